@@ -1,0 +1,22 @@
+using JobPlatform.Api.Data;
+using JobPlatform.Api.Services;
+using Microsoft.Extensions.Options;
+
+namespace JobPlatform.Api.Apis;
+
+/// <summary>What the job and task endpoints need, as one <c>[AsParameters]</c> bundle.</summary>
+public sealed class JobServices(
+    JobsDbContext db,
+    PostgresJobStore store,
+    TimeProvider clock,
+    IOptions<TaskRetryOptions> retry,
+    IOptions<TaskLeaseOptions> lease,
+    ILogger<JobServices> logger)
+{
+    public JobsDbContext Db { get; } = db;
+    public PostgresJobStore Store { get; } = store;
+    public TimeProvider Clock { get; } = clock;
+    public IOptions<TaskRetryOptions> Retry { get; } = retry;
+    public IOptions<TaskLeaseOptions> Lease { get; } = lease;
+    public ILogger<JobServices> Logger { get; } = logger;
+}

@@ -1,0 +1,293 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using JobPlatform.Api.Data;
+using JobPlatform.Api.Domain;
+using JobPlatform.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace JobPlatform.Api.Apis;
+
+public static class JobsApi
+{
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
+
+        api.MapPost("/", SubmitJobAsync)
+            .WithName("SubmitJob")
+            .WithSummary("Submit a job")
+            .WithDescription($"Stores the job and its tasks and queues every task. Send an {IdempotencyKeyHeader} header to make retries safe.")
+            .Accepts<SubmitJobRequest>("application/json")
+            .WithMetadata(new RequestSizeLimitAttribute(JobLimits.MaxRequestBodyBytes));
+        api.MapGet("/", ListJobsAsync).WithName("ListJobs").WithSummary("List jobs, newest first");
+        api.MapGet("/{id:guid}", GetJobAsync).WithName("GetJob").WithSummary("Get a job with its task counts");
+        api.MapGet("/{id:guid}/tasks", ListJobTasksAsync).WithName("ListJobTasks").WithSummary("List a job's tasks in order");
+        return app;
+    }
+
+    public static async Task<Results<Created<JobResponse>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> SubmitJobAsync(
+        HttpRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        SubmitJobRequest? body;
+        try
+        {
+            body = await request.ReadFromJsonAsync<SubmitJobRequest>(JsonSerializerOptions.Web, ct);
+        }
+        catch (JsonException ex)
+        {
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { [field] = [$"The request body is not valid JSON for this field: {ex.Message}"] },
+                title: "The request body could not be read.");
+        }
+        catch (InvalidOperationException) when (!request.HasJsonContentType())
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                title: "Unsupported content type.",
+                detail: "Send the job as JSON with 'Content-Type: application/json'.");
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge($"The request body is over the {JobLimits.MaxRequestBodyBytes:N0}-byte limit.");
+        }
+
+        if (body is null)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["body"] = ["Send a job object, for example {\"type\":\"noop\",\"taskCount\":10}."] });
+        }
+
+        var parametersBytes = body.Parameters is null ? 0 : Encoding.UTF8.GetByteCount(body.Parameters.ToJsonString());
+        if (parametersBytes > JobLimits.MaxParametersBytes)
+        {
+            return TooLarge($"parameters is {parametersBytes:N0} bytes; the limit is {JobLimits.MaxParametersBytes:N0}.");
+        }
+
+        var (validated, errors) = Validate(body);
+        var idempotencyKey = request.Headers[IdempotencyKeyHeader].ToString();
+        if (idempotencyKey.Length > JobLimits.MaxIdempotencyKeyLength)
+        {
+            errors[IdempotencyKeyHeader] = [$"The {IdempotencyKeyHeader} header is at most {JobLimits.MaxIdempotencyKeyLength} characters."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors, title: "The job is not valid.");
+        }
+
+        var now = services.Clock.GetUtcNow();
+        var job = new Job
+        {
+            Id = Guid.CreateVersion7(now),
+            TenantId = Tenants.Default,
+            Name = validated!.Name,
+            Type = validated.Type,
+            Status = JobStatus.Pending,
+            TaskCount = validated.TaskCount,
+            MaxAttempts = validated.MaxAttempts,
+            Parameters = validated.Parameters,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        var response = job.ToResponse(new TaskCounts(job.TaskCount, 0, 0, 0, 0, 0, 0, 0));
+        var location = $"/api/v1/jobs/{job.Id}";
+
+        IdempotentRequest? idempotency = null;
+        if (idempotencyKey.Length > 0)
+        {
+            idempotency = new IdempotentRequest(
+                idempotencyKey,
+                Fingerprint(body),
+                StatusCodes.Status201Created,
+                JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
+        }
+
+        var outcome = await services.Store.SubmitAsync(job, idempotency, ct);
+        switch (outcome)
+        {
+            case SubmitOutcome.Created:
+                services.Logger.LogInformation("Job {JobId} submitted: {TaskCount} '{Type}' tasks", job.Id, job.TaskCount, job.Type);
+                return TypedResults.Created(location, response);
+
+            case SubmitOutcome.Replayed replayed:
+                // The first response, as it was sent, so a client's retry cannot tell it apart.
+                var replayedJob = JsonSerializer.Deserialize<JobResponse>(replayed.Body, JsonSerializerOptions.Web)!;
+                request.HttpContext.Response.Headers.Location = $"/api/v1/jobs/{replayedJob.Id}";
+                request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+                return TypedResults.Content(replayed.Body, "application/json", Encoding.UTF8, replayed.Status);
+
+            case SubmitOutcome.KeyReused:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status422UnprocessableEntity,
+                    title: "Idempotency-Key reused with a different request.",
+                    detail: $"The key '{idempotencyKey}' was first used with another body. Use a new key for a new job.");
+
+            case SubmitOutcome.InFlight:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status409Conflict,
+                    title: "A request with this Idempotency-Key is in progress.",
+                    detail: $"Another request with the key '{idempotencyKey}' has not finished. Retry after it does to get its job.");
+
+            default:
+                throw new InvalidOperationException($"Unexpected submission outcome {outcome}.");
+        }
+    }
+
+    public static async Task<Results<Ok<PagedResponse<JobResponse>>, ValidationProblem>> ListJobsAsync(
+        [AsParameters] JobServices services, int? page, int? pageSize, string? status, CancellationToken ct)
+    {
+        var errors = ValidatePaging(page, pageSize);
+        if (status is not null && !JobStatus.All.Contains(status))
+        {
+            errors["status"] = [$"Unknown job status '{status}'. Use one of: {string.Join(", ", JobStatus.All)}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
+
+        var query = services.Db.Jobs.AsNoTracking().Where(j => j.TenantId == Tenants.Default);
+        if (status is not null)
+        {
+            query = query.Where(j => j.Status == status);
+        }
+        var total = await query.LongCountAsync(ct);
+        var jobs = await query
+            .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+            .Skip((pageNumber - 1) * size).Take(size)
+            .ToListAsync(ct);
+        var counts = await services.Db.CountTasksAsync(jobs.Select(j => j.Id).ToList(), ct);
+
+        return TypedResults.Ok(new PagedResponse<JobResponse>(
+            jobs.Select(j => j.ToResponse(counts[j.Id])).ToList(),
+            pageNumber, size, total, TotalPages(total, size)));
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJobAsync(
+        Guid id, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        var job = await services.Db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct);
+        if (job is null)
+        {
+            return JobNotFound(id);
+        }
+        var counts = await services.Db.CountTasksAsync([id], ct);
+        return TypedResults.Ok(job.ToResponse(counts[id]));
+    }
+
+    public static async Task<Results<Ok<PagedResponse<TaskResponse>>, ValidationProblem, ProblemHttpResult>> ListJobTasksAsync(
+        Guid id, [AsParameters] JobServices services, int? page, int? pageSize, string? status, CancellationToken ct)
+    {
+        var errors = ValidatePaging(page, pageSize);
+        if (status is not null && !JobTaskStatus.All.Contains(status))
+        {
+            errors["status"] = [$"Unknown task status '{status}'. Use one of: {string.Join(", ", JobTaskStatus.All)}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct))
+        {
+            return JobNotFound(id);
+        }
+        var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
+
+        var query = services.Db.Tasks.AsNoTracking().Where(t => t.JobId == id);
+        if (status is not null)
+        {
+            query = query.Where(t => t.Status == status);
+        }
+        var total = await query.LongCountAsync(ct);
+        var tasks = await query.OrderBy(t => t.Index).Skip((pageNumber - 1) * size).Take(size).ToListAsync(ct);
+
+        return TypedResults.Ok(new PagedResponse<TaskResponse>(
+            tasks.Select(t => t.ToResponse()).ToList(), pageNumber, size, total, TotalPages(total, size)));
+    }
+
+    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, System.Text.Json.Nodes.JsonObject Parameters);
+
+    private static (ValidJob? Job, Dictionary<string, string[]> Errors) Validate(SubmitJobRequest body)
+    {
+        var errors = new Dictionary<string, string[]>();
+
+        var type = TaskTypes.Find(body.Type);
+        if (string.IsNullOrWhiteSpace(body.Type))
+        {
+            errors["type"] = [$"type is required. Use one of: {string.Join(", ", TaskTypes.All.Select(t => t.Name))}."];
+        }
+        else if (type is null)
+        {
+            errors["type"] = [$"Unknown task type '{body.Type}'. Use one of: {string.Join(", ", TaskTypes.All.Select(t => t.Name))}."];
+        }
+
+        if (body.TaskCount is null)
+        {
+            errors["taskCount"] = [$"taskCount is required: a number from 1 to {JobLimits.MaxTaskCount:N0}."];
+        }
+        else if (body.TaskCount is < 1 or > JobLimits.MaxTaskCount)
+        {
+            errors["taskCount"] = [$"taskCount must be from 1 to {JobLimits.MaxTaskCount:N0}; it was {body.TaskCount}."];
+        }
+
+        if (body.MaxAttempts is < 1 or > JobLimits.MaxMaxAttempts)
+        {
+            errors["maxAttempts"] = [$"maxAttempts must be from 1 to {JobLimits.MaxMaxAttempts}; it was {body.MaxAttempts}."];
+        }
+
+        if (body.Name is { Length: > JobLimits.MaxNameLength })
+        {
+            errors["name"] = [$"name is at most {JobLimits.MaxNameLength} characters."];
+        }
+
+        var parameters = new System.Text.Json.Nodes.JsonObject();
+        if (type is not null)
+        {
+            var (normalized, parameterErrors) = TaskTypes.Normalize(type, body.Parameters);
+            parameters = normalized;
+            foreach (var (key, messages) in parameterErrors)
+            {
+                errors[key] = messages;
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+        var name = string.IsNullOrWhiteSpace(body.Name) ? type!.Name : body.Name.Trim();
+        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, parameters), errors);
+    }
+
+    private static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (page is < 1)
+        {
+            errors["page"] = ["page starts at 1."];
+        }
+        if (pageSize is < 1 or > JobLimits.MaxPageSize)
+        {
+            errors["pageSize"] = [$"pageSize must be from 1 to {JobLimits.MaxPageSize}."];
+        }
+        return errors;
+    }
+
+    private static int TotalPages(long total, int size) => (int)((total + size - 1) / size);
+
+    // Same key and "same body" means the same job request, whatever the whitespace.
+    private static string Fingerprint(SubmitJobRequest body) =>
+        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web)));
+
+    private static ProblemHttpResult TooLarge(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request is too large.", detail: detail);
+
+    internal static ProblemHttpResult JobNotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound, title: "Job not found.", detail: $"There is no job {id}.");
+}

@@ -1,0 +1,97 @@
+using JobPlatform.Api.Data;
+using JobPlatform.Contracts;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace JobPlatform.Api.Apis;
+
+/// <summary>
+/// The calls a worker makes around each task: a claim before running it, then one report. Workers
+/// delete a message only after the Api answered the report.
+/// </summary>
+public static class WorkerApi
+{
+    private const int MaxErrorLength = 1_000;
+    private const int MaxErrorDetailLength = 8_000;
+    private const int MaxWorkerIdLength = 200;
+
+    public static IEndpointRouteBuilder MapWorkerApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1/tasks").WithTags("Worker protocol");
+        api.MapPost("/{id:guid}/claim", ClaimTaskAsync).WithName("ClaimTask")
+            .WithSummary("Claim a task before running it (workers only)");
+        api.MapPost("/{id:guid}/complete", CompleteTaskAsync).WithName("CompleteTask")
+            .WithSummary("Report that an attempt succeeded (workers only)");
+        api.MapPost("/{id:guid}/fail", FailTaskAsync).WithName("FailTask")
+            .WithSummary("Report that an attempt failed (workers only)");
+        return app;
+    }
+
+    public static async Task<Results<Ok<ClaimTaskResponse>, ValidationProblem, ProblemHttpResult>> ClaimTaskAsync(
+        Guid id, ClaimTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (request.AttemptId == Guid.Empty)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["attemptId"] = ["attemptId is required."] });
+        }
+
+        var outcome = await services.Store.ClaimAsync(id, request.AttemptId, request.WorkerId, services.Lease.Value.Duration, ct);
+        return outcome switch
+        {
+            ClaimOutcome.Granted g => TypedResults.Ok(new ClaimTaskResponse(
+                g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt)),
+            ClaimOutcome.Refused refused => TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The task cannot be claimed.",
+                detail: $"Task {id} is {refused.Status}: finished, out of attempts, or leased to another worker.",
+                extensions: new Dictionary<string, object?> { ["taskStatus"] = refused.Status }),
+            _ => TasksApi.TaskNotFound(id),
+        };
+    }
+
+    public static async Task<Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult>> CompleteTaskAsync(
+        Guid id, CompleteTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        var outcome = await services.Store.CompleteAsync(id, request.AttemptId, request.Result, ct);
+        return ToResponse(id, outcome);
+    }
+
+    public static async Task<Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult>> FailTaskAsync(
+        Guid id, FailTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        var error = Truncate(string.IsNullOrWhiteSpace(request.Error) ? "The task failed without a message." : request.Error, MaxErrorLength);
+        var detail = request.Detail is null ? null : Truncate(request.Detail, MaxErrorDetailLength);
+        var outcome = await services.Store.FailAsync(
+            id, request.AttemptId, error!, detail, request.Retryable,
+            attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        return ToResponse(id, outcome);
+    }
+
+    private static Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult> ToResponse(Guid id, ReportOutcome outcome) => outcome switch
+    {
+        ReportOutcome.Applied applied => TypedResults.Ok(new TaskReportResponse(applied.Status, Applied: true, applied.RetryAfter)),
+        ReportOutcome.Stale stale => TypedResults.Ok(new TaskReportResponse(stale.Status, Applied: false, RetryAfter: null)),
+        _ => TasksApi.TaskNotFound(id),
+    };
+
+    private static ValidationProblem? InvalidWorkerId(string? workerId) =>
+        string.IsNullOrWhiteSpace(workerId) || workerId.Length > MaxWorkerIdLength
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["workerId"] = [$"workerId is required, at most {MaxWorkerIdLength} characters."],
+            })
+            : null;
+
+    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+}

@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+
+namespace JobPlatform.Api.Data;
+
+/// <summary>A submitted job: a task type, shared parameters and a number of tasks.</summary>
+public sealed class Job
+{
+    public Guid Id { get; set; }
+    public required string TenantId { get; set; }
+    public required string Name { get; set; }
+    public required string Type { get; set; }
+    public required string Status { get; set; }
+    public int TaskCount { get; set; }
+    public int MaxAttempts { get; set; }
+    public required JsonObject Parameters { get; set; }
+
+    /// <summary>Tasks in a final state. Maintained by the transitions that finish a task, so the last one can finish the job.</summary>
+    public int FinishedTasks { get; set; }
+
+    /// <summary>Tasks that failed for good (failed or dead-lettered).</summary>
+    public int FailedTasks { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>One unit of work of a job.</summary>
+public sealed class JobTask
+{
+    public Guid Id { get; set; }
+    public Guid JobId { get; set; }
+    public required string TenantId { get; set; }
+    public int Index { get; set; }
+    public required string Type { get; set; }
+    public required string Status { get; set; }
+    public int Attempts { get; set; }
+    public int MaxAttempts { get; set; }
+    public string? WorkerId { get; set; }
+    public Guid? CurrentAttemptId { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    public string? Error { get; set; }
+    public JsonNode? Result { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>One execution of a task by a worker, recorded by the claim.</summary>
+public sealed class TaskAttempt
+{
+    public Guid Id { get; set; }
+    public Guid TaskId { get; set; }
+    public int Number { get; set; }
+    public required string WorkerId { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset? EndedAt { get; set; }
+    public string? Outcome { get; set; }
+    public string? Error { get; set; }
+    public string? ErrorDetail { get; set; }
+}
+
+/// <summary>A task message waiting to be sent to SQS, written in the submission's transaction.</summary>
+public sealed class OutboxMessage
+{
+    public long Id { get; set; }
+    public Guid TaskId { get; set; }
+    public Guid JobId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A submission's Idempotency-Key and the response it got, replayed for the same key and body.</summary>
+public sealed class IdempotencyKey
+{
+    public required string TenantId { get; set; }
+    public required string Key { get; set; }
+    public required string RequestHash { get; set; }
+    public Guid JobId { get; set; }
+    public int ResponseStatus { get; set; }
+    public required string ResponseBody { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

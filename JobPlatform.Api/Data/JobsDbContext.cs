@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace JobPlatform.Api.Data;
+
+/// <summary>The schema of database <c>jobsdb</c>. Names are snake_case; statuses are lowercase text.</summary>
+public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options)
+{
+    public DbSet<Job> Jobs => Set<Job>();
+    public DbSet<JobTask> Tasks => Set<JobTask>();
+    public DbSet<TaskAttempt> TaskAttempts => Set<TaskAttempt>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Job>(job =>
+        {
+            job.ToTable("jobs");
+            job.Property(j => j.Id).ValueGeneratedNever();
+            job.Property(j => j.Parameters).HasColumnType("jsonb");
+            job.HasIndex(j => new { j.TenantId, j.CreatedAt });
+            job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
+        });
+
+        model.Entity<JobTask>(task =>
+        {
+            task.ToTable("tasks");
+            task.Property(t => t.Id).ValueGeneratedNever();
+            task.Property(t => t.Result).HasColumnType("jsonb");
+            task.HasOne<Job>().WithMany().HasForeignKey(t => t.JobId).OnDelete(DeleteBehavior.Cascade);
+            task.HasIndex(t => new { t.JobId, t.Index }).IsUnique();
+            task.HasIndex(t => new { t.JobId, t.Status });
+        });
+
+        model.Entity<TaskAttempt>(attempt =>
+        {
+            attempt.ToTable("task_attempts");
+            attempt.Property(a => a.Id).ValueGeneratedNever();
+            attempt.HasOne<JobTask>().WithMany().HasForeignKey(a => a.TaskId).OnDelete(DeleteBehavior.Cascade);
+            attempt.HasIndex(a => new { a.TaskId, a.Number });
+        });
+
+        model.Entity<OutboxMessage>(outbox =>
+        {
+            outbox.ToTable("outbox_messages");
+            outbox.Property(o => o.Id).UseIdentityAlwaysColumn();
+        });
+
+        model.Entity<IdempotencyKey>(key =>
+        {
+            key.ToTable("idempotency_keys");
+            key.HasKey(k => new { k.TenantId, k.Key });
+            key.Property(k => k.ResponseBody).HasColumnType("jsonb");
+        });
+    }
+}

@@ -1,0 +1,365 @@
+using System.Text.Json.Nodes;
+using JobPlatform.Api.Domain;
+using JobPlatform.Contracts;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace JobPlatform.Api.Data;
+
+/// <summary>
+/// Every write that moves a job or a task, in one place. Each transition is one guarded statement
+/// (<c>WHERE status = ANY(@expected)</c>) that reports whether it applied, and its side effects
+/// (attempt rows, job counters, outbox rows) commit with it.
+/// </summary>
+public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
+{
+    /// <summary>The channel OutboxRelay listens on; a submission notifies it on commit.</summary>
+    public const string OutboxChannel = "jobplatform_outbox";
+
+    /// <summary>
+    /// Stores a job, its tasks and one outbox row per task in one transaction, so a task can never
+    /// be created and not enqueued. With an idempotency key, the same key and body replay the first
+    /// response, another body is refused, and a duplicate still in flight is told so.
+    /// </summary>
+    public async Task<SubmitOutcome> SubmitAsync(Job job, IdempotentRequest? idempotency, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        if (idempotency is not null)
+        {
+            // The advisory lock is held until commit: a second request with the key either finds the
+            // committed row (replay) or finds the lock taken (in flight). It never waits on the first.
+            await using (var lockCommand = new NpgsqlCommand(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended(@tenant || ':' || @key, 0))", connection, transaction))
+            {
+                lockCommand.Parameters.AddWithValue("tenant", job.TenantId);
+                lockCommand.Parameters.AddWithValue("key", idempotency.Key);
+                if (await lockCommand.ExecuteScalarAsync(ct) is not true)
+                {
+                    return new SubmitOutcome.InFlight();
+                }
+            }
+
+            await using var find = new NpgsqlCommand(
+                "SELECT request_hash, response_status, response_body::text FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key",
+                connection, transaction);
+            find.Parameters.AddWithValue("tenant", job.TenantId);
+            find.Parameters.AddWithValue("key", idempotency.Key);
+            await using var reader = await find.ExecuteReaderAsync(ct);
+            if (await reader.ReadAsync(ct))
+            {
+                return reader.GetString(0) == idempotency.RequestHash
+                    ? new SubmitOutcome.Replayed(reader.GetInt32(1), reader.GetString(2))
+                    : new SubmitOutcome.KeyReused();
+            }
+        }
+
+        await InsertJobAsync(connection, transaction, job, ct);
+        await CopyTasksAsync(connection, transaction, job, ct);
+
+        if (idempotency is not null)
+        {
+            await using var remember = new NpgsqlCommand(
+                """
+                INSERT INTO idempotency_keys (tenant_id, key, request_hash, job_id, response_status, response_body, created_at)
+                VALUES (@tenant, @key, @hash, @job, @status, @body::jsonb, @now)
+                """, connection, transaction);
+            remember.Parameters.AddWithValue("tenant", job.TenantId);
+            remember.Parameters.AddWithValue("key", idempotency.Key);
+            remember.Parameters.AddWithValue("hash", idempotency.RequestHash);
+            remember.Parameters.AddWithValue("job", job.Id);
+            remember.Parameters.AddWithValue("status", idempotency.ResponseStatus);
+            remember.Parameters.AddWithValue("body", idempotency.ResponseBody);
+            remember.Parameters.AddWithValue("now", job.CreatedAt);
+            await remember.ExecuteNonQueryAsync(ct);
+        }
+
+        await using (var notify = new NpgsqlCommand($"NOTIFY {OutboxChannel}", connection, transaction))
+        {
+            await notify.ExecuteNonQueryAsync(ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return new SubmitOutcome.Created();
+    }
+
+    private static async Task InsertJobAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Job job, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, parameters,
+                              finished_tasks, failed_tasks, created_at, updated_at)
+            VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @parameters::jsonb, 0, 0, @now, @now)
+            """, connection, transaction);
+        command.Parameters.AddWithValue("id", job.Id);
+        command.Parameters.AddWithValue("tenant", job.TenantId);
+        command.Parameters.AddWithValue("name", job.Name);
+        command.Parameters.AddWithValue("type", job.Type);
+        command.Parameters.AddWithValue("status", JobStatus.Pending);
+        command.Parameters.AddWithValue("count", job.TaskCount);
+        command.Parameters.AddWithValue("maxAttempts", job.MaxAttempts);
+        command.Parameters.AddWithValue("parameters", job.Parameters.ToJsonString());
+        command.Parameters.AddWithValue("now", job.CreatedAt);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    // Binary COPY keeps a 100,000-task job to one round trip per table.
+    private static async Task CopyTasksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Job job, CancellationToken ct)
+    {
+        var taskIds = new Guid[job.TaskCount];
+        await using (var tasks = await connection.BeginBinaryImportAsync(
+            """COPY tasks (id, job_id, tenant_id, "index", type, status, attempts, max_attempts, created_at, updated_at) FROM STDIN (FORMAT BINARY)""", ct))
+        {
+            for (var index = 0; index < job.TaskCount; index++)
+            {
+                var id = taskIds[index] = Guid.CreateVersion7(job.CreatedAt);
+                await tasks.StartRowAsync(ct);
+                await tasks.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                await tasks.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
+                await tasks.WriteAsync(job.TenantId, NpgsqlDbType.Text, ct);
+                await tasks.WriteAsync(index, NpgsqlDbType.Integer, ct);
+                await tasks.WriteAsync(job.Type, NpgsqlDbType.Text, ct);
+                await tasks.WriteAsync(JobTaskStatus.Pending, NpgsqlDbType.Text, ct);
+                await tasks.WriteAsync(0, NpgsqlDbType.Integer, ct);
+                await tasks.WriteAsync(job.MaxAttempts, NpgsqlDbType.Integer, ct);
+                await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+                await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+            }
+            await tasks.CompleteAsync(ct);
+        }
+
+        await using var outbox = await connection.BeginBinaryImportAsync(
+            "COPY outbox_messages (task_id, job_id, created_at) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var id in taskIds)
+        {
+            await outbox.StartRowAsync(ct);
+            await outbox.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+            await outbox.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
+            await outbox.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+        }
+        await outbox.CompleteAsync(ct);
+    }
+
+    /// <summary>
+    /// Marks tasks whose messages SQS accepted as enqueued, and their jobs too. Tasks a worker has
+    /// already claimed are left alone by the guard.
+    /// </summary>
+    public static async Task MarkEnqueuedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] taskIds, Guid[] jobIds, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE tasks SET status = @enqueued, updated_at = now()
+            WHERE id = ANY(@tasks) AND status = ANY(@from);
+            UPDATE jobs SET status = @jobEnqueued, updated_at = now()
+            WHERE id = ANY(@jobs) AND status = @jobPending;
+            """, connection, transaction);
+        command.Parameters.AddWithValue("enqueued", JobTaskStatus.Enqueued);
+        command.Parameters.AddWithValue("tasks", taskIds);
+        command.Parameters.AddWithValue("from", TaskTransitions.ToEnqueued);
+        command.Parameters.AddWithValue("jobEnqueued", JobStatus.Enqueued);
+        command.Parameters.AddWithValue("jobs", jobIds);
+        command.Parameters.AddWithValue("jobPending", JobStatus.Pending);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// A worker asks to run a task. Granted when the task is waiting to run, or running under a
+    /// lease that has expired (its worker is presumed lost: the task may run AT LEAST once more
+    /// here, which the new attempt row records). The attempt id comes from the worker, so a claim
+    /// retried after a lost response gets the same grant back instead of a refusal.
+    /// </summary>
+    public async Task<ClaimOutcome> ClaimAsync(Guid taskId, Guid attemptId, string workerId, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            """
+            WITH claimed AS (
+                UPDATE tasks t
+                SET status = @running, attempts = t.attempts + 1, worker_id = @worker, current_attempt_id = @attempt,
+                    lease_expires_at = now() + @lease, started_at = coalesce(t.started_at, now()), updated_at = now()
+                WHERE t.id = @id
+                  AND t.attempts < t.max_attempts
+                  AND (t.status = ANY(@from) OR (t.status = @running AND t.lease_expires_at < now()))
+                RETURNING t.id, t.job_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at
+            ), attempt AS (
+                INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
+                SELECT @attempt, id, attempts, @worker, now() FROM claimed
+            ), job AS (
+                UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = now()
+                WHERE id = (SELECT job_id FROM claimed) AND status = ANY(@jobFrom)
+            )
+            SELECT c.id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at
+            FROM claimed c JOIN jobs j ON j.id = c.job_id
+            UNION ALL
+            -- The same attempt asking again: hand back the grant it already has.
+            SELECT t.id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at
+            FROM tasks t JOIN jobs j ON j.id = t.job_id
+            WHERE t.id = @id AND t.status = @running AND t.current_attempt_id = @attempt
+            """, connection);
+        command.Parameters.AddWithValue("id", taskId);
+        command.Parameters.AddWithValue("attempt", attemptId);
+        command.Parameters.AddWithValue("worker", workerId);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("running", JobTaskStatus.Running);
+        command.Parameters.AddWithValue("from", TaskTransitions.ToRunning);
+        command.Parameters.AddWithValue("jobRunning", JobStatus.Running);
+        command.Parameters.AddWithValue("jobFrom", new[] { JobStatus.Pending, JobStatus.Enqueued });
+
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+            {
+                return new ClaimOutcome.Granted(
+                    TaskId: reader.GetGuid(0),
+                    JobId: reader.GetGuid(1),
+                    Attempt: reader.GetInt32(2),
+                    MaxAttempts: reader.GetInt32(3),
+                    Type: reader.GetString(4),
+                    Parameters: JsonNode.Parse(reader.GetString(5))!.AsObject(),
+                    LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(6));
+            }
+        }
+
+        var status = await GetTaskStatusAsync(connection, taskId, ct);
+        return status is null ? new ClaimOutcome.NotFound() : new ClaimOutcome.Refused(status);
+    }
+
+    /// <summary>The attempt that holds the task reports success. Stale attempts change nothing.</summary>
+    public Task<ReportOutcome> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result, CancellationToken ct) =>
+        FinishAttemptAsync(taskId, attemptId, JobTaskStatus.Succeeded, AttemptOutcome.Succeeded, result, error: null, errorDetail: null, retryAfter: null, ct);
+
+    /// <summary>
+    /// The attempt that holds the task reports failure. With attempts left and a retryable error the
+    /// task waits to be retried (the worker hides the message for <paramref name="retryAfter"/>);
+    /// otherwise it fails for good and counts against its job.
+    /// </summary>
+    public Task<ReportOutcome> FailAsync(Guid taskId, Guid attemptId, string error, string? errorDetail, bool retryable, Func<int, TimeSpan> retryAfter, CancellationToken ct) =>
+        FinishAttemptAsync(taskId, attemptId, retryable ? null : JobTaskStatus.Failed, AttemptOutcome.Failed, result: null, error, errorDetail, retryAfter, ct);
+
+    /// <param name="status">The task's next status, or null to choose between retrying and failed by the attempts left.</param>
+    private async Task<ReportOutcome> FinishAttemptAsync(
+        Guid taskId, Guid attemptId, string? status, string outcome, JsonNode? result, string? error, string? errorDetail,
+        Func<int, TimeSpan>? retryAfter, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        // Lock the task and read its attempt count so the retry delay can depend on it.
+        await using var current = new NpgsqlCommand(
+            "SELECT status, attempts, max_attempts, current_attempt_id, job_id FROM tasks WHERE id = @id FOR UPDATE",
+            connection, transaction);
+        current.Parameters.AddWithValue("id", taskId);
+        string currentStatus;
+        int attempts, maxAttempts;
+        Guid? currentAttempt;
+        Guid jobId;
+        await using (var reader = await current.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct))
+            {
+                return new ReportOutcome.NotFound();
+            }
+            currentStatus = reader.GetString(0);
+            attempts = reader.GetInt32(1);
+            maxAttempts = reader.GetInt32(2);
+            currentAttempt = reader.IsDBNull(3) ? null : reader.GetGuid(3);
+            jobId = reader.GetGuid(4);
+        }
+
+        if (!TaskTransitions.ToReported.Contains(currentStatus) || currentAttempt != attemptId)
+        {
+            // A late or duplicate report: the task moved on without this attempt.
+            return new ReportOutcome.Stale(currentStatus);
+        }
+
+        status ??= attempts < maxAttempts ? JobTaskStatus.Retrying : JobTaskStatus.Failed;
+        var delay = status == JobTaskStatus.Retrying ? retryAfter!(attempts) : (TimeSpan?)null;
+        var final = JobTaskStatus.Final.Contains(status);
+
+        await using var update = new NpgsqlCommand(
+            """
+            UPDATE tasks
+            SET status = @status, result = @result::jsonb, error = @error, lease_expires_at = NULL, updated_at = now(),
+                finished_at = CASE WHEN @final THEN now() ELSE NULL END
+            WHERE id = @id AND status = ANY(@from) AND current_attempt_id = @attempt;
+
+            UPDATE task_attempts SET ended_at = now(), outcome = @outcome, error = @error, error_detail = @detail
+            WHERE id = @attempt;
+            """, connection, transaction);
+        update.Parameters.AddWithValue("id", taskId);
+        update.Parameters.AddWithValue("attempt", attemptId);
+        update.Parameters.AddWithValue("status", status);
+        update.Parameters.AddWithValue("from", TaskTransitions.ToReported);
+        update.Parameters.AddWithValue("result", NpgsqlDbType.Text, (object?)result?.ToJsonString() ?? DBNull.Value);
+        update.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)error ?? DBNull.Value);
+        update.Parameters.AddWithValue("detail", NpgsqlDbType.Text, (object?)errorDetail ?? DBNull.Value);
+        update.Parameters.AddWithValue("outcome", outcome);
+        update.Parameters.AddWithValue("final", final);
+        await update.ExecuteNonQueryAsync(ct);
+
+        if (final)
+        {
+            await CountFinishedTaskAsync(connection, transaction, jobId, failed: status != JobTaskStatus.Succeeded, ct);
+        }
+
+        await transaction.CommitAsync(ct);
+        return new ReportOutcome.Applied(status, delay);
+    }
+
+    // One atomic increment per finished task; the increment that reaches task_count finishes the job,
+    // so concurrent reports can never both miss (or both make) the last step.
+    private static async Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE jobs
+            SET finished_tasks = finished_tasks + 1,
+                failed_tasks = failed_tasks + @failed,
+                updated_at = now(),
+                status = CASE WHEN finished_tasks + 1 < task_count THEN status
+                              WHEN failed_tasks + @failed > 0 THEN @jobFailed
+                              ELSE @jobCompleted END,
+                finished_at = CASE WHEN finished_tasks + 1 < task_count THEN finished_at ELSE now() END
+            WHERE id = @job AND NOT (status = ANY(@final))
+            """, connection, transaction);
+        command.Parameters.AddWithValue("job", jobId);
+        command.Parameters.AddWithValue("failed", failed ? 1 : 0);
+        command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
+        command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
+        command.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static async Task<string?> GetTaskStatusAsync(NpgsqlConnection connection, Guid taskId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT status FROM tasks WHERE id = @id", connection);
+        command.Parameters.AddWithValue("id", taskId);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+}
+
+/// <summary>An Idempotency-Key with the request's fingerprint and the response to replay.</summary>
+public sealed record IdempotentRequest(string Key, string RequestHash, int ResponseStatus, string ResponseBody);
+
+public abstract record SubmitOutcome
+{
+    public sealed record Created : SubmitOutcome;
+    public sealed record Replayed(int Status, string Body) : SubmitOutcome;
+    public sealed record KeyReused : SubmitOutcome;
+    public sealed record InFlight : SubmitOutcome;
+}
+
+public abstract record ClaimOutcome
+{
+    public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt) : ClaimOutcome;
+    public sealed record Refused(string Status) : ClaimOutcome;
+    public sealed record NotFound : ClaimOutcome;
+}
+
+public abstract record ReportOutcome
+{
+    public sealed record Applied(string Status, TimeSpan? RetryAfter) : ReportOutcome;
+    public sealed record Stale(string Status) : ReportOutcome;
+    public sealed record NotFound : ReportOutcome;
+}

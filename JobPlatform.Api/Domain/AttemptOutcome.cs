@@ -1,0 +1,8 @@
+namespace JobPlatform.Api.Domain;
+
+/// <summary>How an attempt ended, stored as lowercase text on <c>task_attempts.outcome</c>.</summary>
+public static class AttemptOutcome
+{
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+}

@@ -1,0 +1,19 @@
+using JobPlatform.Contracts;
+
+namespace JobPlatform.Api.Domain;
+
+/// <summary>The states each task transition may start from: the guard of every update.</summary>
+public static class TaskTransitions
+{
+    /// <summary>OutboxRelay: the message is in the queue.</summary>
+    public static readonly string[] ToEnqueued = [JobTaskStatus.Pending];
+
+    /// <summary>
+    /// A claim. Pending is allowed because a worker can receive the message before the relay's
+    /// commit marks the task enqueued. A running task is claimable only once its lease has expired.
+    /// </summary>
+    public static readonly string[] ToRunning = [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Retrying];
+
+    /// <summary>A report, from the attempt that holds the task.</summary>
+    public static readonly string[] ToReported = [JobTaskStatus.Running];
+}

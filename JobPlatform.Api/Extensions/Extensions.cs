@@ -1,0 +1,51 @@
+using JobPlatform.Api.Data;
+using JobPlatform.Api.Services;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace JobPlatform.Api.Extensions;
+
+public static class Extensions
+{
+    /// <summary>The connection-string name the AppHost's database resource is passed as.</summary>
+    public const string DatabaseResourceName = "jobsdb";
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseResourceName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{DatabaseResourceName} is not set. Start the Api through the AppHost, or set ConnectionStrings__{DatabaseResourceName}.");
+
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.EnableDynamicJson());
+        builder.Services.AddDbContext<JobsDbContext>((services, options) => options
+            .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
+            .UseSnakeCaseNamingConvention());
+        builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>(DatabaseResourceName);
+
+        builder.AddSqsClient();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PostgresJobStore>();
+        builder.Services.AddSingleton<SqsTaskQueue>();
+
+        builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration(OutboxRelayOptions.SectionName)
+            .Validate(o => o.BatchSize is > 0 and <= 10_000, "OutboxRelay:BatchSize must be between 1 and 10000.")
+            .Validate(o => o.MaxConcurrentSends > 0, "OutboxRelay:MaxConcurrentSends must be at least 1.")
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "OutboxRelay:PollInterval must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<TaskRetryOptions>().BindConfiguration(TaskRetryOptions.SectionName)
+            .Validate(o => o.BaseDelay >= TimeSpan.Zero, "TaskRetry:BaseDelay must not be negative.")
+            .Validate(o => o.Factor >= 1, "TaskRetry:Factor must be at least 1.")
+            .Validate(o => o.MaxDelay >= o.BaseDelay, "TaskRetry:MaxDelay must be at least TaskRetry:BaseDelay.")
+            .Validate(o => o.MaxDelay <= TimeSpan.FromHours(12), "TaskRetry:MaxDelay must be at most 12 h (the longest SQS visibility timeout).")
+            .ValidateOnStart();
+        builder.Services.AddOptions<TaskLeaseOptions>().BindConfiguration(TaskLeaseOptions.SectionName)
+            .Validate(o => o.Duration >= TimeSpan.FromSeconds(1), "TaskLease:Duration must be at least 1 s.")
+            .ValidateOnStart();
+
+        builder.Services.AddHostedService<OutboxRelay>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+}

@@ -1,0 +1,30 @@
+namespace JobPlatform.Contracts;
+
+/// <summary>
+/// The closed set of job states, stored as lowercase text; the console uses the same strings.
+/// Every change is a guarded update in PostgresJobStore.
+/// </summary>
+public static class JobStatus
+{
+    /// <summary>In: submission. Out: enqueued (OutboxRelay sent its first tasks), running (a claim came first).</summary>
+    public const string Pending = "pending";
+
+    /// <summary>In: OutboxRelay. Out: running (the first claim).</summary>
+    public const string Enqueued = "enqueued";
+
+    /// <summary>In: the first claim of one of its tasks. Out: completed or failed (its last task finished).</summary>
+    public const string Running = "running";
+
+    /// <summary>Final. In: the last task finished and none failed.</summary>
+    public const string Completed = "completed";
+
+    /// <summary>Final. In: the last task finished and at least one failed for good.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Final. Reserved for cancellation (a later issue).</summary>
+    public const string Cancelled = "cancelled";
+
+    public static IReadOnlyList<string> All { get; } = [Pending, Enqueued, Running, Completed, Failed, Cancelled];
+
+    public static IReadOnlyList<string> Final { get; } = [Completed, Failed, Cancelled];
+}

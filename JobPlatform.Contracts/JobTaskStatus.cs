@@ -1,0 +1,38 @@
+namespace JobPlatform.Contracts;
+
+/// <summary>
+/// The closed set of task states, stored as lowercase text; the console uses the same strings.
+/// Every change is a guarded update in PostgresJobStore, which moves a task only
+/// from the states listed in TaskTransitions, so a late or duplicate report can never
+/// move a task backwards.
+/// </summary>
+public static class JobTaskStatus
+{
+    /// <summary>In: submission (with its outbox row). Out: enqueued (OutboxRelay), running (a claim that beat the relay's commit).</summary>
+    public const string Pending = "pending";
+
+    /// <summary>In: OutboxRelay, after SQS accepted the message. Out: running (a claim).</summary>
+    public const string Enqueued = "enqueued";
+
+    /// <summary>In: a claim, which records an attempt and a lease. Out: succeeded, retrying or failed (the worker's report), or running again (a claim after the lease expired).</summary>
+    public const string Running = "running";
+
+    /// <summary>In: a failed attempt with attempts left; its message is hidden in the queue for the backoff. Out: running (the next claim).</summary>
+    public const string Retrying = "retrying";
+
+    /// <summary>Final. In: the worker reported success.</summary>
+    public const string Succeeded = "succeeded";
+
+    /// <summary>Final. In: the last attempt failed, or the failure was not retryable.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>Final. Reserved for the dead-letter drainer (a later issue).</summary>
+    public const string DeadLettered = "dead_lettered";
+
+    /// <summary>Final. Reserved for cancellation (a later issue).</summary>
+    public const string Cancelled = "cancelled";
+
+    public static IReadOnlyList<string> All { get; } = [Pending, Enqueued, Running, Retrying, Succeeded, Failed, DeadLettered, Cancelled];
+
+    public static IReadOnlyList<string> Final { get; } = [Succeeded, Failed, DeadLettered, Cancelled];
+}

@@ -1,0 +1,98 @@
+using System.Text.Json.Nodes;
+
+namespace JobPlatform.Contracts;
+
+/// <summary>The body of POST /api/v1/jobs.</summary>
+/// <param name="Name">A label for people. Defaults to the task type.</param>
+/// <param name="Type">The task type every task of the job runs (see <see cref="TaskTypes"/>). Required.</param>
+/// <param name="TaskCount">How many tasks to create, 1 to <see cref="JobLimits.MaxTaskCount"/>. Required.</param>
+/// <param name="Parameters">The task type's parameters, shared by every task. Defaults to the type's defaults.</param>
+/// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to 3.</param>
+public sealed record SubmitJobRequest(
+    string? Name,
+    string? Type,
+    int? TaskCount,
+    JsonObject? Parameters,
+    int? MaxAttempts);
+
+/// <summary>A job as the Api returns it.</summary>
+public sealed record JobResponse(
+    Guid Id,
+    string Name,
+    string Type,
+    string Status,
+    int TaskCount,
+    int MaxAttempts,
+    JsonObject Parameters,
+    TaskCounts Counts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <summary>How many of a job's tasks are in each task status.</summary>
+public sealed record TaskCounts(
+    int Pending,
+    int Enqueued,
+    int Running,
+    int Retrying,
+    int Succeeded,
+    int Failed,
+    int DeadLettered,
+    int Cancelled);
+
+/// <summary>A task as the Api returns it.</summary>
+public sealed record TaskResponse(
+    Guid Id,
+    Guid JobId,
+    int Index,
+    string Type,
+    string Status,
+    int Attempts,
+    int MaxAttempts,
+    string? WorkerId,
+    string? Error,
+    JsonNode? Result,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt);
+
+/// <summary>One page of a list.</summary>
+public sealed record PagedResponse<T>(
+    IReadOnlyList<T> Items,
+    int Page,
+    int PageSize,
+    long TotalCount,
+    int TotalPages);
+
+/// <summary>Limits the Api enforces on submissions.</summary>
+public static class JobLimits
+{
+    /// <summary>The most tasks one job may have.</summary>
+    public const int MaxTaskCount = 100_000;
+
+    /// <summary>The most attempts a task may be given.</summary>
+    public const int MaxMaxAttempts = 25;
+
+    /// <summary>Attempts a task gets when the submission does not say. Defaults to 3.</summary>
+    public const int DefaultMaxAttempts = 3;
+
+    /// <summary>The largest <c>parameters</c> object, serialised, in bytes (16 KiB).</summary>
+    public const int MaxParametersBytes = 16 * 1024;
+
+    /// <summary>The largest request body the job endpoints read, in bytes (1 MiB).</summary>
+    public const int MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The longest job name, in characters.</summary>
+    public const int MaxNameLength = 200;
+
+    /// <summary>The longest Idempotency-Key header value, in characters.</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+
+    /// <summary>The largest page a list returns.</summary>
+    public const int MaxPageSize = 500;
+
+    /// <summary>The page size a list uses when the request does not say.</summary>
+    public const int DefaultPageSize = 20;
+}

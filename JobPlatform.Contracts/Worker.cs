@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace JobPlatform.Contracts;
+
+/// <summary>
+/// The body of every SQS task message. It names the task only: the task's type and parameters live in
+/// PostgreSQL and come back with the claim, so a message can never disagree with the database.
+/// </summary>
+public sealed record TaskMessage(Guid TaskId, Guid JobId);
+
+/// <summary>POST /api/v1/tasks/{id}/claim: a worker asks to run a task it received.</summary>
+/// <param name="WorkerId">The claiming worker.</param>
+/// <param name="AttemptId">Chosen by the worker, so a claim retried after a lost response gets the same grant back.</param>
+/// <param name="ReceiveCount">How many times SQS has delivered the message (ApproximateReceiveCount).</param>
+public sealed record ClaimTaskRequest(string WorkerId, Guid AttemptId, int ReceiveCount);
+
+/// <summary>The claim was granted: the worker now holds the task's lease for this attempt.</summary>
+public sealed record ClaimTaskResponse(
+    Guid TaskId,
+    Guid JobId,
+    Guid AttemptId,
+    int Attempt,
+    int MaxAttempts,
+    string Type,
+    JsonObject Parameters,
+    DateTimeOffset LeaseExpiresAt);
+
+/// <summary>POST /api/v1/tasks/{id}/complete: the attempt succeeded.</summary>
+public sealed record CompleteTaskRequest(Guid AttemptId, string WorkerId, JsonNode? Result);
+
+/// <summary>POST /api/v1/tasks/{id}/fail: the attempt failed.</summary>
+/// <param name="Error">A one-line error, such as the exception type and message.</param>
+/// <param name="Detail">More detail, such as a stack trace; truncated by the Api.</param>
+/// <param name="Retryable">False when another attempt cannot succeed.</param>
+public sealed record FailTaskRequest(Guid AttemptId, string WorkerId, string Error, string? Detail, bool Retryable = true);
+
+/// <summary>
+/// What the Api did with a report. The worker deletes the message when <see cref="Status"/> is final,
+/// and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>.
+/// </summary>
+/// <param name="Applied">False when the report was stale (the attempt no longer holds the task).</param>
+public sealed record TaskReportResponse(string Status, bool Applied, TimeSpan? RetryAfter);

@@ -1,0 +1,85 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>Where the task messages travel. Bound from the <c>Sqs</c> configuration section.</summary>
+public sealed class SqsOptions
+{
+    public const string SectionName = "Sqs";
+
+    /// <summary>
+    /// The SQS endpoint, for an emulator. Taken from <c>ConnectionStrings:sqs</c> when that is set
+    /// (the Aspire way); empty means real AWS SQS in the configured region.
+    /// </summary>
+    public string? ServiceUrl { get; set; }
+
+    /// <summary>The queue tasks are sent to. Defaults to <c>jobplatform-tasks</c>.</summary>
+    public string TaskQueueName { get; set; } = "jobplatform-tasks";
+
+    /// <summary>The queue SQS moves a message to after too many receives. Defaults to <c>jobplatform-tasks-dlq</c>.</summary>
+    public string DeadLetterQueueName { get; set; } = "jobplatform-tasks-dlq";
+
+    /// <summary>The region to sign requests for. Defaults to <c>AWS_REGION</c>, else us-east-1.</summary>
+    public string Region { get; set; } = Environment.GetEnvironmentVariable("AWS_REGION") ?? "us-east-1";
+}
+
+public static class SqsExtensions
+{
+    /// <summary>
+    /// Registers an <see cref="IAmazonSQS"/> for the resource <paramref name="connectionName"/>, with
+    /// a readiness check that the task queue exists.
+    /// </summary>
+    public static TBuilder AddSqsClient<TBuilder>(this TBuilder builder, string connectionName = "sqs") where TBuilder : IHostApplicationBuilder
+    {
+        builder.Services.AddOptions<SqsOptions>()
+            .BindConfiguration(SqsOptions.SectionName)
+            .PostConfigure(options => options.ServiceUrl ??= builder.Configuration.GetConnectionString(connectionName))
+            .Validate(options => options.ServiceUrl is null || Uri.IsWellFormedUriString(options.ServiceUrl, UriKind.Absolute),
+                "Sqs:ServiceUrl (or ConnectionStrings:sqs) must be an absolute URL such as http://127.0.0.1:4566.")
+            .Validate(options => !string.IsNullOrWhiteSpace(options.TaskQueueName), "Sqs:TaskQueueName must not be empty.")
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<IAmazonSQS>(services =>
+        {
+            var options = services.GetRequiredService<IOptions<SqsOptions>>().Value;
+            // Credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID and friends); an
+            // emulator accepts any.
+            var config = new AmazonSQSConfig { AuthenticationRegion = options.Region };
+            if (options.ServiceUrl is { } url)
+            {
+                config.ServiceURL = url;
+            }
+            else
+            {
+                config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
+            }
+            return new AmazonSQSClient(config);
+        });
+
+        builder.Services.AddHealthChecks().AddCheck<SqsQueueHealthCheck>(connectionName);
+        return builder;
+    }
+}
+
+/// <summary>Ready when the task queue can be found.</summary>
+internal sealed class SqsQueueHealthCheck(IAmazonSQS sqs, IOptions<SqsOptions> options) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = options.Value.TaskQueueName }, cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or HttpRequestException or AmazonClientException)
+        {
+            return HealthCheckResult.Unhealthy($"SQS queue '{options.Value.TaskQueueName}' is not reachable: {ex.Message}", ex);
+        }
+    }
+}

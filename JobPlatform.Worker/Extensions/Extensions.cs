@@ -1,0 +1,37 @@
+using JobPlatform.Worker.Handlers;
+
+namespace JobPlatform.Worker.Extensions;
+
+public static class Extensions
+{
+    public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Worker:WorkerId must not be empty.")
+            .Validate(o => o.MaxConcurrency is >= 1 and <= 1_000, "Worker:MaxConcurrency must be between 1 and 1000.")
+            .Validate(o => o.Pollers >= 1 && o.Pollers <= o.MaxConcurrency, "Worker:Pollers must be between 1 and Worker:MaxConcurrency.")
+            .Validate(o => o.ReceiveWaitTime >= TimeSpan.Zero && o.ReceiveWaitTime <= TimeSpan.FromSeconds(20), "Worker:ReceiveWaitTime must be between 0 and 20 s (the SQS maximum).")
+            .Validate(o => o.DrainTimeout >= TimeSpan.Zero, "Worker:DrainTimeout must not be negative.")
+            .ValidateOnStart();
+        builder.Services.Configure<HostOptions>(host =>
+            host.ShutdownTimeout = builder.Configuration.GetValue($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.DrainTimeout)}", TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
+
+        builder.AddSqsClient();
+        builder.Services.AddHttpClient<JobPlatformApiClient>(http => http.BaseAddress = new Uri(JobPlatformApiClient.BaseAddress));
+
+        builder.Services.AddTaskHandler<NoopHandler>();
+        builder.Services.AddTaskHandler<EchoHandler>();
+        builder.Services.AddTaskHandler<SleepHandler>();
+        builder.Services.AddTaskHandler<CpuHandler>();
+        builder.Services.AddTaskHandler<MatrixHandler>();
+        builder.Services.AddTaskHandler<FailHandler>();
+
+        builder.Services.AddTransient<TaskProcessor>();
+        builder.Services.AddHostedService<SqsTaskPoller>();
+        return builder;
+    }
+
+    /// <summary>Adds a handler for one task type.</summary>
+    public static IServiceCollection AddTaskHandler<THandler>(this IServiceCollection services) where THandler : class, ITaskHandler =>
+        services.AddSingleton<ITaskHandler, THandler>();
+}

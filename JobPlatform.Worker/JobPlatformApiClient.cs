@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using JobPlatform.Contracts;
+
+namespace JobPlatform.Worker;
+
+/// <summary>The worker's side of the worker protocol: claim, then report. Base address <c>http://api</c>, resolved by service discovery.</summary>
+public sealed class JobPlatformApiClient(HttpClient http)
+{
+    /// <summary>The Api resource name the AppHost passes as <c>services__api__http__0</c>.</summary>
+    public const string BaseAddress = "http://api";
+
+    /// <summary>Returns the grant, or null when the Api refused the claim (the task is finished, leased elsewhere, or unknown).</summary>
+    public async Task<ClaimTaskResponse?> ClaimAsync(Guid taskId, ClaimTaskRequest request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim", request, JsonSerializerOptions.Web, ct);
+        if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync<ClaimTaskResponse>(JsonSerializerOptions.Web, ct);
+    }
+
+    public Task<TaskReportResponse?> CompleteAsync(Guid taskId, CompleteTaskRequest request, CancellationToken ct) =>
+        ReportAsync($"/api/v1/tasks/{taskId}/complete", request, ct);
+
+    public Task<TaskReportResponse?> FailAsync(Guid taskId, FailTaskRequest request, CancellationToken ct) =>
+        ReportAsync($"/api/v1/tasks/{taskId}/fail", request, ct);
+
+    /// <summary>Returns what the Api did, or null when it no longer knows the task.</summary>
+    private async Task<TaskReportResponse?> ReportAsync<T>(string path, T request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync(path, request, JsonSerializerOptions.Web, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        await EnsureSuccessAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync<TaskReportResponse>(JsonSerializerOptions.Web, ct);
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            throw new HttpRequestException($"{(int)response.StatusCode} {response.ReasonPhrase} from {response.RequestMessage?.RequestUri}: {body}", null, response.StatusCode);
+        }
+    }
+}

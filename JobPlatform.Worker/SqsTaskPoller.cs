@@ -1,0 +1,141 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Microsoft.Extensions.Options;
+
+namespace JobPlatform.Worker;
+
+/// <summary>
+/// Long-polls the task queue and hands each message to <see cref="TaskProcessor"/>, running at most
+/// <see cref="WorkerOptions.MaxConcurrency"/> at once. It asks SQS only for as many messages as it has
+/// free slots, so no message waits in this process while its visibility timeout runs down.
+/// </summary>
+public sealed class SqsTaskPoller(
+    IAmazonSQS sqs,
+    IServiceScopeFactory scopes,
+    IOptions<WorkerOptions> workerOptions,
+    IOptions<SqsOptions> sqsOptions,
+    ILogger<SqsTaskPoller> logger) : BackgroundService
+{
+    private const int MaxMessagesPerReceive = 10;
+
+    private readonly WorkerOptions _options = workerOptions.Value;
+    private readonly SemaphoreSlim _slots = new(workerOptions.Value.MaxConcurrency);
+    private readonly CancellationTokenSource _drained = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var queueUrl = await GetQueueUrlAsync(stoppingToken);
+        logger.LogInformation("Worker {WorkerId} polling {Queue} with {Concurrency} slots", _options.WorkerId, queueUrl, _options.MaxConcurrency);
+        await Task.WhenAll(Enumerable.Range(0, _options.Pollers).Select(_ => PollAsync(queueUrl, stoppingToken)));
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Stop receiving, then let running tasks finish for the drain timeout before cancelling them.
+        var stopped = base.StopAsync(cancellationToken);
+        _drained.CancelAfter(_options.DrainTimeout);
+        await stopped;
+        while (_slots.CurrentCount < _options.MaxConcurrency && !cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(50, CancellationToken.None);
+        }
+    }
+
+    private async Task PollAsync(string queueUrl, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _slots.WaitAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            var taken = 1;
+            while (taken < MaxMessagesPerReceive && _slots.Wait(0))
+            {
+                taken++;
+            }
+
+            List<Message> messages;
+            try
+            {
+                var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+                {
+                    QueueUrl = queueUrl,
+                    MaxNumberOfMessages = taken,
+                    WaitTimeSeconds = (int)_options.ReceiveWaitTime.TotalSeconds,
+                    MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
+                }, stoppingToken);
+                messages = response.Messages ?? [];
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                _slots.Release(taken);
+                return;
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            {
+                _slots.Release(taken);
+                logger.LogWarning("Receive from SQS failed ({Error}); retrying in {Delay}", ex.Message, _options.ReceiveErrorDelay);
+                await Task.Delay(_options.ReceiveErrorDelay, CancellationToken.None);
+                continue;
+            }
+
+            if (taken > messages.Count)
+            {
+                _slots.Release(taken - messages.Count);
+            }
+            foreach (var message in messages)
+            {
+                _ = RunAsync(message, queueUrl);
+            }
+        }
+    }
+
+    private async Task RunAsync(Message message, string queueUrl)
+    {
+        try
+        {
+            // A scope per message: the processor's typed HttpClient is short-lived by design.
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<TaskProcessor>().ProcessAsync(message, queueUrl, _drained.Token);
+        }
+        catch (Exception ex)
+        {
+            // The message stays in the queue and reappears after its visibility timeout.
+            logger.LogWarning(ex, "Message {MessageId} was not finished and will be delivered again: {Error}", message.MessageId, ex.Message);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private async Task<string> GetQueueUrlAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var response = await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = sqsOptions.Value.TaskQueueName }, stoppingToken);
+                return response.QueueUrl;
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            {
+                logger.LogWarning("Task queue {Queue} not reachable yet ({Error}); retrying", sqsOptions.Value.TaskQueueName, ex.Message);
+                await Task.Delay(_options.ReceiveErrorDelay, stoppingToken);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        _drained.Dispose();
+        _slots.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,27 @@
+namespace JobPlatform.Worker;
+
+/// <summary>How a worker replica takes work. Bound from <c>Worker</c>.</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>This replica's name in attempts and logs. Defaults to the host name and process id.</summary>
+    public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Tasks one replica runs at once. Defaults to 16.</summary>
+    public int MaxConcurrency { get; set; } = 16;
+
+    /// <summary>Receive loops long-polling SQS at once. Defaults to 2.</summary>
+    public int Pollers { get; set; } = 2;
+
+    /// <summary>How long one receive waits for messages; 20 s is the SQS maximum. Defaults to 20 s.</summary>
+    public TimeSpan ReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The pause after a failed receive before the next. Defaults to 2 s.</summary>
+    public TimeSpan ReceiveErrorDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// How long a stopping worker lets running tasks finish before it cancels them. Defaults to 10 s.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}
