@@ -1,0 +1,16 @@
+import { render, screen } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { EmptyJobs } from './EmptyJobs'
+
+describe('EmptyJobs', () => {
+  it('says there are no jobs and shows the exact command that submits one', () => {
+    render(<EmptyJobs />)
+
+    expect(screen.getByRole('heading', { name: 'No jobs yet' })).toBeInTheDocument()
+    expect(
+      screen.getByText(
+        `curl -X POST http://localhost:5080/api/v1/jobs -H 'Content-Type: application/json' -d '{"name":"demo","type":"sleep","taskCount":200,"parameters":{"ms":10}}'`,
+      ),
+    ).toBeInTheDocument()
+  })
+})

@@ -1,0 +1,17 @@
+/** The command the empty state offers; the Api's usual local address, a 200-task sleep job. */
+export const SUBMIT_JOB_CURL =
+  "curl -X POST http://localhost:5080/api/v1/jobs -H 'Content-Type: application/json' " +
+  `-d '{"name":"demo","type":"sleep","taskCount":200,"parameters":{"ms":10}}'`
+
+/** Shown when the Api has no jobs: tells the user how to submit the first one. */
+export function EmptyJobs() {
+  return (
+    <section className="state" aria-labelledby="empty-jobs-title">
+      <h2 id="empty-jobs-title">No jobs yet</h2>
+      <p>Submit one to the Api and it will appear here within a couple of seconds:</p>
+      <pre className="command">
+        <code>{SUBMIT_JOB_CURL}</code>
+      </pre>
+    </section>
+  )
+}

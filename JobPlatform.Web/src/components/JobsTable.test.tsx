@@ -1,0 +1,40 @@
+import { render, screen, within } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { toJob } from '../services/jobs'
+import { makeCounts, makeJobWire } from '../test/factories'
+import { JobsTable } from './JobsTable'
+
+describe('JobsTable', () => {
+  it('shows one row per job in the order given', () => {
+    const jobs = [makeJobWire({ name: 'newest' }), makeJobWire({ name: 'older' })].map(toJob)
+
+    render(<JobsTable jobs={jobs} />)
+
+    const rows = screen.getAllByRole('row').slice(1)
+    expect(rows).toHaveLength(2)
+    expect(within(rows[0]!).getByText('newest')).toBeInTheDocument()
+    expect(within(rows[1]!).getByText('older')).toBeInTheDocument()
+  })
+
+  it('shows the name, type, status, task progress and created time of a job', () => {
+    const job = toJob(
+      makeJobWire({
+        name: 'demo',
+        type: 'sleep',
+        status: 'running',
+        taskCount: 200,
+        counts: makeCounts({ enqueued: 50, running: 6, succeeded: 140, failed: 4 }),
+        createdAt: '2026-11-24T10:00:00.000+00:00',
+      }),
+    )
+
+    render(<JobsTable jobs={[job]} />)
+
+    const row = screen.getAllByRole('row')[1]!
+    expect(within(row).getByText('demo')).toBeInTheDocument()
+    expect(within(row).getByText('sleep')).toBeInTheDocument()
+    expect(within(row).getByText('running')).toHaveClass('badge')
+    expect(within(row).getByText('144 of 200 done')).toBeInTheDocument()
+    expect(row.querySelector('time')).toHaveAttribute('dateTime', '2026-11-24T10:00:00.000Z')
+  })
+})

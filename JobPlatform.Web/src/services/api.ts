@@ -1,0 +1,75 @@
+/** An RFC 9457 problem document as the Api returns it. */
+export interface ProblemDetails {
+  type?: string
+  title?: string
+  status?: number
+  detail?: string
+  errors?: Record<string, string[]>
+}
+
+/**
+ * A failed call to the Api. `unreachable` means no answer came from the Api itself: the request
+ * never left the browser, or the dev-server proxy could not connect to the Api (it answers 502).
+ */
+export class ApiError extends Error {
+  readonly status: number | undefined
+  readonly title: string
+  readonly detail: string | undefined
+  readonly unreachable: boolean
+
+  constructor(init: { status?: number; title: string; detail?: string; unreachable?: boolean }) {
+    super(init.detail ? `${init.title} ${init.detail}` : init.title)
+    this.name = 'ApiError'
+    this.status = init.status
+    this.title = init.title
+    this.detail = init.detail
+    this.unreachable = init.unreachable ?? false
+  }
+}
+
+// Gateway statuses that come from the proxy in front of the Api rather than from the Api;
+// the Api itself always answers errors with problem+json.
+const PROXY_FAILURE_STATUSES = new Set([502, 503, 504])
+
+/** GETs a JSON document from the Api, throwing {@link ApiError} for anything but a 2xx answer. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(path, { headers: { Accept: 'application/json' }, signal })
+  } catch (error) {
+    // fetch rejects with a TypeError only when the network request itself failed;
+    // an abort (DOMException) belongs to TanStack Query and must pass through untouched.
+    if (error instanceof TypeError) {
+      throw new ApiError({ title: 'The Api could not be reached.', detail: error.message, unreachable: true })
+    }
+    throw error
+  }
+  if (!response.ok) {
+    throw await toApiError(response)
+  }
+  return (await response.json()) as T
+}
+
+async function toApiError(response: Response): Promise<ApiError> {
+  const contentType = response.headers.get('Content-Type') ?? ''
+  if (contentType.includes('json')) {
+    const problem = (await response.json().catch(() => ({}))) as ProblemDetails
+    return new ApiError({
+      status: problem.status ?? response.status,
+      title: problem.title ?? `The Api answered ${response.status}.`,
+      detail: problem.detail ?? firstValidationError(problem),
+    })
+  }
+  return new ApiError({
+    status: response.status,
+    title: PROXY_FAILURE_STATUSES.has(response.status)
+      ? 'The Api could not be reached.'
+      : `The Api answered ${response.status} ${response.statusText}`.trim() + '.',
+    unreachable: PROXY_FAILURE_STATUSES.has(response.status),
+  })
+}
+
+function firstValidationError(problem: ProblemDetails): string | undefined {
+  const [field, messages] = Object.entries(problem.errors ?? {})[0] ?? []
+  return field && messages?.[0] ? `${field}: ${messages[0]}` : undefined
+}
