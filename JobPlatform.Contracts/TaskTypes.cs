@@ -114,7 +114,10 @@ public static class TaskTypes
 
     private static string? CheckNumber(TaskParameter parameter, JsonNode value)
     {
-        if (value is not JsonValue json || json.GetValueKind() != JsonValueKind.Number || !json.TryGetValue(out double number))
+        // Parsing the JSON text reads a number however the node holds it (a JsonElement from a
+        // request body, or an int or double built in code).
+        if (value is not JsonValue json || json.GetValueKind() != JsonValueKind.Number
+            || !double.TryParse(json.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
         {
             return $"{parameter.Name} must be a number.";
         }

@@ -40,9 +40,14 @@ public static class JobsApi
         }
         catch (JsonException ex)
         {
+            // System.Text.Json names the path of a value of the wrong type; anything else is broken JSON.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
+            var where = $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}";
+            var message = field == "body"
+                ? $"The body is not a JSON job object ({where})."
+                : $"{field} has the wrong type ({where}). See the API reference at /openapi/v1.json.";
             return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [field] = [$"The request body is not valid JSON for this field: {ex.Message}"] },
+                new Dictionary<string, string[]> { [field] = [message] },
                 title: "The request body could not be read.");
         }
         catch (InvalidOperationException) when (!request.HasJsonContentType())

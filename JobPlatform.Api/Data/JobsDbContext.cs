@@ -50,7 +50,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         {
             key.ToTable("idempotency_keys");
             key.HasKey(k => new { k.TenantId, k.Key });
-            key.Property(k => k.ResponseBody).HasColumnType("jsonb");
+            // Text, not jsonb: a replay must be the first response byte for byte.
+            key.Property(k => k.ResponseBody).HasColumnType("text");
         });
     }
 }

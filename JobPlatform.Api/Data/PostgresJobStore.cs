@@ -42,7 +42,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             }
 
             await using var find = new NpgsqlCommand(
-                "SELECT request_hash, response_status, response_body::text FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key",
+                "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key",
                 connection, transaction);
             find.Parameters.AddWithValue("tenant", job.TenantId);
             find.Parameters.AddWithValue("key", idempotency.Key);
@@ -63,7 +63,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             await using var remember = new NpgsqlCommand(
                 """
                 INSERT INTO idempotency_keys (tenant_id, key, request_hash, job_id, response_status, response_body, created_at)
-                VALUES (@tenant, @key, @hash, @job, @status, @body::jsonb, @now)
+                VALUES (@tenant, @key, @hash, @job, @status, @body, @now)
                 """, connection, transaction);
             remember.Parameters.AddWithValue("tenant", job.TenantId);
             remember.Parameters.AddWithValue("key", idempotency.Key);

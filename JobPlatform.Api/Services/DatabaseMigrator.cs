@@ -26,12 +26,11 @@ public static class DatabaseMigrator
         }
         try
         {
-            var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-            if (pending.Count > 0)
-            {
-                logger.LogInformation("Applying {Count} migration(s): {Migrations}", pending.Count, string.Join(", ", pending));
-                await db.Database.MigrateAsync(ct);
-            }
+            // MigrateAsync creates the history table first; asking for pending migrations before it
+            // exists would log a failed query on every fresh database.
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            await db.Database.MigrateAsync(ct);
+            logger.LogInformation("Database schema is up to date ({Elapsed} ms)", (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {

@@ -22,7 +22,7 @@ namespace JobPlatform.Api.Data.Migrations
                     request_hash = table.Column<string>(type: "text", nullable: false),
                     job_id = table.Column<Guid>(type: "uuid", nullable: false),
                     response_status = table.Column<int>(type: "integer", nullable: false),
-                    response_body = table.Column<string>(type: "jsonb", nullable: false),
+                    response_body = table.Column<string>(type: "text", nullable: false),
                     created_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>

@@ -1,0 +1,37 @@
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>How the AppHost runs the graph. A port of 0 means "any free port".</summary>
+public sealed class AppHostOptions
+{
+    /// <summary>Worker replicas. Defaults to 3.</summary>
+    public int Workers { get; init; } = 3;
+
+    /// <summary>The Api's port. Defaults to 5080.</summary>
+    public int ApiPort { get; init; } = 5080;
+
+    /// <summary>The web console's port. Defaults to 5173.</summary>
+    public int WebPort { get; init; } = 5173;
+
+    /// <summary>PostgreSQL's port. Defaults to 5432.</summary>
+    public int PostgresPort { get; init; } = 5432;
+
+    /// <summary>The SQS emulator's port. Defaults to 4566.</summary>
+    public int SqsPort { get; init; } = 4566;
+
+    /// <summary>Wipe the local data (PostgreSQL, queues) before starting. Defaults to false.</summary>
+    public bool Fresh { get; init; }
+
+    /// <summary>Where local data lives. Defaults to <c>.jobplatform</c> in the repository.</summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>Start the web console. Defaults to true.</summary>
+    public bool IncludeWeb { get; init; } = true;
+
+    /// <summary>
+    /// Run for a test suite: PostgreSQL without fsync, queues in memory. Defaults to false.
+    /// </summary>
+    public bool Testing { get; init; }
+
+    /// <summary>Receives every output line as (resource, line). Defaults to the console.</summary>
+    public Action<string, string>? LogSink { get; init; }
+}

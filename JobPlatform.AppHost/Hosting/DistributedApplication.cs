@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>
+/// The running graph: starts resources in dependency order (independent ones at once), each only when
+/// what it waits for is healthy; stops them in reverse order.
+/// </summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly IReadOnlyList<Resource> _resources;
+    private readonly AppHostContext _context;
+    private readonly List<Resource> _started = [];
+    private readonly Lock _startedLock = new();
+
+    internal DistributedApplication(IReadOnlyList<Resource> resources, AppHostContext context)
+    {
+        _resources = resources;
+        _context = context;
+    }
+
+    /// <summary>The repository the AppHost was built from.</summary>
+    public string RepositoryRoot => _context.RepositoryRoot;
+
+    /// <summary>Starts every resource and returns once all are healthy; on failure stops what started and throws.</summary>
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        foreach (var resource in _resources)
+        {
+            foreach (var (port, option) in resource.FixedPorts)
+            {
+                if (!Ports.IsFree(port))
+                {
+                    throw new PortInUseException(resource.Name, port, option);
+                }
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        var runnable = _resources.Where(r => r.Runnable == r).ToList();
+        var starts = new Dictionary<Resource, Task>();
+        Task StartOnce(Resource resource)
+        {
+            lock (starts)
+            {
+                if (!starts.TryGetValue(resource, out var task))
+                {
+                    starts[resource] = task = StartAfterDependenciesAsync(resource, StartOnce, clock, ct);
+                }
+                return task;
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(runnable.Select(StartOnce));
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
+        }
+        PrintSummary(clock.Elapsed);
+    }
+
+    private async Task StartAfterDependenciesAsync(Resource resource, Func<Resource, Task> start, Stopwatch clock, CancellationToken ct)
+    {
+        await Task.Yield();
+        if (resource.WaitsFor.Count > 0)
+        {
+            resource.State = ResourceState.Waiting;
+            _context.Log.Info(resource.Name, $"waiting for {string.Join(", ", resource.WaitsFor.Select(w => w.Name).Distinct())}");
+            await Task.WhenAll(resource.WaitsFor.Select(start));
+        }
+        resource.State = ResourceState.Starting;
+        var started = clock.Elapsed;
+        lock (_startedLock)
+        {
+            _started.Add(resource);
+        }
+        try
+        {
+            await resource.StartAsync(_context, ct);
+        }
+        catch
+        {
+            resource.State = ResourceState.Failed;
+            throw;
+        }
+        resource.State = ResourceState.Running;
+        _context.Log.Info(resource.Name, $"healthy ({(clock.Elapsed - started).TotalSeconds:0.0} s)");
+    }
+
+    /// <summary>Stops every started resource, dependents first.</summary>
+    public async Task StopAsync()
+    {
+        List<Resource> started;
+        lock (_startedLock)
+        {
+            started = [.. _started];
+            _started.Clear();
+        }
+        // Stop in waves: a resource stops once nothing still running waits for it.
+        while (started.Count > 0)
+        {
+            var wave = started.Where(r => !started.Any(other => other.WaitsFor.Contains(r))).ToList();
+            if (wave.Count == 0)
+            {
+                wave = started;
+            }
+            await Task.WhenAll(wave.Select(async resource =>
+            {
+                resource.State = ResourceState.Stopping;
+                await resource.StopAsync();
+                resource.State = ResourceState.Stopped;
+            }));
+            started.RemoveAll(wave.Contains);
+        }
+    }
+
+    public ValueTask DisposeAsync() => new(StopAsync());
+
+    /// <summary>
+    /// Starts, prints where everything is, runs until SIGINT or SIGTERM, then stops everything.
+    /// Returns the process exit code.
+    /// </summary>
+    public async Task<int> RunAsync(CancellationToken ct = default)
+    {
+        using var shutdown = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            if (!shutdown.IsCancellationRequested)
+            {
+                Console.Out.WriteLine("Stopping every resource...");
+            }
+            shutdown.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+        try
+        {
+            await StartAsync(shutdown.Token);
+        }
+        catch (PortInUseException ex)
+        {
+            Console.Error.WriteLine(ex.Message);
+            return 2;
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            Console.Out.WriteLine("Stopped before every resource was up.");
+            return 130;
+        }
+        catch (ResourceStartException ex)
+        {
+            Console.Error.WriteLine($"The graph could not start: {ex.Message}");
+            return 1;
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, shutdown.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        var stopping = Stopwatch.StartNew();
+        await StopAsync();
+        Console.Out.WriteLine($"Stopped in {stopping.Elapsed.TotalSeconds:0.0} s.");
+        return 0;
+    }
+
+    public Uri GetEndpoint(string resourceName) => Find(resourceName) switch
+    {
+        ProjectResource project => project.Url,
+        ViteAppResource vite => vite.Url,
+        SqsEmulatorResource sqs => new Uri(sqs.ServiceUrl),
+        var other => throw new InvalidOperationException($"Resource '{other.Name}' has no HTTP endpoint."),
+    };
+
+    public HttpClient CreateHttpClient(string resourceName) => new() { BaseAddress = GetEndpoint(resourceName) };
+
+    public string GetConnectionString(string name) => Find(name) switch
+    {
+        PostgresDatabaseResource database => database.ConnectionString,
+        SqsEmulatorResource sqs => sqs.ServiceUrl,
+        var other => throw new InvalidOperationException($"Resource '{other.Name}' has no connection string."),
+    };
+
+    public ResourceHandle GetResource(string name) => new(Find(name), _context);
+
+    private Resource Find(string name) =>
+        _resources.SingleOrDefault(r => r.Name == name) ?? throw new KeyNotFoundException($"The graph has no resource named '{name}'.");
+
+    private void PrintSummary(TimeSpan elapsed)
+    {
+        var lines = _resources
+            .Where(r => r is not PostgresServerResource)
+            .Select(r => $"  {r.Name,-10} {r.State.ToString().ToLowerInvariant(),-8} {r.DisplayUrl}");
+        var summary = $"All resources healthy in {elapsed.TotalSeconds:0.0} s:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}Press Ctrl+C to stop.";
+        if (_context.Options.LogSink is { } sink)
+        {
+            sink("apphost", summary);
+        }
+        else
+        {
+            Console.Out.WriteLine(summary);
+        }
+    }
+}

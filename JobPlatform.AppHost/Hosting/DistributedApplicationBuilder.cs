@@ -1,0 +1,55 @@
+using System.Reflection;
+
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>Declares the graph's resources, as Aspire's builder does, then builds the runnable application.</summary>
+public sealed class DistributedApplicationBuilder
+{
+    private readonly List<Resource> _resources = [];
+
+    private DistributedApplicationBuilder(AppHostOptions options) => Options = options;
+
+    public AppHostOptions Options { get; }
+
+    public static DistributedApplicationBuilder CreateBuilder(AppHostOptions options) => new(options);
+
+    public ResourceBuilder<PostgresServerResource> AddPostgres(string name, int port) => Add(new PostgresServerResource(name, port));
+
+    public ResourceBuilder<SqsEmulatorResource> AddSqsEmulator(string name, int port) => Add(new SqsEmulatorResource(name, port));
+
+    /// <param name="projectDirectory">The project's folder, relative to the repository root.</param>
+    public ResourceBuilder<ProjectResource> AddProject(string name, string projectDirectory) => Add(new ProjectResource(name, projectDirectory));
+
+    /// <param name="appDirectory">The app's folder, relative to the repository root.</param>
+    public ResourceBuilder<ViteAppResource> AddViteApp(string name, string appDirectory) => Add(new ViteAppResource(name, appDirectory));
+
+    internal ResourceBuilder<T> Add<T>(T resource) where T : Resource
+    {
+        if (_resources.Any(r => r.Name == resource.Name))
+        {
+            throw new InvalidOperationException($"The graph already has a resource named '{resource.Name}'.");
+        }
+        _resources.Add(resource);
+        return new ResourceBuilder<T>(resource, this);
+    }
+
+    public DistributedApplication Build()
+    {
+        var assembly = typeof(DistributedApplicationBuilder).Assembly;
+        string Metadata(string key) => assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+        var repositoryRoot = Metadata("RepositoryRoot");
+        var dataDirectory = Path.GetFullPath(Options.DataDirectory ?? Path.Combine(repositoryRoot, ".jobplatform"));
+        return new DistributedApplication(_resources, new AppHostContext(Options, repositoryRoot, Metadata("BuildConfiguration"), dataDirectory, new ResourceLog(Options.LogSink)));
+    }
+}
+
+public static class PostgresBuilderExtensions
+{
+    /// <summary>A database on the server, created at start when missing.</summary>
+    public static ResourceBuilder<PostgresDatabaseResource> AddDatabase(this ResourceBuilder<PostgresServerResource> builder, string name)
+    {
+        var database = new PostgresDatabaseResource(name, builder.Resource);
+        builder.Resource.Databases.Add(database);
+        return builder.ApplicationBuilder.Add(database);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>
+/// A .NET project of the repository, run as <c>dotnet bin/{Configuration}/net10.0/{Project}.dll</c> in
+/// its own folder (the AppHost's build builds it). Each replica is a process with its own port,
+/// serving <c>/health</c>. Referencing it passes <c>services__{name}__http__0</c>.
+/// </summary>
+public sealed class ProjectResource(string name, string projectDirectory) : Resource(name), IResourceWithHttpEndpoint, IResourceWithEnvironment
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    private readonly List<(SupervisedProcess Process, int Port)> _replicas = [];
+
+    /// <summary>The folder of the project, relative to the repository root.</summary>
+    public string ProjectDirectory { get; } = projectDirectory;
+
+    /// <summary>The port of the first replica; 0 picks a free one. Other replicas always get free ports.</summary>
+    public int RequestedPort { get; set; }
+
+    public int Replicas { get; set; } = 1;
+
+    public Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>Variables whose value depends on the replica, such as its name.</summary>
+    internal Dictionary<string, Func<string, string>> ReplicaEnvironment { get; } = [];
+
+    public Uri Url => new($"http://localhost:{(_replicas.Count > 0 ? _replicas[0].Port : RequestedPort)}");
+
+    public override string? DisplayUrl => Replicas == 1 ? Url.ToString().TrimEnd('/') : $"{Replicas} replicas";
+
+    internal IReadOnlyList<SupervisedProcess> Processes => _replicas.Select(r => r.Process).ToList();
+
+    internal override IEnumerable<(int Port, string Option)> FixedPorts =>
+        RequestedPort == 0 || Replicas == 0 ? [] : [(RequestedPort, $"--{Name}-port")];
+
+    internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
+        [new($"services__{Name}__http__0", Url.ToString().TrimEnd('/'))];
+
+    internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
+    {
+        var directory = Path.Combine(context.RepositoryRoot, ProjectDirectory);
+        var assembly = Path.Combine(directory, "bin", context.BuildConfiguration, "net10.0", $"{Path.GetFileName(ProjectDirectory)}.dll");
+        if (!File.Exists(assembly))
+        {
+            throw new ResourceStartException(Name, $"has no build output at {assembly}. Build the solution first: dotnet build");
+        }
+
+        _replicas.Clear();
+        for (var index = 1; index <= Replicas; index++)
+        {
+            var replica = Replicas == 1 ? Name : $"{Name}-{index}";
+            var port = index == 1 && RequestedPort != 0 ? RequestedPort : Ports.FindFree();
+            var environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_URLS"] = $"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}",
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["DOTNET_ENVIRONMENT"] = "Development",
+                ["OTEL_SERVICE_NAME"] = Name,
+                ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={replica}",
+                // One line per log entry reads well behind the resource prefix.
+                ["Logging__Console__FormatterName"] = "simple",
+                ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+                ["DOTNET_NOLOGO"] = "1",
+            };
+            foreach (var reference in References)
+            {
+                foreach (var (key, value) in reference.GetReferenceEnvironment())
+                {
+                    environment[key] = value;
+                }
+            }
+            foreach (var (key, value) in Environment)
+            {
+                environment[key] = value;
+            }
+            foreach (var (key, value) in ReplicaEnvironment)
+            {
+                environment[key] = value(replica);
+            }
+            var process = new SupervisedProcess(replica, new ProcessSpec("dotnet", [assembly], directory, environment), context.Log);
+            _replicas.Add((process, port));
+        }
+
+        await Task.WhenAll(_replicas.Select(async replica =>
+        {
+            replica.Process.Start();
+            await HealthWaiter.WaitAsync(replica.Process.Name, replica.Process,
+                token => HealthWaiter.HttpOkAsync(new Uri($"http://localhost:{replica.Port}/health"), token),
+                StartTimeout, context.Log, ct);
+        }));
+    }
+
+    internal override Task StopAsync() => Task.WhenAll(_replicas.Select(r => r.Process.StopAsync()));
+}
+
+public static class ProjectBuilderExtensions
+{
+    /// <summary>Sets a variable whose value is computed from each replica's name (worker-1, worker-2, ...).</summary>
+    public static ResourceBuilder<ProjectResource> WithReplicaEnvironment(this ResourceBuilder<ProjectResource> builder, string name, Func<string, string> value)
+    {
+        builder.Resource.ReplicaEnvironment[name] = value;
+        return builder;
+    }
+}

@@ -1,0 +1,39 @@
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>
+/// One node of the graph: something the AppHost starts, waits on, stops, and can reference from
+/// other resources' configuration.
+/// </summary>
+public abstract class Resource(string name)
+{
+    public string Name { get; } = name;
+
+    public ResourceState State { get; internal set; } = ResourceState.NotStarted;
+
+    /// <summary>Resources that must be healthy before this one starts.</summary>
+    internal List<Resource> WaitsFor { get; } = [];
+
+    /// <summary>Resources whose connection details this one receives as environment variables.</summary>
+    internal List<Resource> References { get; } = [];
+
+    /// <summary>Where a person can reach it, for the summary table.</summary>
+    public virtual string? DisplayUrl => null;
+
+    /// <summary>The resource that actually runs and turns healthy, for WaitFor.</summary>
+    internal virtual Resource Runnable => this;
+
+    /// <summary>The environment variables a referencing resource receives, the Aspire way.</summary>
+    internal virtual IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
+        throw new InvalidOperationException($"Resource '{Name}' cannot be referenced.");
+
+    /// <summary>Ports that must be free before anything starts, with the option that changes each.</summary>
+    internal virtual IEnumerable<(int Port, string Option)> FixedPorts => [];
+
+    /// <summary>Starts the resource and returns once it is healthy.</summary>
+    internal abstract Task StartAsync(AppHostContext context, CancellationToken ct);
+
+    internal abstract Task StopAsync();
+}
+
+/// <summary>What every resource gets while it starts: options, paths, the log and the clock.</summary>
+internal sealed record AppHostContext(AppHostOptions Options, string RepositoryRoot, string BuildConfiguration, string DataDirectory, ResourceLog Log);

@@ -1,0 +1,63 @@
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>A started resource, for tests: stop it, start it again, or crash one of its replicas.</summary>
+public sealed class ResourceHandle
+{
+    private readonly Resource _resource;
+    private readonly AppHostContext _context;
+
+    internal ResourceHandle(Resource resource, AppHostContext context)
+    {
+        _resource = resource.Runnable;
+        _context = context;
+    }
+
+    public string Name => _resource.Name;
+
+    public ResourceState State => _resource.State;
+
+    public IReadOnlyList<ReplicaHandle> Replicas => _resource switch
+    {
+        ProjectResource project => project.Processes.Select(p => new ReplicaHandle(p)).ToList(),
+        PostgresServerResource postgres when postgres.Process is { } p => [new ReplicaHandle(p)],
+        SqsEmulatorResource sqs when sqs.Process is { } p => [new ReplicaHandle(p)],
+        ViteAppResource vite when vite.Process is { } p => [new ReplicaHandle(p)],
+        _ => [],
+    };
+
+    public async Task StopAsync()
+    {
+        _resource.State = ResourceState.Stopping;
+        await _resource.StopAsync();
+        _resource.State = ResourceState.Stopped;
+    }
+
+    /// <summary>Starts the resource again (setup included, such as queue creation) and waits until it is healthy.</summary>
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        _resource.State = ResourceState.Starting;
+        await _resource.StartAsync(_context, ct);
+        _resource.State = ResourceState.Running;
+    }
+}
+
+/// <summary>One process of a resource.</summary>
+public sealed class ReplicaHandle
+{
+    private readonly SupervisedProcess _process;
+
+    internal ReplicaHandle(SupervisedProcess process) => _process = process;
+
+    public string Name => _process.Name;
+
+    public int? ProcessId => _process.ProcessId;
+
+    public int Restarts => _process.Restarts;
+
+    /// <summary>SIGKILLs the process, as a crash would; its supervisor restarts it with backoff.</summary>
+    public Task KillAsync()
+    {
+        _process.Kill();
+        return Task.CompletedTask;
+    }
+}

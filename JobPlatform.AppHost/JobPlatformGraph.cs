@@ -1,0 +1,45 @@
+using JobPlatform.AppHost.Hosting;
+
+namespace JobPlatform.AppHost;
+
+/// <summary>
+/// The whole JobPlatform graph, in Aspire's vocabulary. <c>dotnet run --project JobPlatform.AppHost</c>
+/// runs it; the test suite starts the same graph in-process.
+/// </summary>
+public static class JobPlatformGraph
+{
+    public static DistributedApplication Build(AppHostOptions options)
+    {
+        var builder = DistributedApplicationBuilder.CreateBuilder(options);
+
+        var db = builder.AddPostgres("postgres", options.PostgresPort)
+            .AddDatabase("jobsdb");
+
+        var sqs = builder.AddSqsEmulator("sqs", options.SqsPort)
+            .WithQueue("jobplatform-tasks", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5);
+
+        var api = builder.AddProject("api", "JobPlatform.Api")
+            .WithHttpEndpoint(options.ApiPort)
+            .WithReference(db)
+            .WithReference(sqs)
+            .WaitFor(db)
+            .WaitFor(sqs);
+
+        builder.AddProject("worker", "JobPlatform.Worker")
+            .WithReplicas(options.Workers)
+            .WithReplicaEnvironment("Worker__WorkerId", replica => replica)
+            .WithReference(api)
+            .WithReference(sqs)
+            .WaitFor(api);
+
+        if (options.IncludeWeb)
+        {
+            builder.AddViteApp("web", "JobPlatform.Web")
+                .WithHttpEndpoint(options.WebPort)
+                .WithReference(api)
+                .WaitFor(api);
+        }
+
+        return builder.Build();
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using JobPlatform.AppHost;
+using JobPlatform.AppHost.Hosting;
+
+var workers = new Option<int>("--workers") { Description = "Worker replicas to run.", DefaultValueFactory = _ => 3 };
+workers.Validators.Add(result =>
+{
+    if (result.GetValue(workers) is < 0 or > 64)
+    {
+        result.AddError("--workers must be from 0 to 64.");
+    }
+});
+var apiPort = PortOption("--api-port", "The Api's port.", 5080);
+var webPort = PortOption("--web-port", "The web console's port.", 5173);
+var postgresPort = PortOption("--postgres-port", "PostgreSQL's port.", 5432);
+var sqsPort = PortOption("--sqs-port", "The SQS emulator's port.", 4566);
+var fresh = new Option<bool>("--fresh") { Description = "Wipe the local data (database and queues) before starting." };
+var dataDir = new Option<string?>("--data-dir") { Description = "Where local data lives. Defaults to .jobplatform in the repository." };
+var noWeb = new Option<bool>("--no-web") { Description = "Do not start the web console." };
+
+var command = new RootCommand("Runs the whole JobPlatform graph for development: PostgreSQL, the SQS emulator, the Api, workers and the web console.")
+{
+    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb,
+};
+command.SetAction(async (parse, ct) =>
+{
+    await using var app = JobPlatformGraph.Build(new AppHostOptions
+    {
+        Workers = parse.GetValue(workers),
+        ApiPort = parse.GetValue(apiPort),
+        WebPort = parse.GetValue(webPort),
+        PostgresPort = parse.GetValue(postgresPort),
+        SqsPort = parse.GetValue(sqsPort),
+        Fresh = parse.GetValue(fresh),
+        DataDirectory = parse.GetValue(dataDir),
+        IncludeWeb = !parse.GetValue(noWeb),
+    });
+    return await app.RunAsync(ct);
+});
+return await command.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+static Option<int> PortOption(string name, string description, int defaultPort)
+{
+    var option = new Option<int>(name) { Description = $"{description} Defaults to {defaultPort}; 0 picks a free port.", DefaultValueFactory = _ => defaultPort };
+    option.Validators.Add(result =>
+    {
+        if (result.GetValue(option) is < 0 or > 65535)
+        {
+            result.AddError($"{name} must be a port number from 0 to 65535.");
+        }
+    });
+    return option;
+}

@@ -1,0 +1,9 @@
+// Starts fauxqs for the AppHost. Unlike fauxqs's own CLI it keeps request logging off unless
+// FAUXQS_LOGGER=true, and persists queues when FAUXQS_DATA_DIR is set.
+import { startFauxqs } from "fauxqs";
+
+await startFauxqs({
+  logger: process.env.FAUXQS_LOGGER === "true",
+  dataDir: process.env.FAUXQS_DATA_DIR || undefined,
+});
+console.log(`fauxqs listening on port ${process.env.FAUXQS_PORT ?? 4566}`);

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using JobPlatform.Contracts;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Api;
+
+[Collection(GraphCollection.Name)]
+public sealed class SubmitValidationTests(JobPlatformFixture fixture)
+{
+    public static TheoryData<string, string, int, string> BadBodies => new()
+    {
+        { "malformed JSON", "{\"type\": \"noop\", ", 400, "body" },
+        { "not an object", "[1, 2]", 400, "body" },
+        { "null", "null", 400, "body" },
+        { "missing type", "{\"taskCount\": 1}", 400, "type" },
+        { "unknown type", "{\"type\": \"teleport\", \"taskCount\": 1}", 400, "type" },
+        { "missing taskCount", "{\"type\": \"noop\"}", 400, "taskCount" },
+        { "taskCount 0", "{\"type\": \"noop\", \"taskCount\": 0}", 400, "taskCount" },
+        { "negative taskCount", "{\"type\": \"noop\", \"taskCount\": -3}", 400, "taskCount" },
+        { "taskCount over the maximum", $"{{\"type\": \"noop\", \"taskCount\": {JobLimits.MaxTaskCount + 1}}}", 400, "taskCount" },
+        { "taskCount not a number", "{\"type\": \"noop\", \"taskCount\": \"many\"}", 400, "taskCount" },
+        { "maxAttempts 0", "{\"type\": \"noop\", \"taskCount\": 1, \"maxAttempts\": 0}", 400, "maxAttempts" },
+        { "parameter out of range", "{\"type\": \"sleep\", \"taskCount\": 1, \"parameters\": {\"ms\": -1}}", 400, "parameters.ms" },
+        { "unknown parameter", "{\"type\": \"sleep\", \"taskCount\": 1, \"parameters\": {\"seconds\": 1}}", 400, "parameters.seconds" },
+        { "probability over 1", "{\"type\": \"fail\", \"taskCount\": 1, \"parameters\": {\"probability\": 1.5}}", 400, "parameters.probability" },
+        { "oversized parameters", JsonSerializer.Serialize(new { type = "echo", taskCount = 1, parameters = new { blob = new string('x', JobLimits.MaxParametersBytes) } }), 413, "" },
+        { "oversized body", JsonSerializer.Serialize(new { type = "echo", taskCount = 1, parameters = new { blob = new string('x', JobLimits.MaxRequestBodyBytes) } }), 413, "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task BadSubmission_IsAProblemResponse_AndCreatesNothing(string because, string body, int status, string field)
+    {
+        var before = await CountRowsAsync();
+
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await fixture.Api.PostAsync("/api/v1/jobs", content);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(status == (int)response.StatusCode, $"{because}: expected {status}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(text);
+        Assert.Equal(status, problem.RootElement.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(problem.RootElement.GetProperty("title").GetString()));
+        if (field.Length > 0)
+        {
+            Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), $"{because}: no error for '{field}' in {text}");
+        }
+        Assert.Equal(before, await CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task NonJsonContentType_Is415Problem()
+    {
+        using var content = new StringContent("type=noop", Encoding.UTF8, "text/plain");
+        using var response = await fixture.Api.PostAsync("/api/v1/jobs", content);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/jobs?page=0")]
+    [InlineData("/api/v1/jobs?pageSize=501")]
+    [InlineData("/api/v1/jobs?status=finished")]
+    public async Task BadListQuery_Is400Problem(string path)
+    {
+        using var response = await fixture.Api.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    private async Task<(long Jobs, long Tasks, long Outbox)> CountRowsAsync() => (
+        await fixture.QueryScalarAsync<long>("SELECT count(*) FROM jobs"),
+        await fixture.QueryScalarAsync<long>("SELECT count(*) FROM tasks"),
+        await fixture.QueryScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
+}

@@ -1,0 +1,119 @@
+using System.Collections.Concurrent;
+using JobPlatform.AppHost;
+using JobPlatform.AppHost.Hosting;
+using Microsoft.Playwright;
+using Npgsql;
+
+namespace JobPlatform.Tests.Infrastructure;
+
+/// <summary>
+/// The real graph, started the way the AppHost starts it (its own model, in-process, in the manner of
+/// Aspire.Hosting.Testing): PostgreSQL, the SQS emulator, the Api, two workers and the console, on free ports
+/// with a throwaway data folder. Shared by every test in <see cref="GraphCollection"/>.
+/// </summary>
+public sealed class JobPlatformFixture : IAsyncLifetime
+{
+    private const int KeptLogLines = 4_000;
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-tests-{Guid.NewGuid():N}");
+    private readonly ConcurrentQueue<string> _log = new();
+
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? _playwright;
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public HttpClient Api { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        App = JobPlatformGraph.Build(new AppHostOptions
+        {
+            Workers = 2,
+            ApiPort = 0,
+            WebPort = 0,
+            PostgresPort = 0,
+            SqsPort = 0,
+            IncludeWeb = true,
+            Fresh = true,
+            Testing = true,
+            DataDirectory = _dataDirectory,
+            LogSink = (resource, line) =>
+            {
+                _log.Enqueue($"[{resource}] {line}");
+                while (_log.Count > KeptLogLines && _log.TryDequeue(out _))
+                {
+                }
+            },
+        });
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await App.StartAsync(startup.Token);
+        }
+        catch (Exception ex)
+        {
+            throw new InvalidOperationException($"The graph did not start: {ex.Message}\n{RecentLog()}", ex);
+        }
+        Api = App.CreateHttpClient("api");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Api?.Dispose();
+        _playwright?.Dispose();
+        if (App is not null)
+        {
+            await App.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the OS to clean: a temp folder, and Postgres may still be letting go of a file.
+        }
+    }
+
+    /// <summary>Opens a connection to <c>jobsdb</c>, for assertions the Api does not expose.</summary>
+    public async Task<NpgsqlConnection> OpenDatabaseAsync()
+    {
+        var connection = new NpgsqlConnection(App.GetConnectionString("jobsdb"));
+        await connection.OpenAsync();
+        return connection;
+    }
+
+    public async Task<T> QueryScalarAsync<T>(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        return (T)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Debian's chromium, driven by Playwright; never a downloaded browser.</summary>
+    public async Task<IBrowser> LaunchBrowserAsync()
+    {
+        _playwright ??= await Playwright.CreateAsync();
+        return await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    /// <summary>The last lines the graph's processes printed, to explain a failure.</summary>
+    public string RecentLog(int lines = 80) => string.Join('\n', _log.TakeLast(lines));
+}
+
+[CollectionDefinition(Name)]
+public sealed class GraphCollection : ICollectionFixture<JobPlatformFixture>
+{
+    public const string Name = "graph";
+}

@@ -1,0 +1,40 @@
+using JobPlatform.Contracts;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Worker;
+
+[Collection(GraphCollection.Name)]
+public sealed class RetryTests(JobPlatformFixture fixture)
+{
+    [Fact]
+    public async Task FailedAttempt_IsRetried_AndTheTaskSucceedsOnTheNext()
+    {
+        var submitted = await fixture.Api.SubmitAsync(new { type = "fail", taskCount = 3, maxAttempts = 3, parameters = new { failOnAttempts = new[] { 1 } } });
+
+        var job = await fixture.Api.WaitForFinalAsync(submitted.Id);
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(3, job.Counts.Succeeded);
+        var attempts = await fixture.QueryScalarAsync<long>(
+            "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id));
+        var failedAttempts = await fixture.QueryScalarAsync<long>(
+            "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job AND a.outcome = 'failed' AND a.number = 1",
+            ("job", job.Id));
+        Assert.Equal(6, attempts);
+        Assert.Equal(3, failedAttempts);
+    }
+
+    [Fact]
+    public async Task TaskThatAlwaysFails_FailsAfterMaxAttempts_AndFailsTheJob()
+    {
+        var submitted = await fixture.Api.SubmitAsync(new { type = "fail", taskCount = 2, maxAttempts = 2, parameters = new { probability = 1 } });
+
+        var job = await fixture.Api.WaitForFinalAsync(submitted.Id);
+
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal(2, job.Counts.Failed);
+        var tasks = await fixture.QueryScalarAsync<long>(
+            "SELECT count(*) FROM tasks WHERE job_id = @job AND attempts = 2 AND error LIKE '%failed on purpose%'", ("job", job.Id));
+        Assert.Equal(2, tasks);
+    }
+}
