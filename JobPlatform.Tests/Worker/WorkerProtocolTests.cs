@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using JobPlatform.Contracts;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Worker;
+
+/// <summary>
+/// The claim and report calls, driven by hand while the workers are stopped, so the test is the only
+/// worker: guarded transitions must make every late, duplicate or foreign report harmless.
+/// </summary>
+[Collection(GraphCollection.Name)]
+public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
+{
+    private readonly HttpClient _api = fixture.Api;
+
+    [Fact]
+    public async Task Claim_IsIdempotentPerAttempt_AndLateReportsNeverMoveATaskBackwards()
+    {
+        var workers = fixture.App.GetResource("worker");
+        await workers.StopAsync();
+        JobResponse job;
+        Guid taskId;
+        try
+        {
+            job = await _api.SubmitAsync(new { name = "protocol", type = "noop", taskCount = 2 });
+            var tasks = (await _api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!;
+            taskId = tasks.Items[0].Id;
+            var attempt = Guid.NewGuid();
+
+            var grant = await ClaimAsync(taskId, attempt, "test-worker");
+            Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
+            var claim = (await grant.Content.ReadFromJsonAsync<ClaimTaskResponse>(JobsClient.Json))!;
+            Assert.Equal(1, claim.Attempt);
+            Assert.Equal("noop", claim.Type);
+            Assert.True(claim.LeaseExpiresAt > DateTimeOffset.UtcNow);
+
+            // The same attempt asking again (a retry after a lost response) gets the same grant.
+            var again = (await (await ClaimAsync(taskId, attempt, "test-worker")).Content.ReadFromJsonAsync<ClaimTaskResponse>(JobsClient.Json))!;
+            Assert.Equal(claim.Attempt, again.Attempt);
+            Assert.Equal(claim.LeaseExpiresAt, again.LeaseExpiresAt);
+
+            // Another worker cannot take a task under a live lease.
+            Assert.Equal(HttpStatusCode.Conflict, (await ClaimAsync(taskId, Guid.NewGuid(), "other-worker")).StatusCode);
+
+            // A report from an attempt that does not hold the task changes nothing.
+            var foreign = await CompleteAsync(taskId, Guid.NewGuid());
+            Assert.False(foreign.Applied);
+            Assert.Equal(JobTaskStatus.Running, foreign.Status);
+
+            var done = await CompleteAsync(taskId, attempt, new JsonObject { ["answer"] = 42 });
+            Assert.True(done.Applied);
+            Assert.Equal(JobTaskStatus.Succeeded, done.Status);
+
+            // Late reports after the task finished: ignored, and it stays succeeded.
+            var lateFailure = await (await _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/fail",
+                new FailTaskRequest(attempt, "test-worker", "late", null), JobsClient.Json)).Content.ReadFromJsonAsync<TaskReportResponse>(JobsClient.Json);
+            Assert.False(lateFailure!.Applied);
+            Assert.Equal(JobTaskStatus.Succeeded, lateFailure.Status);
+            Assert.False((await CompleteAsync(taskId, attempt)).Applied);
+
+            var refused = await ClaimAsync(taskId, Guid.NewGuid(), "test-worker");
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        // The workers now receive both messages: the finished task's claim is refused and its message
+        // dropped, the other task runs.
+        var finished = await _api.WaitForFinalAsync(job.Id);
+        Assert.Equal(JobStatus.Completed, finished.Status);
+        Assert.Equal(2, finished.Counts.Succeeded);
+        var task = (await _api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+        Assert.Equal(1, task.Attempts);
+        Assert.Equal("test-worker", task.WorkerId);
+        Assert.Equal(42, task.Result!["answer"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Claim_OfAnUnknownTask_Is404_AndAnInvalidClaimIs400()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "test-worker")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await ClaimAsync(Guid.NewGuid(), Guid.Empty, "test-worker")).StatusCode);
+    }
+
+    private Task<HttpResponseMessage> ClaimAsync(Guid taskId, Guid attemptId, string workerId) =>
+        _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim", new ClaimTaskRequest(workerId, attemptId, 1), JobsClient.Json);
+
+    private async Task<TaskReportResponse> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result = null)
+    {
+        using var response = await _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attemptId, "test-worker", result), JobsClient.Json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<TaskReportResponse>(JobsClient.Json))!;
+    }
+}
