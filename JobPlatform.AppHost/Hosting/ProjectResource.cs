@@ -64,13 +64,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 ["Logging__Console__FormatterOptions__SingleLine"] = "true",
                 ["DOTNET_NOLOGO"] = "1",
             };
-            foreach (var reference in References)
-            {
-                foreach (var (key, value) in reference.GetReferenceEnvironment())
-                {
-                    environment[key] = value;
-                }
-            }
+            AddReferenceEnvironment(environment);
             foreach (var (key, value) in Environment)
             {
                 environment[key] = value;

@@ -26,6 +26,18 @@ public abstract class Resource(string name)
     internal virtual IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
         throw new InvalidOperationException($"Resource '{Name}' cannot be referenced.");
 
+    /// <summary>Adds what each referenced resource passes (connection strings, endpoints) to <paramref name="environment"/>.</summary>
+    internal void AddReferenceEnvironment(IDictionary<string, string?> environment)
+    {
+        foreach (var reference in References)
+        {
+            foreach (var (key, value) in reference.GetReferenceEnvironment())
+            {
+                environment[key] = value;
+            }
+        }
+    }
+
     /// <summary>Ports that must be free before anything starts, with the option that changes each.</summary>
     internal virtual IEnumerable<(int Port, string Option)> FixedPorts => [];
 

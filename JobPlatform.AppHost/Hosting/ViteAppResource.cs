@@ -32,13 +32,7 @@ public sealed class ViteAppResource(string name, string appDirectory) : Resource
         _port = RequestedPort == 0 ? Ports.FindFree() : RequestedPort;
 
         var environment = new Dictionary<string, string?> { ["BROWSER"] = "none", ["NO_COLOR"] = "1" };
-        foreach (var reference in References)
-        {
-            foreach (var (key, value) in reference.GetReferenceEnvironment())
-            {
-                environment[key] = value;
-            }
-        }
+        AddReferenceEnvironment(environment);
         foreach (var (key, value) in Environment)
         {
             environment[key] = value;
