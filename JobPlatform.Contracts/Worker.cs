@@ -12,7 +12,17 @@ public sealed record TaskMessage(Guid TaskId, Guid JobId);
 /// <param name="WorkerId">The claiming worker.</param>
 /// <param name="AttemptId">Chosen by the worker, so a claim retried after a lost response gets the same grant back.</param>
 /// <param name="ReceiveCount">How many times SQS has delivered the message (ApproximateReceiveCount).</param>
-public sealed record ClaimTaskRequest(string WorkerId, Guid AttemptId, int ReceiveCount);
+/// <param name="Lease">How long the lease should last: the worker's visibility timeout, so the lease and the message expire together. Defaults to the Api's TaskLease:Duration.</param>
+public sealed record ClaimTaskRequest(string WorkerId, Guid AttemptId, int ReceiveCount, TimeSpan? Lease = null);
+
+/// <summary>
+/// POST /api/v1/tasks/{id}/heartbeat: the attempt is still running; extend its lease. Answered 409
+/// (with the task's status) when the attempt no longer holds the task, and the worker then stops it.
+/// </summary>
+public sealed record HeartbeatRequest(Guid AttemptId, string WorkerId, TimeSpan? Lease = null);
+
+/// <summary>The lease was extended.</summary>
+public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt);
 
 /// <summary>The claim was granted: the worker now holds the task's lease for this attempt.</summary>
 public sealed record ClaimTaskResponse(
@@ -36,7 +46,8 @@ public sealed record FailTaskRequest(Guid AttemptId, string WorkerId, string Err
 
 /// <summary>
 /// What the Api did with a report. The worker deletes the message when <see cref="Status"/> is final,
-/// and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>.
+/// and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>. A stale report (from an
+/// attempt that no longer holds the task) is answered 409 with the task's status instead.
 /// </summary>
-/// <param name="Applied">False when the report was stale (the attempt no longer holds the task).</param>
+/// <param name="Applied">True when the report changed the task.</param>
 public sealed record TaskReportResponse(string Status, bool Applied, TimeSpan? RetryAfter);

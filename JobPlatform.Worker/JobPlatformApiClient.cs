@@ -23,13 +23,25 @@ public sealed class JobPlatformApiClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<ClaimTaskResponse>(JsonSerializerOptions.Web, ct);
     }
 
+    /// <summary>Extends the attempt's lease; returns null and the task's status when the attempt no longer holds the task.</summary>
+    public async Task<(HeartbeatResponse? Extended, string? TaskStatus)> HeartbeatAsync(Guid taskId, HeartbeatRequest request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", request, JsonSerializerOptions.Web, ct);
+        if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            return (null, await ReadTaskStatusAsync(response, ct));
+        }
+        await EnsureSuccessAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync<HeartbeatResponse>(JsonSerializerOptions.Web, ct), null);
+    }
+
     public Task<TaskReportResponse?> CompleteAsync(Guid taskId, CompleteTaskRequest request, CancellationToken ct) =>
         ReportAsync($"/api/v1/tasks/{taskId}/complete", request, ct);
 
     public Task<TaskReportResponse?> FailAsync(Guid taskId, FailTaskRequest request, CancellationToken ct) =>
         ReportAsync($"/api/v1/tasks/{taskId}/fail", request, ct);
 
-    /// <summary>Returns what the Api did, or null when it no longer knows the task.</summary>
+    /// <summary>Returns what the Api did (not applied, for a stale report), or null when it no longer knows the task.</summary>
     private async Task<TaskReportResponse?> ReportAsync<T>(string path, T request, CancellationToken ct)
     {
         using var response = await http.PostAsJsonAsync(path, request, JsonSerializerOptions.Web, ct);
@@ -37,8 +49,26 @@ public sealed class JobPlatformApiClient(HttpClient http)
         {
             return null;
         }
+        if (response.StatusCode == HttpStatusCode.Conflict && await ReadTaskStatusAsync(response, ct) is { } status)
+        {
+            return new TaskReportResponse(status, Applied: false, RetryAfter: null);
+        }
         await EnsureSuccessAsync(response, ct);
         return await response.Content.ReadFromJsonAsync<TaskReportResponse>(JsonSerializerOptions.Web, ct);
+    }
+
+    /// <summary>The task status a 409 or 404 problem carries, if any.</summary>
+    private static async Task<string?> ReadTaskStatusAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+            return problem.RootElement.TryGetProperty("taskStatus", out var status) ? status.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken ct)

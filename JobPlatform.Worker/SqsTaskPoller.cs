@@ -68,6 +68,7 @@ public sealed class SqsTaskPoller(
                     QueueUrl = queueUrl,
                     MaxNumberOfMessages = taken,
                     WaitTimeSeconds = (int)_options.ReceiveWaitTime.TotalSeconds,
+                    VisibilityTimeout = (int)_options.VisibilityTimeout.TotalSeconds,
                     MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
                 }, stoppingToken);
                 messages = response.Messages ?? [];

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Contracts;
@@ -19,6 +20,8 @@ public sealed class TaskProcessor(
     IOptions<WorkerOptions> options,
     ILogger<TaskProcessor> logger)
 {
+    private readonly WorkerOptions _options = options.Value;
+
     // SQS caps a message's visibility timeout at 12 hours.
     private static readonly TimeSpan MaxVisibilityTimeout = TimeSpan.FromHours(12);
 
@@ -42,12 +45,12 @@ public sealed class TaskProcessor(
         }
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.TaskId, ["JobId"] = task.JobId });
-        var workerId = options.Value.WorkerId;
+        var workerId = _options.WorkerId;
         var receiveCount = message.Attributes?.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count) == true
             ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
             : 1;
 
-        var claim = await api.ClaimAsync(task.TaskId, new ClaimTaskRequest(workerId, Guid.CreateVersion7(), receiveCount), cancellationToken);
+        var claim = await api.ClaimAsync(task.TaskId, new ClaimTaskRequest(workerId, Guid.CreateVersion7(), receiveCount, _options.VisibilityTimeout), cancellationToken);
         if (claim is null)
         {
             // Finished, cancelled, leased to another worker, or unknown: this copy has nothing to do.
@@ -56,7 +59,12 @@ public sealed class TaskProcessor(
             return;
         }
 
-        var report = await RunAsync(claim, workerId, cancellationToken);
+        var report = await RunWithHeartbeatAsync(claim, message, queueUrl, cancellationToken);
+        if (report is { Applied: false } && !JobTaskStatus.Final.Contains(report.Status))
+        {
+            // Another attempt holds the task now; its worker owns the message's fate.
+            return;
+        }
         if (report is null || JobTaskStatus.Final.Contains(report.Status))
         {
             await DeleteAsync(queueUrl, message, cancellationToken);
@@ -69,9 +77,63 @@ public sealed class TaskProcessor(
         }
     }
 
-    /// <summary>Runs the handler and reports its outcome; returns what the Api did with the report.</summary>
-    private async Task<TaskReportResponse?> RunAsync(ClaimTaskResponse claim, string workerId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the handler while a heartbeat renews the message's visibility and the task's lease, so a
+    /// task may run far longer than the visibility timeout without being delivered twice. When the
+    /// Api says this attempt no longer holds the task, the handler's token fires.
+    /// </summary>
+    private async Task<TaskReportResponse?> RunWithHeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationToken stopping)
     {
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        using var finished = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(claim, message, queueUrl, lost, finished.Token);
+        try
+        {
+            return await RunAsync(claim, lost.Token, stopping);
+        }
+        finally
+        {
+            await finished.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task HeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationTokenSource lost, CancellationToken finished)
+    {
+        var visibilitySeconds = (int)_options.VisibilityTimeout.TotalSeconds;
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(finished))
+            {
+                try
+                {
+                    var (extended, status) = await api.HeartbeatAsync(claim.TaskId, new HeartbeatRequest(claim.AttemptId, _options.WorkerId, _options.VisibilityTimeout), finished);
+                    if (extended is null)
+                    {
+                        logger.LogWarning("Task {TaskId} attempt {Attempt} lost its lease (task is {Status}); stopping it", claim.TaskId, claim.Attempt, status);
+                        await lost.CancelAsync();
+                        return;
+                    }
+                    await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(queueUrl, message.ReceiptHandle, visibilitySeconds), finished);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or AmazonServiceException or AmazonClientException
+                    || ex is OperationCanceledException && !finished.IsCancellationRequested)
+                {
+                    // One missed beat is survivable: the interval is at most a third of the lease.
+                    logger.LogWarning("Heartbeat for task {TaskId} failed ({Error}); trying again next beat", claim.TaskId, ex.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (finished.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Runs the handler and reports its outcome; returns what the Api did with the report.</summary>
+    private async Task<TaskReportResponse?> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken stopping)
+    {
+        var workerId = _options.WorkerId;
         var context = new TaskContext(claim.TaskId, claim.JobId, claim.Attempt, claim.MaxAttempts, claim.Parameters);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
@@ -89,7 +151,8 @@ public sealed class TaskProcessor(
             var (error, retryable) = ex switch
             {
                 NonRetryableTaskException => (ex.Message, false),
-                OperationCanceledException when cancellationToken.IsCancellationRequested => ($"Worker {workerId} stopped before the task finished.", true),
+                OperationCanceledException when stopping.IsCancellationRequested => ($"Worker {workerId} stopped before the task finished.", true),
+                OperationCanceledException when cancellationToken.IsCancellationRequested => ("The attempt lost its lease and was stopped.", true),
                 _ => ($"{ex.GetType().Name}: {ex.Message}", true),
             };
             logger.LogInformation("Task {TaskId} attempt {Attempt} failed: {Error}", claim.TaskId, claim.Attempt, error);

@@ -21,6 +21,19 @@ public sealed class WorkerOptions
     public TimeSpan ReceiveErrorDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// How long a received message stays hidden from other workers, and how long the task's lease
+    /// lasts; both are renewed by every heartbeat. Whole seconds, 1 s to 12 h. Defaults to 30 s.
+    /// </summary>
+    public TimeSpan VisibilityTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often a running task's message visibility and lease are renewed. Must be at most a third
+    /// of <see cref="VisibilityTimeout"/>, so two late heartbeats in a row still keep the task.
+    /// Defaults to 10 s.
+    /// </summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// How long a stopping worker lets running tasks finish before it cancels them. Defaults to 10 s.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);

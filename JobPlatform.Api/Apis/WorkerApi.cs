@@ -14,11 +14,19 @@ public static class WorkerApi
     private const int MaxErrorDetailLength = 8_000;
     private const int MaxWorkerIdLength = 200;
 
+    /// <summary>The problem extension that carries the task's status on a 409.</summary>
+    public const string TaskStatusExtension = "taskStatus";
+
+    private static readonly TimeSpan MinLease = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxLease = TimeSpan.FromHours(12);
+
     public static IEndpointRouteBuilder MapWorkerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/tasks").WithTags("Worker protocol");
         api.MapPost("/{id:guid}/claim", ClaimTaskAsync).WithName("ClaimTask")
             .WithSummary("Claim a task before running it (workers only)");
+        api.MapPost("/{id:guid}/heartbeat", HeartbeatAsync).WithName("TaskHeartbeat")
+            .WithSummary("Extend a running attempt's lease (workers only)");
         api.MapPost("/{id:guid}/complete", CompleteTaskAsync).WithName("CompleteTask")
             .WithSummary("Report that an attempt succeeded (workers only)");
         api.MapPost("/{id:guid}/fail", FailTaskAsync).WithName("FailTask")
@@ -37,17 +45,44 @@ public static class WorkerApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["attemptId"] = ["attemptId is required."] });
         }
+        if (InvalidLease(request.Lease) is { } badLease)
+        {
+            return badLease;
+        }
 
-        var outcome = await services.Store.ClaimAsync(id, request.AttemptId, request.WorkerId, services.Lease.Value.Duration, ct);
+        var lease = request.Lease ?? services.Lease.Value.Duration;
+        var outcome = await services.Store.ClaimAsync(id, request.AttemptId, request.WorkerId, lease, ct);
         return outcome switch
         {
             ClaimOutcome.Granted g => TypedResults.Ok(new ClaimTaskResponse(
                 g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt)),
-            ClaimOutcome.Refused refused => TypedResults.Problem(
-                statusCode: StatusCodes.Status409Conflict,
-                title: "The task cannot be claimed.",
-                detail: $"Task {id} is {refused.Status}: finished, out of attempts, or leased to another worker.",
-                extensions: new Dictionary<string, object?> { ["taskStatus"] = refused.Status }),
+            ClaimOutcome.Refused refused => Conflict(
+                "The task cannot be claimed.",
+                $"Task {id} is {refused.Status}: finished, out of attempts, or leased to another worker.",
+                refused.Status),
+            _ => TasksApi.TaskNotFound(id),
+        };
+    }
+
+    public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(
+        Guid id, HeartbeatRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (InvalidLease(request.Lease) is { } badLease)
+        {
+            return badLease;
+        }
+        var outcome = await services.Store.HeartbeatAsync(id, request.AttemptId, request.Lease ?? services.Lease.Value.Duration, ct);
+        return outcome switch
+        {
+            HeartbeatOutcome.Extended extended => TypedResults.Ok(new HeartbeatResponse(extended.LeaseExpiresAt)),
+            HeartbeatOutcome.Lost lost => Conflict(
+                "The attempt no longer holds the task.",
+                $"Task {id} is {lost.Status} and attempt {request.AttemptId} is not its current attempt. Stop running it.",
+                lost.Status),
             _ => TasksApi.TaskNotFound(id),
         };
     }
@@ -81,9 +116,27 @@ public static class WorkerApi
     private static Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult> ToResponse(Guid id, ReportOutcome outcome) => outcome switch
     {
         ReportOutcome.Applied applied => TypedResults.Ok(new TaskReportResponse(applied.Status, Applied: true, applied.RetryAfter)),
-        ReportOutcome.Stale stale => TypedResults.Ok(new TaskReportResponse(stale.Status, Applied: false, RetryAfter: null)),
+        ReportOutcome.Stale stale => Conflict(
+            "The report is stale.",
+            $"Task {id} is {stale.Status} and this attempt no longer holds it; the report changed nothing.",
+            stale.Status),
         _ => TasksApi.TaskNotFound(id),
     };
+
+    /// <summary>409 with the task's status, so the worker knows whether its message can go.</summary>
+    private static ProblemHttpResult Conflict(string title, string detail, string taskStatus) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: title,
+        detail: detail,
+        extensions: new Dictionary<string, object?> { [TaskStatusExtension] = taskStatus });
+
+    private static ValidationProblem? InvalidLease(TimeSpan? lease) =>
+        lease is { } value && (value < MinLease || value > MaxLease)
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["lease"] = [$"lease must be from {MinLease.TotalSeconds:0} s to {MaxLease.TotalHours:0} h (the longest SQS visibility timeout)."],
+            })
+            : null;
 
     private static ValidationProblem? InvalidWorkerId(string? workerId) =>
         string.IsNullOrWhiteSpace(workerId) || workerId.Length > MaxWorkerIdLength

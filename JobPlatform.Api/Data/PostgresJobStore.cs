@@ -225,6 +225,32 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         return status is null ? new ClaimOutcome.NotFound() : new ClaimOutcome.Refused(status);
     }
 
+    /// <summary>
+    /// The attempt that holds the task is still running: extend its lease. Returns the new expiry, or
+    /// the task's status when this attempt no longer holds it (finished, cancelled, or taken over
+    /// after its lease expired), which tells the worker to stop.
+    /// </summary>
+    public async Task<HeartbeatOutcome> HeartbeatAsync(Guid taskId, Guid attemptId, TimeSpan lease, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            """
+            UPDATE tasks SET lease_expires_at = now() + @lease, updated_at = now()
+            WHERE id = @id AND status = ANY(@from) AND current_attempt_id = @attempt
+            RETURNING lease_expires_at
+            """, connection);
+        command.Parameters.AddWithValue("id", taskId);
+        command.Parameters.AddWithValue("attempt", attemptId);
+        command.Parameters.AddWithValue("lease", lease);
+        command.Parameters.AddWithValue("from", TaskTransitions.ToReported);
+        if (await command.ExecuteScalarAsync(ct) is DateTime expires)
+        {
+            return new HeartbeatOutcome.Extended(new DateTimeOffset(expires, TimeSpan.Zero));
+        }
+        var status = await GetTaskStatusAsync(connection, taskId, ct);
+        return status is null ? new HeartbeatOutcome.NotFound() : new HeartbeatOutcome.Lost(status);
+    }
+
     /// <summary>The attempt that holds the task reports success. Stale attempts change nothing.</summary>
     public Task<ReportOutcome> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result, CancellationToken ct) =>
         FinishAttemptAsync(taskId, attemptId, JobTaskStatus.Succeeded, AttemptOutcome.Succeeded, result, error: null, errorDetail: null, retryAfter: null, ct);
@@ -355,6 +381,13 @@ public abstract record ClaimOutcome
     public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt) : ClaimOutcome;
     public sealed record Refused(string Status) : ClaimOutcome;
     public sealed record NotFound : ClaimOutcome;
+}
+
+public abstract record HeartbeatOutcome
+{
+    public sealed record Extended(DateTimeOffset LeaseExpiresAt) : HeartbeatOutcome;
+    public sealed record Lost(string Status) : HeartbeatOutcome;
+    public sealed record NotFound : HeartbeatOutcome;
 }
 
 public abstract record ReportOutcome

@@ -6,9 +6,9 @@ public sealed class TaskLeaseOptions
     public const string SectionName = "TaskLease";
 
     /// <summary>
-    /// The lease a claim grants. It matches the task queue's visibility timeout, so a message that
-    /// reappears because its worker died finds the lease expired and can be claimed again.
-    /// Defaults to 30 s.
+    /// The lease a claim or heartbeat grants when the worker does not ask for one. Workers ask for
+    /// their visibility timeout, so a message that reappears because its worker died finds the
+    /// lease expired and can be claimed again. Defaults to 30 s.
     /// </summary>
     public TimeSpan Duration { get; set; } = TimeSpan.FromSeconds(30);
 }

@@ -32,6 +32,13 @@ public sealed class AppHostOptions
     /// </summary>
     public bool Testing { get; init; }
 
+    /// <summary>
+    /// Extra environment variables per resource name, such as the short timeouts a test suite runs
+    /// with. Defaults to none.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ResourceEnvironment { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     /// <summary>Receives every output line as (resource, line). Defaults to the console.</summary>
     public Action<string, string>? LogSink { get; init; }
 }

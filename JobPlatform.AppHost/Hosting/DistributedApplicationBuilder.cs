@@ -35,6 +35,18 @@ public sealed class DistributedApplicationBuilder
 
     public DistributedApplication Build()
     {
+        foreach (var (name, variables) in Options.ResourceEnvironment)
+        {
+            if (_resources.SingleOrDefault(r => r.Name == name) is not IResourceWithEnvironment resource)
+            {
+                throw new InvalidOperationException($"ResourceEnvironment names '{name}', which is not a resource that takes environment variables.");
+            }
+            foreach (var (key, value) in variables)
+            {
+                resource.Environment[key] = value;
+            }
+        }
+
         var assembly = typeof(DistributedApplicationBuilder).Assembly;
         string Metadata(string key) => assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
         var repositoryRoot = Metadata("RepositoryRoot");

@@ -18,6 +18,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-tests-{Guid.NewGuid():N}");
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>The workers' visibility timeout and lease in the test graph.</summary>
+    public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(4);
+
     private const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
@@ -39,6 +42,21 @@ public sealed class JobPlatformFixture : IAsyncLifetime
             Fresh = true,
             Testing = true,
             DataDirectory = _dataDirectory,
+            // Short leases, heartbeats and backoffs keep the crash and retry tests quick; the
+            // defaults stay production-sized.
+            ResourceEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
+            {
+                ["worker"] = new Dictionary<string, string>
+                {
+                    ["Worker__VisibilityTimeout"] = VisibilityTimeout.ToString(),
+                    ["Worker__HeartbeatInterval"] = "00:00:01",
+                },
+                ["api"] = new Dictionary<string, string>
+                {
+                    ["TaskLease__Duration"] = VisibilityTimeout.ToString(),
+                    ["TaskRetry__BaseDelay"] = "00:00:00.200",
+                },
+            },
             LogSink = (resource, line) =>
             {
                 _log.Enqueue($"[{resource}] {line}");

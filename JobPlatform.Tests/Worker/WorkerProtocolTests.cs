@@ -44,21 +44,23 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
             // Another worker cannot take a task under a live lease.
             Assert.Equal(HttpStatusCode.Conflict, (await ClaimAsync(taskId, Guid.NewGuid(), "other-worker")).StatusCode);
 
-            // A report from an attempt that does not hold the task changes nothing.
-            var foreign = await CompleteAsync(taskId, Guid.NewGuid());
-            Assert.False(foreign.Applied);
-            Assert.Equal(JobTaskStatus.Running, foreign.Status);
+            // A report or heartbeat from an attempt that does not hold the task is refused and changes nothing.
+            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(Guid.NewGuid(), "other-worker", null), JobsClient.Json), JobTaskStatus.Running);
+            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(Guid.NewGuid(), "other-worker"), JobsClient.Json), JobTaskStatus.Running);
+
+            var beat = await _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker", TimeSpan.FromMinutes(5)), JobsClient.Json);
+            Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
+            var extended = (await beat.Content.ReadFromJsonAsync<HeartbeatResponse>(JobsClient.Json))!;
+            Assert.True(extended.LeaseExpiresAt > claim.LeaseExpiresAt);
 
             var done = await CompleteAsync(taskId, attempt, new JsonObject { ["answer"] = 42 });
             Assert.True(done.Applied);
             Assert.Equal(JobTaskStatus.Succeeded, done.Status);
 
-            // Late reports after the task finished: ignored, and it stays succeeded.
-            var lateFailure = await (await _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/fail",
-                new FailTaskRequest(attempt, "test-worker", "late", null), JobsClient.Json)).Content.ReadFromJsonAsync<TaskReportResponse>(JobsClient.Json);
-            Assert.False(lateFailure!.Applied);
-            Assert.Equal(JobTaskStatus.Succeeded, lateFailure.Status);
-            Assert.False((await CompleteAsync(taskId, attempt)).Applied);
+            // Late reports after the task finished: refused, and it stays succeeded.
+            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/fail", new FailTaskRequest(attempt, "test-worker", "late", null), JobsClient.Json), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attempt, "test-worker", null), JobsClient.Json), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker"), JobsClient.Json), JobTaskStatus.Succeeded);
 
             var refused = await ClaimAsync(taskId, Guid.NewGuid(), "test-worker");
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
@@ -86,6 +88,14 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "test-worker")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await ClaimAsync(Guid.NewGuid(), Guid.Empty, "test-worker")).StatusCode);
+    }
+
+    private static async Task AssertStaleAsync(Task<HttpResponseMessage> call, string expectedStatus)
+    {
+        using var response = await call;
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(expectedStatus, problem.RootElement.GetProperty("taskStatus").GetString());
     }
 
     private Task<HttpResponseMessage> ClaimAsync(Guid taskId, Guid attemptId, string workerId) =>

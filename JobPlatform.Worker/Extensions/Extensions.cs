@@ -12,6 +12,10 @@ public static class Extensions
             .Validate(o => o.Pollers >= 1 && o.Pollers <= o.MaxConcurrency, "Worker:Pollers must be between 1 and Worker:MaxConcurrency.")
             .Validate(o => o.ReceiveWaitTime >= TimeSpan.Zero && o.ReceiveWaitTime <= TimeSpan.FromSeconds(20), "Worker:ReceiveWaitTime must be between 0 and 20 s (the SQS maximum).")
             .Validate(o => o.DrainTimeout >= TimeSpan.Zero, "Worker:DrainTimeout must not be negative.")
+            .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.VisibilityTimeout <= TimeSpan.FromHours(12) && o.VisibilityTimeout.Ticks % TimeSpan.TicksPerSecond == 0,
+                "Worker:VisibilityTimeout must be whole seconds from 1 s to 12 h (SQS's limits).")
+            .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.VisibilityTimeout >= o.HeartbeatInterval * 3,
+                "Worker:VisibilityTimeout must be at least Worker:HeartbeatInterval x 3.")
             .ValidateOnStart();
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = builder.Configuration.GetValue($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.DrainTimeout)}", TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
