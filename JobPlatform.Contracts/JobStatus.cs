@@ -12,16 +12,16 @@ public static class JobStatus
     /// <summary>In: OutboxRelay. Out: running (the first claim).</summary>
     public const string Enqueued = "enqueued";
 
-    /// <summary>In: the first claim of one of its tasks. Out: completed or failed (its last task finished).</summary>
+    /// <summary>In: the first claim of one of its tasks, or a retry from the Api. Out: completed or failed (its last task finished), cancelled.</summary>
     public const string Running = "running";
 
-    /// <summary>Final. In: the last task finished and none failed.</summary>
+    /// <summary>Final. In: the last task finished and none failed. Out: running (a retry, when some tasks were cancelled).</summary>
     public const string Completed = "completed";
 
-    /// <summary>Final. In: the last task finished and at least one failed for good.</summary>
+    /// <summary>Final. In: the last task finished and at least one failed for good. Out: running (a retry).</summary>
     public const string Failed = "failed";
 
-    /// <summary>Final. Reserved for cancellation (a later issue).</summary>
+    /// <summary>Final. In: POST /jobs/{id}/cancel before the job finished. Out: running (a retry).</summary>
     public const string Cancelled = "cancelled";
 
     public static IReadOnlyList<string> All { get; } = [Pending, Enqueued, Running, Completed, Failed, Cancelled];

@@ -8,7 +8,7 @@ namespace JobPlatform.Contracts;
 /// </summary>
 public static class JobTaskStatus
 {
-    /// <summary>In: submission (with its outbox row). Out: enqueued (OutboxRelay), running (a claim that beat the relay's commit).</summary>
+    /// <summary>In: submission or a retry from the Api (with an outbox row). Out: enqueued (OutboxRelay), running (a claim that beat the relay's commit), cancelled.</summary>
     public const string Pending = "pending";
 
     /// <summary>In: OutboxRelay, after SQS accepted the message. Out: running (a claim).</summary>
@@ -23,13 +23,13 @@ public static class JobTaskStatus
     /// <summary>Final. In: the worker reported success.</summary>
     public const string Succeeded = "succeeded";
 
-    /// <summary>Final. In: the last attempt failed, or the failure was not retryable.</summary>
+    /// <summary>Final. In: the last attempt failed, or the failure was not retryable. Out: pending (a retry from the Api).</summary>
     public const string Failed = "failed";
 
     /// <summary>Final. Reserved for the dead-letter drainer (a later issue).</summary>
     public const string DeadLettered = "dead_lettered";
 
-    /// <summary>Final. Reserved for cancellation (a later issue).</summary>
+    /// <summary>Final. In: POST /jobs/{id}/cancel, from any unfinished state; a running attempt stops at its next heartbeat. Out: pending (a retry from the Api).</summary>
     public const string Cancelled = "cancelled";
 
     public static IReadOnlyList<string> All { get; } = [Pending, Enqueued, Running, Retrying, Succeeded, Failed, DeadLettered, Cancelled];

@@ -41,14 +41,16 @@ public sealed record TaskCounts(
     int DeadLettered,
     int Cancelled);
 
-/// <summary>A task as the Api returns it.</summary>
+/// <summary>A task as the Api returns it. <see cref="Attempts"/> is filled in for a single task only.</summary>
+/// <param name="AttemptCount">How many times the task was claimed, this run included.</param>
+/// <param name="WorkerId">The worker of the latest attempt.</param>
 public sealed record TaskResponse(
     Guid Id,
     Guid JobId,
     int Index,
     string Type,
     string Status,
-    int Attempts,
+    int AttemptCount,
     int MaxAttempts,
     string? WorkerId,
     string? Error,
@@ -56,7 +58,21 @@ public sealed record TaskResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<AttemptResponse>? Attempts = null);
+
+/// <summary>One execution of a task, oldest first.</summary>
+/// <param name="Outcome">succeeded or failed; null while it runs (or if its worker was lost).</param>
+public sealed record AttemptResponse(
+    Guid Id,
+    int Number,
+    string WorkerId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Outcome,
+    string? Error,
+    string? ErrorDetail);
 
 /// <summary>One page of a list.</summary>
 public sealed record PagedResponse<T>(

@@ -12,9 +12,10 @@ internal static class JobMapper
         job.Id, job.Name, job.Type, job.Status, job.TaskCount, job.MaxAttempts, job.Parameters, counts,
         job.CreatedAt, job.UpdatedAt, job.StartedAt, job.FinishedAt);
 
-    public static TaskResponse ToResponse(this JobTask task) => new(
+    public static TaskResponse ToResponse(this JobTask task, IReadOnlyList<TaskAttempt>? attempts = null) => new(
         task.Id, task.JobId, task.Index, task.Type, task.Status, task.Attempts, task.MaxAttempts, task.WorkerId,
-        task.Error, task.Result, task.CreatedAt, task.UpdatedAt, task.StartedAt, task.FinishedAt);
+        task.Error, task.Result, task.CreatedAt, task.UpdatedAt, task.StartedAt, task.FinishedAt,
+        attempts?.Select(a => new AttemptResponse(a.Id, a.Number, a.WorkerId, a.StartedAt, a.EndedAt, a.Outcome, a.Error, a.ErrorDetail)).ToList());
 
     /// <summary>Counts each job's tasks by status in one query.</summary>
     public static async Task<Dictionary<Guid, TaskCounts>> CountTasksAsync(this JobsDbContext db, IReadOnlyCollection<Guid> jobIds, CancellationToken ct)

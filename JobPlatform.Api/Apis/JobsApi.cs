@@ -27,6 +27,10 @@ public static class JobsApi
         api.MapGet("/", ListJobsAsync).WithName("ListJobs").WithSummary("List jobs, newest first");
         api.MapGet("/{id:guid}", GetJobAsync).WithName("GetJob").WithSummary("Get a job with its task counts");
         api.MapGet("/{id:guid}/tasks", ListJobTasksAsync).WithName("ListJobTasks").WithSummary("List a job's tasks in order");
+        api.MapPost("/{id:guid}/cancel", CancelJobAsync).WithName("CancelJob")
+            .WithSummary("Cancel a job: its unfinished tasks are cancelled, running ones stop at their next heartbeat");
+        api.MapPost("/{id:guid}/retry", RetryJobAsync).WithName("RetryJob")
+            .WithSummary("Run a finished job's failed, dead-lettered and cancelled tasks again");
         return app;
     }
 
@@ -214,6 +218,47 @@ public static class JobsApi
 
         return TypedResults.Ok(new PagedResponse<TaskResponse>(
             tasks.Select(t => t.ToResponse()).ToList(), pageNumber, size, total, TotalPages(total, size)));
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelJobAsync(
+        Guid id, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        var outcome = await services.Store.CancelJobAsync(id, Tenants.Default, ct);
+        if (outcome is JobCommandOutcome.Done done && done.Tasks > 0)
+        {
+            services.Logger.LogInformation("Job {JobId} cancelled: {Tasks} tasks stopped", id, done.Tasks);
+        }
+        return await AnswerAsync(id, outcome, services, "cancelled",
+            status => $"Job {id} already finished as {status}; only an unfinished job can be cancelled.", ct);
+    }
+
+    public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> RetryJobAsync(
+        Guid id, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        var outcome = await services.Store.RetryJobAsync(id, Tenants.Default, ct);
+        return await AnswerAsync(id, outcome, services, "retried",
+            status => JobStatus.Final.Contains(status)
+                ? $"Job {id} is {status} with no failed, dead-lettered or cancelled tasks to run again."
+                : $"Job {id} is {status}; only a finished job can be retried. Cancel it first, or retry single tasks.", ct);
+    }
+
+    /// <summary>The job as it is now for a command that applied, 409 or 404 otherwise.</summary>
+    internal static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> AnswerAsync(
+        Guid id, JobCommandOutcome outcome, JobServices services, string verb, Func<string, string> refusal, CancellationToken ct)
+    {
+        switch (outcome)
+        {
+            case JobCommandOutcome.Refused refused:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                    title: $"The job cannot be {verb}.", detail: refusal(refused.Status),
+                    extensions: new Dictionary<string, object?> { ["jobStatus"] = refused.Status });
+            case JobCommandOutcome.NotFound:
+                return JobNotFound(id);
+            default:
+                var job = await services.Db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, ct);
+                var counts = await services.Db.CountTasksAsync([id], ct);
+                return TypedResults.Ok(job.ToResponse(counts[id]));
+        }
     }
 
     private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, System.Text.Json.Nodes.JsonObject Parameters);

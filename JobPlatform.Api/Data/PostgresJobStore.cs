@@ -295,7 +295,21 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
 
         if (!TaskTransitions.ToReported.Contains(currentStatus) || currentAttempt != attemptId)
         {
-            // A late or duplicate report: the task moved on without this attempt.
+            // A late or duplicate report: the task moved on without this attempt (cancelled, or
+            // taken over after its lease ran out). The task is left alone; the attempt's own record
+            // still gets its end, so every execution shows how it finished.
+            await using var close = new NpgsqlCommand(
+                """
+                UPDATE task_attempts SET ended_at = now(), outcome = @outcome, error = @error, error_detail = @detail
+                WHERE id = @attempt AND task_id = @id AND ended_at IS NULL
+                """, connection, transaction);
+            close.Parameters.AddWithValue("id", taskId);
+            close.Parameters.AddWithValue("attempt", attemptId);
+            close.Parameters.AddWithValue("outcome", outcome);
+            close.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)error ?? DBNull.Value);
+            close.Parameters.AddWithValue("detail", NpgsqlDbType.Text, (object?)errorDetail ?? DBNull.Value);
+            await close.ExecuteNonQueryAsync(ct);
+            await transaction.CommitAsync(ct);
             return new ReportOutcome.Stale(currentStatus);
         }
 
@@ -357,6 +371,155 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Cancels every task of the job that has not finished and marks the job cancelled. Running
+    /// tasks stop when their next heartbeat is refused; queued messages are dropped when their claim
+    /// is. Idempotent: cancelling a cancelled job changes nothing.
+    /// </summary>
+    public async Task<JobCommandOutcome> CancelJobAsync(Guid jobId, string tenantId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        // Tasks before the job row: reports lock in that order too, so the two never deadlock.
+        await using var command = new NpgsqlCommand(
+            """
+            WITH cancelled AS (
+                UPDATE tasks SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
+                WHERE job_id = @job AND tenant_id = @tenant AND status = ANY(@from)
+                RETURNING id
+            ), unsent AS (
+                -- Rows the relay is sending right now are skipped, not waited for: the relay in turn
+                -- waits for these task rows, and its messages are dropped at their refused claim.
+                DELETE FROM outbox_messages WHERE id IN (
+                    SELECT id FROM outbox_messages WHERE job_id = @job FOR UPDATE SKIP LOCKED)
+            )
+            SELECT count(*)::int FROM cancelled
+            """, connection, transaction);
+        command.Parameters.AddWithValue("job", jobId);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("cancelled", JobTaskStatus.Cancelled);
+        command.Parameters.AddWithValue("from", TaskTransitions.ToCancelled);
+        var count = (int)(await command.ExecuteScalarAsync(ct))!;
+
+        await using var job = new NpgsqlCommand(
+            """
+            UPDATE jobs SET status = @cancelled, finished_tasks = finished_tasks + @count,
+                            finished_at = coalesce(finished_at, now()), updated_at = now()
+            WHERE id = @job AND tenant_id = @tenant AND NOT (status = ANY(@final))
+            RETURNING status
+            """, connection, transaction);
+        job.Parameters.AddWithValue("job", jobId);
+        job.Parameters.AddWithValue("tenant", tenantId);
+        job.Parameters.AddWithValue("cancelled", JobStatus.Cancelled);
+        job.Parameters.AddWithValue("count", count);
+        job.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
+        if (await job.ExecuteScalarAsync(ct) is null)
+        {
+            var status = await GetJobStatusAsync(connection, transaction, jobId, tenantId, ct);
+            await transaction.RollbackAsync(ct);
+            return status switch
+            {
+                null => new JobCommandOutcome.NotFound(),
+                JobStatus.Cancelled => new JobCommandOutcome.Done(0),
+                _ => new JobCommandOutcome.Refused(status),
+            };
+        }
+        await transaction.CommitAsync(ct);
+        return new JobCommandOutcome.Done(count);
+    }
+
+    /// <summary>
+    /// Runs a job's failed, dead-lettered and cancelled tasks again, each with a fresh allowance of
+    /// attempts (its attempt history is kept), through the outbox like a submission. Only a
+    /// finished job can be retried.
+    /// </summary>
+    public Task<JobCommandOutcome> RetryJobAsync(Guid jobId, string tenantId, CancellationToken ct) =>
+        RetryAsync(jobId, taskId: null, tenantId, ct);
+
+    /// <summary>Runs one failed, dead-lettered or cancelled task again, as <see cref="RetryJobAsync"/> does.</summary>
+    public Task<JobCommandOutcome> RetryTaskAsync(Guid jobId, Guid taskId, string tenantId, CancellationToken ct) =>
+        RetryAsync(jobId, taskId, tenantId, ct);
+
+    private async Task<JobCommandOutcome> RetryAsync(Guid jobId, Guid? taskId, string tenantId, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+
+        var jobStatus = await GetJobStatusAsync(connection, transaction, jobId, tenantId, ct);
+        if (jobStatus is null)
+        {
+            return new JobCommandOutcome.NotFound();
+        }
+        if (taskId is null && !JobStatus.Final.Contains(jobStatus))
+        {
+            return new JobCommandOutcome.Refused(jobStatus);
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            WITH chosen AS (
+                SELECT id, status FROM tasks
+                WHERE job_id = @job AND tenant_id = @tenant AND status = ANY(@from) AND (@task::uuid IS NULL OR id = @task)
+                FOR UPDATE
+            ), retried AS (
+                UPDATE tasks t
+                SET status = @pending, max_attempts = t.attempts + j.max_attempts, current_attempt_id = NULL,
+                    lease_expires_at = NULL, error = NULL, result = NULL, finished_at = NULL, updated_at = now()
+                FROM chosen c, jobs j
+                WHERE t.id = c.id AND j.id = t.job_id
+                RETURNING t.id, c.status AS previous
+            ), queued AS (
+                INSERT INTO outbox_messages (task_id, job_id, created_at)
+                SELECT id, @job, now() FROM retried
+            )
+            SELECT count(*)::int, count(*) FILTER (WHERE previous = ANY(@failed))::int FROM retried
+            """, connection, transaction);
+        command.Parameters.AddWithValue("job", jobId);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        command.Parameters.AddWithValue("task", NpgsqlDbType.Uuid, (object?)taskId ?? DBNull.Value);
+        command.Parameters.AddWithValue("from", TaskTransitions.ToRetried);
+        command.Parameters.AddWithValue("pending", JobTaskStatus.Pending);
+        command.Parameters.AddWithValue("failed", new[] { JobTaskStatus.Failed, JobTaskStatus.DeadLettered });
+        int count, failed;
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            await reader.ReadAsync(ct);
+            (count, failed) = (reader.GetInt32(0), reader.GetInt32(1));
+        }
+        if (count == 0)
+        {
+            var taskStatus = taskId is null ? null : await GetTaskStatusAsync(connection, taskId.Value, ct);
+            await transaction.RollbackAsync(ct);
+            return taskId is not null && taskStatus is null
+                ? new JobCommandOutcome.NotFound()
+                : new JobCommandOutcome.Refused(taskStatus ?? jobStatus);
+        }
+
+        await using var job = new NpgsqlCommand(
+            $"""
+            UPDATE jobs SET status = @running, finished_tasks = finished_tasks - @count, failed_tasks = failed_tasks - @failed,
+                            finished_at = NULL, updated_at = now()
+            WHERE id = @job;
+            NOTIFY {OutboxChannel};
+            """, connection, transaction);
+        job.Parameters.AddWithValue("job", jobId);
+        job.Parameters.AddWithValue("running", JobStatus.Running);
+        job.Parameters.AddWithValue("count", count);
+        job.Parameters.AddWithValue("failed", failed);
+        await job.ExecuteNonQueryAsync(ct);
+        await transaction.CommitAsync(ct);
+        return new JobCommandOutcome.Done(count);
+    }
+
+    private static async Task<string?> GetJobStatusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, string tenantId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand("SELECT status FROM jobs WHERE id = @id AND tenant_id = @tenant FOR UPDATE", connection, transaction);
+        command.Parameters.AddWithValue("id", jobId);
+        command.Parameters.AddWithValue("tenant", tenantId);
+        return await command.ExecuteScalarAsync(ct) as string;
+    }
+
     private static async Task<string?> GetTaskStatusAsync(NpgsqlConnection connection, Guid taskId, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("SELECT status FROM tasks WHERE id = @id", connection);
@@ -381,6 +544,14 @@ public abstract record ClaimOutcome
     public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt) : ClaimOutcome;
     public sealed record Refused(string Status) : ClaimOutcome;
     public sealed record NotFound : ClaimOutcome;
+}
+
+public abstract record JobCommandOutcome
+{
+    /// <param name="Tasks">How many tasks the command moved.</param>
+    public sealed record Done(int Tasks) : JobCommandOutcome;
+    public sealed record Refused(string Status) : JobCommandOutcome;
+    public sealed record NotFound : JobCommandOutcome;
 }
 
 public abstract record HeartbeatOutcome

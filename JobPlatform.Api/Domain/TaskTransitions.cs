@@ -16,4 +16,10 @@ public static class TaskTransitions
 
     /// <summary>A report, from the attempt that holds the task.</summary>
     public static readonly string[] ToReported = [JobTaskStatus.Running];
+
+    /// <summary>Cancelling the job: every task that has not finished.</summary>
+    public static readonly string[] ToCancelled = [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
+
+    /// <summary>A retry from the Api: only tasks that ended without succeeding.</summary>
+    public static readonly string[] ToRetried = [JobTaskStatus.Failed, JobTaskStatus.DeadLettered, JobTaskStatus.Cancelled];
 }

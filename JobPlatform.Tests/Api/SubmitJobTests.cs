@@ -71,7 +71,13 @@ public sealed class SubmitJobTests(JobPlatformFixture fixture)
 
         var task = (await _api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{page.Items[0].Id}", JobsClient.Json))!;
         Assert.Equal(submitted.Id, task.JobId);
-        Assert.Equal(1, task.Attempts);
+        Assert.Equal(1, task.AttemptCount);
+        var attempt = Assert.Single(task.Attempts!);
+        Assert.Equal(1, attempt.Number);
+        Assert.Equal(task.WorkerId, attempt.WorkerId);
+        Assert.Equal("succeeded", attempt.Outcome);
+        Assert.True(attempt.EndedAt >= attempt.StartedAt);
+        Assert.Null(page.Items[0].Attempts);
         Assert.NotNull(task.WorkerId);
         Assert.StartsWith("worker-", task.WorkerId);
     }

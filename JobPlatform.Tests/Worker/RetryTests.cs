@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
 
@@ -22,6 +23,13 @@ public sealed class RetryTests(JobPlatformFixture fixture)
             ("job", job.Id));
         Assert.Equal(6, attempts);
         Assert.Equal(3, failedAttempts);
+
+        var firstTask = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks?pageSize=1", JobsClient.Json))!.Items[0];
+        var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{firstTask.Id}", JobsClient.Json))!;
+        Assert.Equal(["failed", "succeeded"], task.Attempts!.Select(a => a.Outcome));
+        Assert.Equal([1, 2], task.Attempts!.Select(a => a.Number));
+        Assert.Contains("failed on purpose", task.Attempts![0].Error);
+        Assert.NotNull(task.Attempts![0].ErrorDetail);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
         Assert.Equal(JobStatus.Completed, finished.Status);
         Assert.Equal(2, finished.Counts.Succeeded);
         var task = (await _api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
-        Assert.Equal(1, task.Attempts);
+        Assert.Equal(1, task.AttemptCount);
         Assert.Equal("test-worker", task.WorkerId);
         Assert.Equal(42, task.Result!["answer"]!.GetValue<int>());
     }
