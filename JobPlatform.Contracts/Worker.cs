@@ -45,6 +45,12 @@ public sealed record CompleteTaskRequest(Guid AttemptId, string WorkerId, JsonNo
 public sealed record FailTaskRequest(Guid AttemptId, string WorkerId, string Error, string? Detail, bool Retryable = true);
 
 /// <summary>
+/// POST /api/v1/tasks/{id}/release: a stopping worker gives a task back unfinished. The task is queued
+/// again at once and the attempt does not count against the task's allowance.
+/// </summary>
+public sealed record ReleaseTaskRequest(Guid AttemptId, string WorkerId, string Reason);
+
+/// <summary>
 /// What the Api did with a report. The worker deletes the message when <see cref="Status"/> is final,
 /// and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>. A stale report (from an
 /// attempt that no longer holds the task) is answered 409 with the task's status instead.

@@ -38,6 +38,9 @@ public sealed class JobPlatformApiClient(HttpClient http)
     public Task<TaskReportResponse?> CompleteAsync(Guid taskId, CompleteTaskRequest request, CancellationToken ct) =>
         ReportAsync($"/api/v1/tasks/{taskId}/complete", request, ct);
 
+    public Task<TaskReportResponse?> ReleaseAsync(Guid taskId, ReleaseTaskRequest request, CancellationToken ct) =>
+        ReportAsync($"/api/v1/tasks/{taskId}/release", request, ct);
+
     public Task<TaskReportResponse?> FailAsync(Guid taskId, FailTaskRequest request, CancellationToken ct) =>
         ReportAsync($"/api/v1/tasks/{taskId}/fail", request, ct);
 

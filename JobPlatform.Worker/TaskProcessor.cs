@@ -65,15 +65,17 @@ public sealed class TaskProcessor(
             // Another attempt holds the task now; its worker owns the message's fate.
             return;
         }
+        // The report is in: what follows must happen even while the worker stops.
         if (report is null || JobTaskStatus.Final.Contains(report.Status))
         {
-            await DeleteAsync(queueUrl, message, cancellationToken);
+            await DeleteAsync(queueUrl, message, CancellationToken.None);
         }
         else if (report is { Applied: true, RetryAfter: { } delay })
         {
-            // The retry waits in the queue, not in this process: the message reappears after the backoff.
+            // A retry waits in the queue, not in this process: the message reappears after the
+            // backoff (at once for a released task, so another worker takes it).
             var seconds = (int)Math.Ceiling(Math.Min(delay.TotalSeconds, MaxVisibilityTimeout.TotalSeconds));
-            await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(queueUrl, message.ReceiptHandle, seconds), cancellationToken);
+            await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(queueUrl, message.ReceiptHandle, seconds), CancellationToken.None);
         }
     }
 
@@ -146,17 +148,21 @@ public sealed class TaskProcessor(
             logger.LogDebug("Task {TaskId} attempt {Attempt} succeeded in {Elapsed}", claim.TaskId, claim.Attempt, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return await api.CompleteAsync(claim.TaskId, new CompleteTaskRequest(claim.AttemptId, workerId, result), CancellationToken.None);
         }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // The drain timeout ran out while stopping: give the task back rather than fail it.
+            logger.LogInformation("Releasing task {TaskId} attempt {Attempt}: the worker is stopping", claim.TaskId, claim.Attempt);
+            return await api.ReleaseAsync(claim.TaskId, new ReleaseTaskRequest(claim.AttemptId, workerId, $"Worker {workerId} stopped before the task finished."), CancellationToken.None);
+        }
         catch (Exception ex)
         {
             var (error, retryable) = ex switch
             {
                 NonRetryableTaskException => (ex.Message, false),
-                OperationCanceledException when stopping.IsCancellationRequested => ($"Worker {workerId} stopped before the task finished.", true),
                 OperationCanceledException when cancellationToken.IsCancellationRequested => ("The attempt lost its lease and was stopped.", true),
                 _ => ($"{ex.GetType().Name}: {ex.Message}", true),
             };
             logger.LogInformation("Task {TaskId} attempt {Attempt} failed: {Error}", claim.TaskId, claim.Attempt, error);
-            // Reported even while stopping, so the attempt is recorded and retried at once rather than after its lease.
             return await api.FailAsync(claim.TaskId, new FailTaskRequest(claim.AttemptId, workerId, error, ex.ToString(), retryable), CancellationToken.None);
         }
     }

@@ -31,6 +31,8 @@ public static class WorkerApi
             .WithSummary("Report that an attempt succeeded (workers only)");
         api.MapPost("/{id:guid}/fail", FailTaskAsync).WithName("FailTask")
             .WithSummary("Report that an attempt failed (workers only)");
+        api.MapPost("/{id:guid}/release", ReleaseTaskAsync).WithName("ReleaseTask")
+            .WithSummary("Give a task back unfinished, when the worker stops (workers only)");
         return app;
     }
 
@@ -111,6 +113,17 @@ public static class WorkerApi
             id, request.AttemptId, error!, detail, request.Retryable,
             attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
         return ToResponse(id, outcome);
+    }
+
+    public static async Task<Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult>> ReleaseTaskAsync(
+        Guid id, ReleaseTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        var reason = Truncate(string.IsNullOrWhiteSpace(request.Reason) ? "Released by its worker." : request.Reason, MaxErrorLength);
+        return ToResponse(id, await services.Store.ReleaseAsync(id, request.AttemptId, reason, ct));
     }
 
     private static Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult> ToResponse(Guid id, ReportOutcome outcome) => outcome switch

@@ -256,6 +256,13 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         FinishAttemptAsync(taskId, attemptId, JobTaskStatus.Succeeded, AttemptOutcome.Succeeded, result, error: null, errorDetail: null, retryAfter: null, ct);
 
     /// <summary>
+    /// A stopping worker gives the task back unfinished: it is queued again at once (the worker makes
+    /// its message visible) and the attempt does not count against the task's allowance.
+    /// </summary>
+    public Task<ReportOutcome> ReleaseAsync(Guid taskId, Guid attemptId, string reason, CancellationToken ct) =>
+        FinishAttemptAsync(taskId, attemptId, JobTaskStatus.Enqueued, AttemptOutcome.Released, result: null, reason, errorDetail: null, retryAfter: _ => TimeSpan.Zero, ct);
+
+    /// <summary>
     /// The attempt that holds the task reports failure. With attempts left and a retryable error the
     /// task waits to be retried (the worker hides the message for <paramref name="retryAfter"/>);
     /// otherwise it fails for good and counts against its job.
@@ -314,13 +321,16 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         }
 
         status ??= attempts < maxAttempts ? JobTaskStatus.Retrying : JobTaskStatus.Failed;
-        var delay = status == JobTaskStatus.Retrying ? retryAfter!(attempts) : (TimeSpan?)null;
+        var delay = status is JobTaskStatus.Retrying or JobTaskStatus.Enqueued ? retryAfter!(attempts) : (TimeSpan?)null;
         var final = JobTaskStatus.Final.Contains(status);
+        var released = outcome == AttemptOutcome.Released;
 
         await using var update = new NpgsqlCommand(
             """
             UPDATE tasks
-            SET status = @status, result = @result::jsonb, error = @error, lease_expires_at = NULL, updated_at = now(),
+            SET status = @status, result = @result::jsonb, error = CASE WHEN @released THEN error ELSE @error END,
+                lease_expires_at = NULL, updated_at = now(),
+                max_attempts = max_attempts + CASE WHEN @released THEN 1 ELSE 0 END,
                 finished_at = CASE WHEN @final THEN now() ELSE NULL END
             WHERE id = @id AND status = ANY(@from) AND current_attempt_id = @attempt;
 
@@ -336,6 +346,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         update.Parameters.AddWithValue("detail", NpgsqlDbType.Text, (object?)errorDetail ?? DBNull.Value);
         update.Parameters.AddWithValue("outcome", outcome);
         update.Parameters.AddWithValue("final", final);
+        update.Parameters.AddWithValue("released", released);
         await update.ExecuteNonQueryAsync(ct);
 
         if (final)

@@ -5,4 +5,7 @@ public static class AttemptOutcome
 {
     public const string Succeeded = "succeeded";
     public const string Failed = "failed";
+
+    /// <summary>A stopping worker gave the task back before it finished.</summary>
+    public const string Released = "released";
 }

@@ -14,7 +14,7 @@ public static class TaskTransitions
     /// </summary>
     public static readonly string[] ToRunning = [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Retrying];
 
-    /// <summary>A report, from the attempt that holds the task.</summary>
+    /// <summary>A report (succeeded, retrying, failed, or released back to enqueued), from the attempt that holds the task.</summary>
     public static readonly string[] ToReported = [JobTaskStatus.Running];
 
     /// <summary>Cancelling the job: every task that has not finished.</summary>

@@ -54,6 +54,13 @@ public sealed class ReplicaHandle
 
     public int Restarts => _process.Restarts;
 
+    /// <summary>Asks the process to stop (SIGTERM) and returns at once; its supervisor then restarts it, as a rolling restart would.</summary>
+    public Task TerminateAsync()
+    {
+        _process.Terminate();
+        return Task.CompletedTask;
+    }
+
     /// <summary>SIGKILLs the process, as a crash would; its supervisor restarts it with backoff.</summary>
     public Task KillAsync()
     {

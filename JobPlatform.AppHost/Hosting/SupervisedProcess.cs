@@ -116,6 +116,15 @@ internal sealed partial class SupervisedProcess(string name, ProcessSpec spec, R
         }
     }
 
+    /// <summary>Sends the process its stop signal, as an orchestrator's rolling restart would. The supervisor restarts it.</summary>
+    public void Terminate()
+    {
+        if (ProcessId is { } pid)
+        {
+            _ = SendSignal(pid, SignalNumber(spec.StopSignal));
+        }
+    }
+
     public async Task StopAsync()
     {
         if (_loop is null)

@@ -53,6 +53,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     // The emulator wakes a long poll only for new messages, not for ones whose
                     // visibility ran out; short polls make such redeliveries as prompt as real SQS.
                     ["Worker__ReceiveWaitTime"] = "00:00:01",
+                    ["Worker__DrainTimeout"] = "00:00:01",
                 },
                 ["api"] = new Dictionary<string, string>
                 {
