@@ -8,13 +8,13 @@ namespace JobPlatform.Contracts;
 /// </summary>
 public static class JobTaskStatus
 {
-    /// <summary>In: submission or a retry from the Api (with an outbox row). Out: enqueued (OutboxRelay), running (a claim that beat the relay's commit), cancelled.</summary>
+    /// <summary>In: submission, a retry from the Api, or the TaskReconciler (lease expired, or message lost), always with an outbox row. Out: enqueued (OutboxRelay), running (a claim that beat the relay's commit), cancelled.</summary>
     public const string Pending = "pending";
 
     /// <summary>In: OutboxRelay, after SQS accepted the message, or a stopping worker released the task. Out: running (a claim), cancelled.</summary>
     public const string Enqueued = "enqueued";
 
-    /// <summary>In: a claim, which records an attempt and a lease. Out: succeeded, retrying or failed (the worker's report), enqueued (released by a stopping worker), running again (a claim after the lease expired), cancelled.</summary>
+    /// <summary>In: a claim, which records an attempt and a lease. Out: succeeded, retrying or failed (the worker's report), enqueued (released by a stopping worker), running again (a claim after the lease expired), pending or failed (the TaskReconciler, when the lease ran out with no report), cancelled.</summary>
     public const string Running = "running";
 
     /// <summary>In: a failed attempt with attempts left; its message is hidden in the queue for the backoff. Out: running (the next claim).</summary>

@@ -523,6 +523,123 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         return new JobCommandOutcome.Done(count);
     }
 
+    // Any fixed number, distinct from the migration lock's: only one Api replica reconciles at a time.
+    private const long ReconcilerLockKey = 0x4a6f625265636f6e; // "JobRecon"
+
+    /// <summary>
+    /// One pass of the TaskReconciler, in one transaction. Running tasks whose lease ran out more than
+    /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
+    /// through the outbox, or fail when that was their last attempt. With
+    /// <paramref name="lostMessageAfter"/> (given only while the queue is empty), tasks queued longer
+    /// than that get a new message. Jobs whose tasks all finished are finished. Returns null when
+    /// another replica holds the reconciler's lock.
+    /// </summary>
+    public async Task<Services.ReconcileResult?> ReconcileAsync(TimeSpan leaseGrace, TimeSpan? lostMessageAfter, int batchSize, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
+        {
+            take.Parameters.AddWithValue("key", ReconcilerLockKey);
+            if (await take.ExecuteScalarAsync(ct) is not true)
+            {
+                return null;
+            }
+        }
+
+        // The lost attempt may still be running somewhere (a paused worker): it may run AT LEAST once
+        // more here, and its late report is refused because it no longer holds the task.
+        await using var expire = new NpgsqlCommand(
+            """
+            WITH expired AS (
+                SELECT id, job_id, attempts, max_attempts, current_attempt_id FROM tasks
+                WHERE status = @running AND lease_expires_at < now() - @grace
+                ORDER BY lease_expires_at LIMIT @batch
+                FOR UPDATE SKIP LOCKED
+            ), closed AS (
+                UPDATE task_attempts a SET ended_at = now(), outcome = @lost, error = @lostError
+                FROM expired e WHERE a.id = e.current_attempt_id AND a.ended_at IS NULL
+            ), moved AS (
+                UPDATE tasks t
+                SET status = CASE WHEN e.attempts < e.max_attempts THEN @pending ELSE @failed END,
+                    error = @lostError, lease_expires_at = NULL, current_attempt_id = NULL, updated_at = now(),
+                    finished_at = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE now() END
+                FROM expired e WHERE t.id = e.id
+                RETURNING t.id, t.job_id, t.status
+            ), queued AS (
+                INSERT INTO outbox_messages (task_id, job_id, created_at)
+                SELECT id, job_id, now() FROM moved WHERE status = @pending
+            )
+            SELECT job_id, status FROM moved
+            """, connection, transaction);
+        expire.Parameters.AddWithValue("running", JobTaskStatus.Running);
+        expire.Parameters.AddWithValue("pending", JobTaskStatus.Pending);
+        expire.Parameters.AddWithValue("failed", JobTaskStatus.Failed);
+        expire.Parameters.AddWithValue("grace", leaseGrace);
+        expire.Parameters.AddWithValue("batch", batchSize);
+        expire.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
+        expire.Parameters.AddWithValue("lostError", "The worker stopped reporting before the lease ran out.");
+        var moved = new List<(Guid JobId, string Status)>();
+        await using (var reader = await expire.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                moved.Add((reader.GetGuid(0), reader.GetString(1)));
+            }
+        }
+        foreach (var (jobId, _) in moved.Where(m => m.Status == JobTaskStatus.Failed))
+        {
+            await CountFinishedTaskAsync(connection, transaction, jobId, failed: true, ct);
+        }
+
+        var resent = 0;
+        if (lostMessageAfter is { } after)
+        {
+            await using var resend = new NpgsqlCommand(
+                """
+                WITH stale AS (
+                    SELECT id, job_id FROM tasks
+                    WHERE status = ANY(@waiting) AND updated_at < now() - @after
+                    ORDER BY updated_at LIMIT @batch
+                    FOR UPDATE SKIP LOCKED
+                ), moved AS (
+                    UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
+                    RETURNING t.id, t.job_id
+                ), queued AS (
+                    INSERT INTO outbox_messages (task_id, job_id, created_at) SELECT id, job_id, now() FROM moved
+                )
+                SELECT count(*)::int FROM moved
+                """, connection, transaction);
+            resend.Parameters.AddWithValue("waiting", TaskTransitions.ToResent);
+            resend.Parameters.AddWithValue("pending", JobTaskStatus.Pending);
+            resend.Parameters.AddWithValue("after", after);
+            resend.Parameters.AddWithValue("batch", batchSize);
+            resent = (int)(await resend.ExecuteScalarAsync(ct))!;
+        }
+
+        // A safety net: the counter that finishes a job is kept by every transition, so this should
+        // find nothing; if a bug ever skips it, the job still ends.
+        await using var finish = new NpgsqlCommand(
+            """
+            UPDATE jobs SET status = CASE WHEN failed_tasks > 0 THEN @jobFailed ELSE @jobCompleted END,
+                            finished_at = now(), updated_at = now()
+            WHERE NOT (status = ANY(@final)) AND finished_tasks >= task_count
+            """, connection, transaction);
+        finish.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
+        finish.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
+        finish.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
+        var finished = await finish.ExecuteNonQueryAsync(ct);
+
+        var requeued = moved.Count(m => m.Status == JobTaskStatus.Pending);
+        if (requeued + resent > 0)
+        {
+            await using var notify = new NpgsqlCommand($"NOTIFY {OutboxChannel}", connection, transaction);
+            await notify.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return new Services.ReconcileResult(requeued, moved.Count - requeued, resent, finished);
+    }
+
     private static async Task<string?> GetJobStatusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, string tenantId, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand("SELECT status FROM jobs WHERE id = @id AND tenant_id = @tenant FOR UPDATE", connection, transaction);

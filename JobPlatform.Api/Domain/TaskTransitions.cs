@@ -17,6 +17,12 @@ public static class TaskTransitions
     /// <summary>A report (succeeded, retrying, failed, or released back to enqueued), from the attempt that holds the task.</summary>
     public static readonly string[] ToReported = [JobTaskStatus.Running];
 
+    /// <summary>
+    /// TaskReconciler, for tasks whose message is presumed lost: queued long ago while the queue is
+    /// empty. They go back to pending with a new outbox row.
+    /// </summary>
+    public static readonly string[] ToResent = [JobTaskStatus.Enqueued, JobTaskStatus.Retrying];
+
     /// <summary>Cancelling the job: every task that has not finished.</summary>
     public static readonly string[] ToCancelled = [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
 

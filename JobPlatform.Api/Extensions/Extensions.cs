@@ -42,7 +42,15 @@ public static class Extensions
             .Validate(o => o.Duration >= TimeSpan.FromSeconds(1), "TaskLease:Duration must be at least 1 s.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<TaskReconcilerOptions>().BindConfiguration(TaskReconcilerOptions.SectionName)
+            .Validate(o => o.Interval > TimeSpan.Zero, "TaskReconciler:Interval must be positive.")
+            .Validate(o => o.LeaseGrace >= TimeSpan.Zero, "TaskReconciler:LeaseGrace must not be negative.")
+            .Validate(o => o.LostMessageAfter > TimeSpan.Zero, "TaskReconciler:LostMessageAfter must be positive.")
+            .Validate(o => o.BatchSize > 0, "TaskReconciler:BatchSize must be at least 1.")
+            .ValidateOnStart();
+
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<TaskReconciler>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

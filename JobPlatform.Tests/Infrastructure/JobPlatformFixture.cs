@@ -21,6 +21,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     /// <summary>The workers' visibility timeout and lease in the test graph.</summary>
     public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(4);
 
+    /// <summary>How long a queued task waits, while the queue is empty, before the reconciler resends it.</summary>
+    public static readonly TimeSpan LostMessageAfter = TimeSpan.FromSeconds(3);
+
     private const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
@@ -59,6 +62,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                 {
                     ["TaskLease__Duration"] = VisibilityTimeout.ToString(),
                     ["TaskRetry__BaseDelay"] = "00:00:00.200",
+                    ["TaskReconciler__Interval"] = "00:00:01",
+                    ["TaskReconciler__LeaseGrace"] = "00:00:01",
+                    ["TaskReconciler__LostMessageAfter"] = LostMessageAfter.ToString(),
                 },
             },
             LogSink = (resource, line) =>

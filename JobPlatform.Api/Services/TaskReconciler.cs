@@ -1,0 +1,89 @@
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using JobPlatform.Api.Data;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JobPlatform.Api.Services;
+
+/// <summary>Options for <see cref="TaskReconciler"/>. Bound from <c>TaskReconciler</c>.</summary>
+public sealed class TaskReconcilerOptions
+{
+    public const string SectionName = "TaskReconciler";
+
+    /// <summary>How often the reconciler looks. Defaults to 15 s.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long past its lease a running task waits for a late heartbeat before it is taken back. Defaults to 5 s.</summary>
+    public TimeSpan LeaseGrace { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a task may sit queued, while the queue holds no message at all, before its message is
+    /// presumed lost and sent again. Defaults to 10 min (longer than the longest retry backoff's default).
+    /// </summary>
+    public TimeSpan LostMessageAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Tasks rescued in one pass. Defaults to 1,000.</summary>
+    public int BatchSize { get; set; } = 1_000;
+}
+
+/// <summary>
+/// Heals what the happy path cannot: tasks whose worker vanished (lease expired, no report) and
+/// tasks whose message was lost (an emulator restart), and jobs whose last task finished without
+/// finishing the job. One Api replica at a time does this, by an advisory lock.
+/// </summary>
+public sealed class TaskReconciler(
+    PostgresJobStore store,
+    IAmazonSQS sqs,
+    IOptions<SqsOptions> sqsOptions,
+    IOptions<TaskReconcilerOptions> options,
+    ILogger<TaskReconciler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var queueEmpty = await IsQueueEmptyAsync(stoppingToken);
+                var result = await store.ReconcileAsync(options.Value.LeaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
+                if (result is { } r && r.Total > 0)
+                {
+                    logger.LogWarning(
+                        "Reconciled: {Requeued} tasks whose worker was lost queued again, {Failed} failed on their last attempt, {Resent} lost messages sent again, {Jobs} jobs finished",
+                        r.Requeued, r.Failed, r.Resent, r.JobsFinished);
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException)
+            {
+                logger.LogWarning("Reconciliation pass failed ({Error}); trying again in {Interval}", ex.Message, options.Value.Interval);
+            }
+        }
+    }
+
+    // Only when the queue holds nothing at all can a long-queued task's message be known lost; a
+    // busy queue may simply hold it behind others.
+    private async Task<bool> IsQueueEmptyAsync(CancellationToken ct)
+    {
+        var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = sqsOptions.Value.TaskQueueName }, ct)).QueueUrl;
+        var attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+        {
+            QueueUrl = queueUrl,
+            AttributeNames =
+            [
+                QueueAttributeName.ApproximateNumberOfMessages,
+                QueueAttributeName.ApproximateNumberOfMessagesNotVisible,
+                QueueAttributeName.ApproximateNumberOfMessagesDelayed,
+            ],
+        }, ct)).Attributes ?? [];
+        return attributes.Values.All(value => value == "0");
+    }
+}
+
+/// <summary>What one reconciliation pass did; null when another replica holds the reconciler's lock.</summary>
+public sealed record ReconcileResult(int Requeued, int Failed, int Resent, int JobsFinished)
+{
+    public int Total => Requeued + Failed + Resent + JobsFinished;
+}

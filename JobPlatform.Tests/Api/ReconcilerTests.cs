@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using JobPlatform.Contracts;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Api;
+
+[Collection(GraphCollection.Name)]
+public sealed class ReconcilerTests(JobPlatformFixture fixture)
+{
+    [Fact]
+    public async Task TaskWhoseWorkerVanished_AfterDroppingItsMessage_IsTakenBackAndRunsAgain()
+    {
+        var workers = fixture.App.GetResource("worker");
+        await workers.StopAsync();
+        JobResponse job;
+        Guid taskId;
+        try
+        {
+            // Play a worker that receives the message, deletes it, claims the task and dies.
+            job = await fixture.Api.SubmitAsync(new { name = "vanished-worker", type = "noop", taskCount = 1 });
+            taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
+            using var sqs = CreateSqsClient();
+            var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
+            var received = await Eventually.Until(
+                async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
+                messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
+            foreach (var message in received)
+            {
+                await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+            }
+            using var claim = await fixture.Api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim",
+                new ClaimTaskRequest("doomed-worker", Guid.NewGuid(), 1, TimeSpan.FromSeconds(1)), JobsClient.Json);
+            Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        var finished = await fixture.Api.WaitForFinalAsync(job.Id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobStatus.Completed, finished.Status);
+        var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+        Assert.Equal(["lost", "succeeded"], task.Attempts!.Select(a => a.Outcome));
+        Assert.Equal("doomed-worker", task.Attempts![0].WorkerId);
+        Assert.StartsWith("worker-", task.WorkerId);
+    }
+
+    [Fact]
+    public async Task MessagesLostInAnEmulatorRestart_AreSentAgain_AndTheJobCompletes()
+    {
+        var workers = fixture.App.GetResource("worker");
+        var sqs = fixture.App.GetResource("sqs");
+        await workers.StopAsync();
+        JobResponse job;
+        try
+        {
+            job = await fixture.Api.SubmitAsync(new { name = "emulator-restart", type = "noop", taskCount = 20 });
+            await fixture.Api.WaitForJobAsync(job.Id, j => j.Counts.Enqueued == 20);
+
+            // The test graph's emulator keeps messages in memory only: a restart loses all 20.
+            await sqs.StopAsync();
+            await sqs.StartAsync();
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        var finished = await fixture.Api.WaitForFinalAsync(job.Id, TimeSpan.FromSeconds(60));
+        Assert.Equal(JobStatus.Completed, finished.Status);
+        Assert.Equal(20, finished.Counts.Succeeded);
+        var attempts = await fixture.QueryScalarAsync<long>(
+            "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id));
+        Assert.Equal(20, attempts);
+    }
+
+    private AmazonSQSClient CreateSqsClient() => new(
+        new Amazon.Runtime.BasicAWSCredentials("test", "test"),
+        new AmazonSQSConfig { ServiceURL = fixture.App.GetConnectionString("sqs"), AuthenticationRegion = "us-east-1" });
+}
