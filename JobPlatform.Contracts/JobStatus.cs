@@ -15,10 +15,10 @@ public static class JobStatus
     /// <summary>In: the first claim of one of its tasks, or a retry from the Api. Out: completed or failed (its last task finished), cancelled.</summary>
     public const string Running = "running";
 
-    /// <summary>Final. In: the last task finished and none failed. Out: running (a retry, when some tasks were cancelled).</summary>
+    /// <summary>Final. In: the last task finished and no more tasks failed than the failure threshold allows. Out: running (a retry of its failed or cancelled tasks).</summary>
     public const string Completed = "completed";
 
-    /// <summary>Final. In: the last task finished and at least one failed for good. Out: running (a retry).</summary>
+    /// <summary>Final. In: more tasks failed for good than the failure threshold allows; its unfinished tasks are cancelled. Out: running (a retry).</summary>
     public const string Failed = "failed";
 
     /// <summary>Final. In: POST /jobs/{id}/cancel before the job finished. Out: running (a retry).</summary>

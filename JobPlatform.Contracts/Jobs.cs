@@ -8,12 +8,14 @@ namespace JobPlatform.Contracts;
 /// <param name="TaskCount">How many tasks to create, 1 to <see cref="JobLimits.MaxTaskCount"/>. Required.</param>
 /// <param name="Parameters">The task type's parameters, shared by every task. Defaults to the type's defaults.</param>
 /// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to 3.</param>
+/// <param name="FailureThreshold">How many tasks may fail for good before the job fails (and its other tasks are cancelled). Defaults to 0.</param>
 public sealed record SubmitJobRequest(
     string? Name,
     string? Type,
     int? TaskCount,
     JsonObject? Parameters,
-    int? MaxAttempts);
+    int? MaxAttempts,
+    int? FailureThreshold = null);
 
 /// <summary>A job as the Api returns it.</summary>
 public sealed record JobResponse(
@@ -23,6 +25,7 @@ public sealed record JobResponse(
     string Status,
     int TaskCount,
     int MaxAttempts,
+    int FailureThreshold,
     JsonObject Parameters,
     TaskCounts Counts,
     DateTimeOffset CreatedAt,

@@ -99,6 +99,7 @@ public static class JobsApi
             Status = JobStatus.Pending,
             TaskCount = validated.TaskCount,
             MaxAttempts = validated.MaxAttempts,
+            FailureThreshold = validated.FailureThreshold,
             Parameters = validated.Parameters,
             CreatedAt = now,
             UpdatedAt = now,
@@ -261,7 +262,7 @@ public static class JobsApi
         }
     }
 
-    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, System.Text.Json.Nodes.JsonObject Parameters);
+    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, System.Text.Json.Nodes.JsonObject Parameters);
 
     private static (ValidJob? Job, Dictionary<string, string[]> Errors) Validate(SubmitJobRequest body)
     {
@@ -291,6 +292,11 @@ public static class JobsApi
             errors["maxAttempts"] = [$"maxAttempts must be from 1 to {JobLimits.MaxMaxAttempts}; it was {body.MaxAttempts}."];
         }
 
+        if (body.FailureThreshold is < 0 || body.FailureThreshold > body.TaskCount)
+        {
+            errors["failureThreshold"] = [$"failureThreshold must be from 0 to taskCount ({body.TaskCount}); it was {body.FailureThreshold}."];
+        }
+
         if (body.Name is { Length: > JobLimits.MaxNameLength })
         {
             errors["name"] = [$"name is at most {JobLimits.MaxNameLength} characters."];
@@ -312,7 +318,7 @@ public static class JobsApi
             return (null, errors);
         }
         var name = string.IsNullOrWhiteSpace(body.Name) ? type!.Name : body.Name.Trim();
-        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, parameters), errors);
+        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, parameters), errors);
     }
 
     private static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)

@@ -12,6 +12,10 @@ public sealed class Job
     public required string Status { get; set; }
     public int TaskCount { get; set; }
     public int MaxAttempts { get; set; }
+
+    /// <summary>How many tasks may fail for good before the job fails.</summary>
+    public int FailureThreshold { get; set; }
+
     public required JsonObject Parameters { get; set; }
 
     /// <summary>Tasks in a final state. Maintained by the transitions that finish a task, so the last one can finish the job.</summary>

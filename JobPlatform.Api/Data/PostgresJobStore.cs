@@ -88,9 +88,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     {
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, parameters,
+            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, parameters,
                               finished_tasks, failed_tasks, created_at, updated_at)
-            VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @parameters::jsonb, 0, 0, @now, @now)
+            VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @parameters::jsonb, 0, 0, @now, @now)
             """, connection, transaction);
         command.Parameters.AddWithValue("id", job.Id);
         command.Parameters.AddWithValue("tenant", job.TenantId);
@@ -99,6 +99,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("status", JobStatus.Pending);
         command.Parameters.AddWithValue("count", job.TaskCount);
         command.Parameters.AddWithValue("maxAttempts", job.MaxAttempts);
+        command.Parameters.AddWithValue("threshold", job.FailureThreshold);
         command.Parameters.AddWithValue("parameters", job.Parameters.ToJsonString());
         command.Parameters.AddWithValue("now", job.CreatedAt);
         await command.ExecuteNonQueryAsync(ct);
@@ -359,7 +360,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     }
 
     // One atomic increment per finished task; the increment that reaches task_count finishes the job,
-    // so concurrent reports can never both miss (or both make) the last step.
+    // so concurrent reports can never both miss (or both make) the last step. The failure that
+    // exceeds the job's threshold fails it at once, and its unfinished tasks are cancelled.
     private static async Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
@@ -368,18 +370,51 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             SET finished_tasks = finished_tasks + 1,
                 failed_tasks = failed_tasks + @failed,
                 updated_at = now(),
-                status = CASE WHEN finished_tasks + 1 < task_count THEN status
-                              WHEN failed_tasks + @failed > 0 THEN @jobFailed
+                status = CASE WHEN failed_tasks + @failed > failure_threshold THEN @jobFailed
+                              WHEN finished_tasks + 1 < task_count THEN status
                               ELSE @jobCompleted END,
-                finished_at = CASE WHEN finished_tasks + 1 < task_count THEN finished_at ELSE now() END
+                finished_at = CASE WHEN failed_tasks + @failed > failure_threshold OR finished_tasks + 1 >= task_count
+                                   THEN now() ELSE finished_at END
             WHERE id = @job AND NOT (status = ANY(@final))
+            RETURNING status = @jobFailed AND finished_tasks < task_count
             """, connection, transaction);
         command.Parameters.AddWithValue("job", jobId);
         command.Parameters.AddWithValue("failed", failed ? 1 : 0);
         command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
         command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
         command.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
-        await command.ExecuteNonQueryAsync(ct);
+        if (await command.ExecuteScalarAsync(ct) is true)
+        {
+            await CancelLeftoversAsync(connection, transaction, jobId, ct);
+        }
+    }
+
+    // Tasks other transactions hold are skipped rather than waited for (they hold their task and
+    // wait for this job row: waiting would deadlock); their own reports finish them, and the
+    // TaskReconciler cancels any that are left.
+    private static async Task<int> CancelLeftoversAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid? jobId, CancellationToken ct)
+    {
+        await using var command = new NpgsqlCommand(
+            """
+            WITH leftover AS (
+                SELECT t.id, t.job_id FROM tasks t JOIN jobs j ON j.id = t.job_id
+                WHERE (@job::uuid IS NULL OR t.job_id = @job) AND j.status = ANY(@stopped) AND t.status = ANY(@from)
+                FOR UPDATE OF t SKIP LOCKED
+            ), cancelled AS (
+                UPDATE tasks t SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
+                FROM leftover l WHERE t.id = l.id
+                RETURNING t.job_id
+            ), counted AS (
+                UPDATE jobs j SET finished_tasks = j.finished_tasks + c.n, updated_at = now()
+                FROM (SELECT job_id, count(*) AS n FROM cancelled GROUP BY job_id) c WHERE j.id = c.job_id
+            )
+            SELECT count(*)::int FROM cancelled
+            """, connection, transaction);
+        command.Parameters.AddWithValue("job", NpgsqlDbType.Uuid, (object?)jobId ?? DBNull.Value);
+        command.Parameters.AddWithValue("stopped", new[] { JobStatus.Failed, JobStatus.Cancelled });
+        command.Parameters.AddWithValue("from", TaskTransitions.ToCancelled);
+        command.Parameters.AddWithValue("cancelled", JobTaskStatus.Cancelled);
+        return (int)(await command.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>
@@ -617,6 +652,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             resent = (int)(await resend.ExecuteScalarAsync(ct))!;
         }
 
+        var leftovers = await CancelLeftoversAsync(connection, transaction, jobId: null, ct);
+
         // A safety net: the counter that finishes a job is kept by every transition, so this should
         // find nothing; if a bug ever skips it, the job still ends.
         await using var finish = new NpgsqlCommand(
@@ -637,7 +674,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             await notify.ExecuteNonQueryAsync(ct);
         }
         await transaction.CommitAsync(ct);
-        return new Services.ReconcileResult(requeued, moved.Count - requeued, resent, finished);
+        return new Services.ReconcileResult(requeued, moved.Count - requeued, resent, leftovers, finished);
     }
 
     private static async Task<string?> GetJobStatusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, string tenantId, CancellationToken ct)

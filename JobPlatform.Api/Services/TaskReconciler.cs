@@ -29,9 +29,9 @@ public sealed class TaskReconcilerOptions
 }
 
 /// <summary>
-/// Heals what the happy path cannot: tasks whose worker vanished (lease expired, no report) and
-/// tasks whose message was lost (an emulator restart), and jobs whose last task finished without
-/// finishing the job. One Api replica at a time does this, by an advisory lock.
+/// Heals what the happy path cannot: tasks whose worker vanished (lease expired, no report), tasks
+/// whose message was lost (an emulator restart), unfinished tasks of failed or cancelled jobs that a
+/// busy moment skipped, and jobs whose last task finished without finishing the job. One Api replica at a time does this, by an advisory lock.
 /// </summary>
 public sealed class TaskReconciler(
     PostgresJobStore store,
@@ -52,8 +52,8 @@ public sealed class TaskReconciler(
                 if (result is { } r && r.Total > 0)
                 {
                     logger.LogWarning(
-                        "Reconciled: {Requeued} tasks whose worker was lost queued again, {Failed} failed on their last attempt, {Resent} lost messages sent again, {Jobs} jobs finished",
-                        r.Requeued, r.Failed, r.Resent, r.JobsFinished);
+                        "Reconciled: {Requeued} tasks whose worker was lost queued again, {Failed} failed on their last attempt, {Resent} lost messages sent again, {Cancelled} leftovers of failed or cancelled jobs cancelled, {Jobs} jobs finished",
+                        r.Requeued, r.Failed, r.Resent, r.Cancelled, r.JobsFinished);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException)
@@ -83,7 +83,7 @@ public sealed class TaskReconciler(
 }
 
 /// <summary>What one reconciliation pass did; null when another replica holds the reconciler's lock.</summary>
-public sealed record ReconcileResult(int Requeued, int Failed, int Resent, int JobsFinished)
+public sealed record ReconcileResult(int Requeued, int Failed, int Resent, int Cancelled, int JobsFinished)
 {
-    public int Total => Requeued + Failed + Resent + JobsFinished;
+    public int Total => Requeued + Failed + Resent + Cancelled + JobsFinished;
 }

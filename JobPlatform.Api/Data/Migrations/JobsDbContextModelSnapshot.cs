@@ -75,6 +75,10 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("failed_tasks");
 
+                    b.Property<int>("FailureThreshold")
+                        .HasColumnType("integer")
+                        .HasColumnName("failure_threshold");
+
                     b.Property<DateTimeOffset?>("FinishedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("finished_at");

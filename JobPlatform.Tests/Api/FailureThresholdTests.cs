@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Http.Json;
+using JobPlatform.Contracts;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Api;
+
+[Collection(GraphCollection.Name)]
+public sealed class FailureThresholdTests(JobPlatformFixture fixture)
+{
+    [Fact]
+    public async Task FailuresWithinTheThreshold_CompleteTheJob()
+    {
+        var submitted = await fixture.Api.SubmitAsync(new { type = "fail", taskCount = 4, maxAttempts = 1, failureThreshold = 4 });
+
+        var job = await fixture.Api.WaitForFinalAsync(submitted.Id);
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(4, job.Counts.Failed);
+        Assert.Equal(4, job.FailureThreshold);
+    }
+
+    [Fact]
+    public async Task TheFailureThatExceedsTheThreshold_FailsTheJobAtOnce_AndCancelsTheRest()
+    {
+        var workers = fixture.App.GetResource("worker");
+        await workers.StopAsync();
+        JobResponse job;
+        try
+        {
+            // The test is the only worker: one task fails for good while four wait.
+            var submitted = await fixture.Api.SubmitAsync(new { name = "threshold", type = "noop", taskCount = 5, maxAttempts = 1 });
+            var task = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{submitted.Id}/tasks", JobsClient.Json))!.Items[0];
+            var attempt = Guid.NewGuid();
+            using (var claim = await fixture.Api.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/claim", new ClaimTaskRequest("test-worker", attempt, 1), JobsClient.Json))
+            {
+                Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
+            }
+            using (var fail = await fixture.Api.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/fail", new FailTaskRequest(attempt, "test-worker", "broken input", null, Retryable: false), JobsClient.Json))
+            {
+                Assert.Equal(HttpStatusCode.OK, fail.StatusCode);
+            }
+
+            job = await fixture.Api.GetJobAsync(submitted.Id);
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.Equal(1, job.Counts.Failed);
+        Assert.Equal(4, job.Counts.Cancelled);
+        Assert.NotNull(job.FinishedAt);
+
+        // The cancelled tasks' messages reach the restarted workers, whose claims are refused: nothing runs.
+        await Eventually.Until(
+            () => fixture.QueryScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE job_id = @job", ("job", job.Id)),
+            rows => rows == 0, TimeSpan.FromSeconds(10), rows => $"{rows} outbox rows");
+        var after = await fixture.Api.GetJobAsync(job.Id);
+        Assert.Equal(JobStatus.Failed, after.Status);
+        Assert.Equal(4, after.Counts.Cancelled);
+        Assert.Equal(1, await fixture.QueryScalarAsync<long>(
+            "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id)));
+    }
+
+    [Fact]
+    public async Task ThresholdOutsideZeroToTaskCount_Is400()
+    {
+        using var response = await fixture.Api.PostJobAsync(new { type = "noop", taskCount = 2, failureThreshold = 3 });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+}
