@@ -26,7 +26,7 @@ public static class JobTaskStatus
     /// <summary>Final. In: the last attempt failed, or the failure was not retryable. Out: pending (a retry from the Api).</summary>
     public const string Failed = "failed";
 
-    /// <summary>Final. Reserved for the dead-letter drainer (a later issue).</summary>
+    /// <summary>Final. In: DeadLetterDrainer, when SQS moved the task's message to the dead-letter queue after too many receives without a report (a task that crashes its worker). Counts as failed for its job. Out: pending (a retry from the Api).</summary>
     public const string DeadLettered = "dead_lettered";
 
     /// <summary>Final. In: POST /jobs/{id}/cancel, from any unfinished state; a running attempt stops at its next heartbeat. Out: pending (a retry from the Api).</summary>

@@ -37,10 +37,14 @@ public sealed class TaskProcessor(
         catch (JsonException ex)
         {
             task = null;
-            logger.LogWarning("Message {MessageId} is not a task message ({Error}); leaving it for the dead-letter queue", message.MessageId, ex.Message);
+            logger.LogWarning("Message {MessageId} is not a task message ({Error})", message.MessageId, ex.Message);
         }
         if (task is null || task.TaskId == Guid.Empty)
         {
+            // No retry can fix it: make it visible again at once, so the redrive policy moves it to
+            // the dead-letter queue after maxReceiveCount receives instead of after as many timeouts.
+            logger.LogWarning("Message {MessageId} names no task; returning it to the queue for the dead-letter queue", message.MessageId);
+            await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(queueUrl, message.ReceiptHandle, 0), CancellationToken.None);
             return;
         }
 

@@ -75,6 +75,18 @@ public sealed class OutboxMessage
     public DateTimeOffset CreatedAt { get; set; }
 }
 
+/// <summary>A message the dead-letter queue held, kept whatever its body, so none is ever lost.</summary>
+public sealed class DeadLetter
+{
+    public long Id { get; set; }
+    public required string MessageId { get; set; }
+    public required string Body { get; set; }
+    public Guid? TaskId { get; set; }
+    public int ReceiveCount { get; set; }
+    public required string Reason { get; set; }
+    public DateTimeOffset RecordedAt { get; set; }
+}
+
 /// <summary>A submission's Idempotency-Key and the response it got, replayed for the same key and body.</summary>
 public sealed class IdempotencyKey
 {

@@ -10,6 +10,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<TaskAttempt> TaskAttempts => Set<TaskAttempt>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
+    public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -44,6 +45,15 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
         {
             outbox.ToTable("outbox_messages");
             outbox.Property(o => o.Id).UseIdentityAlwaysColumn();
+        });
+
+        model.Entity<DeadLetter>(letter =>
+        {
+            letter.ToTable("dead_letters");
+            letter.Property(l => l.Id).UseIdentityAlwaysColumn();
+            // SQS may deliver a dead letter twice; the message id makes the record idempotent.
+            letter.HasIndex(l => l.MessageId).IsUnique();
+            letter.HasIndex(l => l.TaskId);
         });
 
         model.Entity<IdempotencyKey>(key =>

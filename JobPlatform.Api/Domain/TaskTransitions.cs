@@ -23,6 +23,9 @@ public static class TaskTransitions
     /// </summary>
     public static readonly string[] ToResent = [JobTaskStatus.Enqueued, JobTaskStatus.Retrying];
 
+    /// <summary>DeadLetterDrainer: a task whose message SQS gave up on, unless it already finished.</summary>
+    public static readonly string[] ToDeadLettered = [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
+
     /// <summary>Cancelling the job: every task that has not finished.</summary>
     public static readonly string[] ToCancelled = [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
 

@@ -51,6 +51,7 @@ public static class Extensions
 
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<TaskReconciler>();
+        builder.Services.AddHostedService<DeadLetterDrainer>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

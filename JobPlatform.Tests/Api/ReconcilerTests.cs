@@ -22,7 +22,7 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
             // Play a worker that receives the message, deletes it, claims the task and dies.
             job = await fixture.Api.SubmitAsync(new { name = "vanished-worker", type = "noop", taskCount = 1 });
             taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
-            using var sqs = CreateSqsClient();
+            using var sqs = fixture.CreateSqsClient();
             var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
             var received = await Eventually.Until(
                 async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
@@ -77,8 +77,4 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id));
         Assert.Equal(20, attempts);
     }
-
-    private AmazonSQSClient CreateSqsClient() => new(
-        new Amazon.Runtime.BasicAWSCredentials("test", "test"),
-        new AmazonSQSConfig { ServiceURL = fixture.App.GetConnectionString("sqs"), AuthenticationRegion = "us-east-1" });
 }

@@ -124,6 +124,11 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>A client for the graph's SQS emulator, to look at or tamper with the queues.</summary>
+    public Amazon.SQS.AmazonSQSClient CreateSqsClient() => new(
+        new Amazon.Runtime.BasicAWSCredentials("test", "test"),
+        new Amazon.SQS.AmazonSQSConfig { ServiceURL = App.GetConnectionString("sqs"), AuthenticationRegion = "us-east-1" });
+
     /// <summary>Debian's chromium, driven by Playwright; never a downloaded browser.</summary>
     public async Task<IBrowser> LaunchBrowserAsync()
     {

@@ -18,9 +18,7 @@ public sealed class HeartbeatTests(JobPlatformFixture fixture)
         // Two visibility timeouts into the run, the message must still be in flight (hidden, not
         // redelivered and not dropped) and the task still on its first attempt.
         await Task.Delay(visibility * 2);
-        using var sqs = new AmazonSQSClient(
-            new Amazon.Runtime.BasicAWSCredentials("test", "test"),
-            new AmazonSQSConfig { ServiceURL = fixture.App.GetConnectionString("sqs"), AuthenticationRegion = "us-east-1" });
+        using var sqs = fixture.CreateSqsClient();
         var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
         var attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
         {

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using JobPlatform.Api.Data;
+using JobPlatform.Contracts;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JobPlatform.Api.Services;
+
+/// <summary>
+/// Empties the dead-letter queue into PostgreSQL: every message is recorded (whatever its body) and
+/// a task it names is marked dead_lettered. A message is deleted only after its record committed,
+/// so none is ever lost. Safe with several Api replicas: records are idempotent per message id.
+/// </summary>
+public sealed class DeadLetterDrainer(
+    IAmazonSQS sqs,
+    PostgresJobStore store,
+    IOptions<SqsOptions> options,
+    ILogger<DeadLetterDrainer> logger) : BackgroundService
+{
+    private static readonly TimeSpan ErrorDelay = TimeSpan.FromSeconds(5);
+    private const int LongPollSeconds = 20;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = options.Value.DeadLetterQueueName }, stoppingToken)).QueueUrl;
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+                    {
+                        QueueUrl = queueUrl,
+                        MaxNumberOfMessages = 10,
+                        WaitTimeSeconds = LongPollSeconds,
+                        MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
+                    }, stoppingToken);
+                    foreach (var message in response.Messages ?? [])
+                    {
+                        await RecordAsync(message, stoppingToken);
+                        await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle, stoppingToken);
+                    }
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is AmazonServiceException or AmazonClientException or HttpRequestException or NpgsqlException)
+            {
+                logger.LogWarning("Dead-letter drain paused ({Error}); trying again in {Delay}", ex.Message, ErrorDelay);
+                await Task.Delay(ErrorDelay, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    private async Task RecordAsync(Message message, CancellationToken ct)
+    {
+        // The count the main queue gave up at is not carried over; the dead-letter queue's own count
+        // says how often this drainer has seen it.
+        var receiveCount = message.Attributes?.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count) == true
+            ? int.Parse(count, CultureInfo.InvariantCulture)
+            : 1;
+        Guid? taskId = null;
+        string reason;
+        try
+        {
+            var named = JsonSerializer.Deserialize<TaskMessage>(message.Body, JsonSerializerOptions.Web)?.TaskId;
+            taskId = named == Guid.Empty ? null : named;
+            reason = taskId is null
+                ? "The message names no task."
+                : "Its message was received too many times without a report (the task may crash its worker).";
+        }
+        catch (JsonException ex)
+        {
+            reason = $"The message is not a task message: {ex.Message}";
+        }
+
+        var moved = await store.RecordDeadLetterAsync(message.MessageId, message.Body, taskId, receiveCount, reason, ct);
+        logger.LogWarning("Dead letter {MessageId} recorded{Task}: {Reason}", message.MessageId,
+            moved ? $"; task {taskId} is dead_lettered" : "", reason);
+    }
+}

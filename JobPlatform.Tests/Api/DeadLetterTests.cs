@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using JobPlatform.Contracts;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Api;
+
+[Collection(GraphCollection.Name)]
+public sealed class DeadLetterTests(JobPlatformFixture fixture)
+{
+    [Fact]
+    public async Task MalformedMessage_EndsRecordedAsADeadLetter_WhileOtherTasksKeepFlowing()
+    {
+        using var sqs = fixture.CreateSqsClient();
+        var body = $"not json {Guid.NewGuid()}";
+        await sqs.SendMessageAsync((await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl, body);
+        var job = await fixture.Api.SubmitAsync(new { type = "noop", taskCount = 30 });
+
+        Assert.Equal(JobStatus.Completed, (await fixture.Api.WaitForFinalAsync(job.Id)).Status);
+        var recorded = await Eventually.Until(
+            () => fixture.QueryScalarAsync<long>("SELECT count(*) FROM dead_letters WHERE body = @body AND task_id IS NULL", ("body", body)),
+            count => count > 0, TimeSpan.FromSeconds(60), count => $"{count} records");
+        Assert.Equal(1, recorded);
+        Assert.All(fixture.App.GetResource("worker").Replicas, replica => Assert.Equal(0, replica.Restarts));
+    }
+
+    [Fact]
+    public async Task TaskWhoseMessageWasDeadLettered_IsMarkedSo_FailsItsJob_AndCanBeRetried()
+    {
+        var workers = fixture.App.GetResource("worker");
+        using var sqs = fixture.CreateSqsClient();
+        await workers.StopAsync();
+        JobResponse job;
+        Guid taskId;
+        try
+        {
+            // Stand in for SQS's redrive: take the task's message off the main queue and put it on the dead-letter queue.
+            job = await fixture.Api.SubmitAsync(new { name = "dead-lettered", type = "noop", taskCount = 1 });
+            taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
+            var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
+            var received = await Eventually.Until(
+                async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
+                messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
+            foreach (var message in received)
+            {
+                await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+            }
+            await sqs.SendMessageAsync((await sqs.GetQueueUrlAsync("jobplatform-tasks-dlq")).QueueUrl,
+                JsonSerializer.Serialize(new TaskMessage(taskId, job.Id), JobsClient.Json));
+
+            var failed = await fixture.Api.WaitForFinalAsync(job.Id, TimeSpan.FromSeconds(60));
+            Assert.Equal(JobStatus.Failed, failed.Status);
+            Assert.Equal(1, failed.Counts.DeadLettered);
+            var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+            Assert.Equal(JobTaskStatus.DeadLettered, task.Status);
+            Assert.Contains("too many times", task.Error);
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        using var retry = await fixture.Api.PostAsync($"/api/v1/tasks/{taskId}/retry", null);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        var done = await fixture.Api.WaitForFinalAsync(job.Id);
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(1, done.Counts.Succeeded);
+    }
+}
