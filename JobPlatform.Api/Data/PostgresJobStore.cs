@@ -361,7 +361,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
 
     // One atomic increment per finished task; the increment that reaches task_count finishes the job,
     // so concurrent reports can never both miss (or both make) the last step. The failure that
-    // exceeds the job's threshold fails it at once, and its unfinished tasks are cancelled.
+    // exceeds the job's threshold fails it at once, and its unfinished tasks are cancelled. The
+    // counters move even when the job has already ended (a task that was running when the job
+    // failed), so a retry can rely on them.
     private static async Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
@@ -370,12 +372,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             SET finished_tasks = finished_tasks + 1,
                 failed_tasks = failed_tasks + @failed,
                 updated_at = now(),
-                status = CASE WHEN failed_tasks + @failed > failure_threshold THEN @jobFailed
+                status = CASE WHEN status = ANY(@final) THEN status
+                              WHEN failed_tasks + @failed > failure_threshold THEN @jobFailed
                               WHEN finished_tasks + 1 < task_count THEN status
                               ELSE @jobCompleted END,
-                finished_at = CASE WHEN failed_tasks + @failed > failure_threshold OR finished_tasks + 1 >= task_count
-                                   THEN now() ELSE finished_at END
-            WHERE id = @job AND NOT (status = ANY(@final))
+                finished_at = CASE WHEN status = ANY(@final) THEN finished_at
+                                   WHEN failed_tasks + @failed > failure_threshold OR finished_tasks + 1 >= task_count THEN now()
+                                   ELSE finished_at END
+            WHERE id = @job
             RETURNING status = @jobFailed AND finished_tasks < task_count
             """, connection, transaction);
         command.Parameters.AddWithValue("job", jobId);

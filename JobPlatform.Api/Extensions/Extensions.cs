@@ -54,6 +54,7 @@ public static class Extensions
         builder.Services.AddHostedService<DeadLetterDrainer>();
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Apis.DependencyUnavailableHandler>();
         builder.Services.AddOpenApi();
         return builder;
     }

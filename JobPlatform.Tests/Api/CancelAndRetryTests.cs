@@ -52,7 +52,8 @@ public sealed class CancelAndRetryTests(JobPlatformFixture fixture)
     [Fact]
     public async Task RetryingAFailedJob_GivesItsTasksFreshAttempts()
     {
-        var submitted = await _api.SubmitAsync(new { type = "fail", taskCount = 2, maxAttempts = 1, parameters = new { failOnAttempts = new[] { 1 } } });
+        // A threshold of 1: the job fails only when both tasks did, so both used their one attempt.
+        var submitted = await _api.SubmitAsync(new { type = "fail", taskCount = 2, maxAttempts = 1, failureThreshold = 1, parameters = new { failOnAttempts = new[] { 1 } } });
         var failed = await _api.WaitForFinalAsync(submitted.Id);
         Assert.Equal(JobStatus.Failed, failed.Status);
 

@@ -35,7 +35,8 @@ public sealed class RetryTests(JobPlatformFixture fixture)
     [Fact]
     public async Task TaskThatAlwaysFails_FailsAfterMaxAttempts_AndFailsTheJob()
     {
-        var submitted = await fixture.Api.SubmitAsync(new { type = "fail", taskCount = 2, maxAttempts = 2, parameters = new { probability = 1 } });
+        // A threshold of 1: the job fails when the second task does, so both run to their last attempt.
+        var submitted = await fixture.Api.SubmitAsync(new { type = "fail", taskCount = 2, maxAttempts = 2, failureThreshold = 1, parameters = new { probability = 1 } });
 
         var job = await fixture.Api.WaitForFinalAsync(submitted.Id);
 
