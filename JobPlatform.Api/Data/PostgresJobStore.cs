@@ -13,6 +13,8 @@ namespace JobPlatform.Api.Data;
 /// </summary>
 public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
 {
+    private const string LostAttemptError = "The worker stopped reporting before the lease ran out.";
+
     /// <summary>The channel OutboxRelay listens on; a submission notifies it on commit.</summary>
     public const string OutboxChannel = "jobplatform_outbox";
 
@@ -175,7 +177,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(
             """
-            WITH claimed AS (
+            WITH previous AS (
+                SELECT current_attempt_id FROM tasks WHERE id = @id AND status = @running AND lease_expires_at < now()
+            ), claimed AS (
                 UPDATE tasks t
                 SET status = @running, attempts = t.attempts + 1, worker_id = @worker, current_attempt_id = @attempt,
                     lease_expires_at = now() + @lease, started_at = coalesce(t.started_at, now()), updated_at = now()
@@ -186,6 +190,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             ), attempt AS (
                 INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
                 SELECT @attempt, id, attempts, @worker, now() FROM claimed
+            ), lost AS (
+                -- Taking over from an attempt whose lease ran out: that attempt is recorded as lost.
+                UPDATE task_attempts SET ended_at = now(), outcome = @lost, error = @lostError
+                WHERE id IN (SELECT current_attempt_id FROM previous) AND ended_at IS NULL AND EXISTS (SELECT 1 FROM claimed)
             ), job AS (
                 UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = now()
                 WHERE id = (SELECT job_id FROM claimed) AND status = ANY(@jobFrom)
@@ -206,6 +214,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("from", TaskTransitions.ToRunning);
         command.Parameters.AddWithValue("jobRunning", JobStatus.Running);
         command.Parameters.AddWithValue("jobFrom", new[] { JobStatus.Pending, JobStatus.Enqueued });
+        command.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
+        command.Parameters.AddWithValue("lostError", LostAttemptError);
 
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
@@ -669,7 +679,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         expire.Parameters.AddWithValue("grace", leaseGrace);
         expire.Parameters.AddWithValue("batch", batchSize);
         expire.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
-        expire.Parameters.AddWithValue("lostError", "The worker stopped reporting before the lease ran out.");
+        expire.Parameters.AddWithValue("lostError", LostAttemptError);
         var moved = new List<(Guid JobId, string Status)>();
         await using (var reader = await expire.ExecuteReaderAsync(ct))
         {

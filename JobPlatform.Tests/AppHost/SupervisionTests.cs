@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
 
@@ -22,5 +23,28 @@ public sealed class SupervisionTests(JobPlatformFixture fixture)
 
         var job = await fixture.Api.SubmitAsync(new { type = "noop", taskCount = 60 });
         Assert.Equal(JobStatus.Completed, (await fixture.Api.WaitForFinalAsync(job.Id)).Status);
+    }
+
+    [Fact]
+    public async Task WorkerKilledMidTask_ItsTasksRunAgainElsewhere_AndTheLostAttemptsAreRecorded()
+    {
+        var submitted = await fixture.Api.SubmitAsync(new { name = "killed-mid-task", type = "sleep", taskCount = 4, parameters = new { ms = 3_000 } });
+        await fixture.Api.WaitForJobAsync(submitted.Id, job => job.Counts.Running == 4);
+        var tasks = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{submitted.Id}/tasks", JobsClient.Json))!.Items;
+        var victim = tasks[0].WorkerId!;
+        var onVictim = tasks.Where(t => t.WorkerId == victim).Select(t => t.Id).ToList();
+
+        await fixture.App.GetResource("worker").Replicas.Single(r => r.Name == victim).KillAsync();
+
+        var job = await fixture.Api.WaitForFinalAsync(submitted.Id);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(4, job.Counts.Succeeded);
+        foreach (var id in onVictim)
+        {
+            var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{id}", JobsClient.Json))!;
+            Assert.Equal(["lost", "succeeded"], task.Attempts!.Select(a => a.Outcome));
+            Assert.Equal(victim, task.Attempts![0].WorkerId);
+            Assert.All(task.Attempts!, a => Assert.NotNull(a.EndedAt));
+        }
     }
 }
