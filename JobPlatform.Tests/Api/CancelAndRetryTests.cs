@@ -47,6 +47,8 @@ public sealed class CancelAndRetryTests(JobPlatformFixture fixture)
         var done = await _api.WaitForFinalAsync(quick.Id);
         Assert.Equal(JobStatus.Completed, done.Status);
         Assert.Equal(40, done.Counts.Succeeded);
+        await fixture.AssertJobInvariantsAsync(quick.Id);
+        await fixture.AssertJobInvariantsAsync(submitted.Id);
     }
 
     [Fact]
@@ -67,6 +69,7 @@ public sealed class CancelAndRetryTests(JobPlatformFixture fixture)
         var task = (await _api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{tasks.Items[0].Id}", JobsClient.Json))!;
         Assert.Equal(["failed", "succeeded"], task.Attempts!.Select(a => a.Outcome));
         Assert.Equal(2, task.MaxAttempts);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 
     [Fact]

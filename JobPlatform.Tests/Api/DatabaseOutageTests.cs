@@ -40,5 +40,6 @@ public sealed class DatabaseOutageTests(JobPlatformFixture fixture)
         var job = await fixture.Api.WaitForFinalAsync(submitted.Id, TimeSpan.FromSeconds(120));
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(40, job.Counts.Succeeded);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

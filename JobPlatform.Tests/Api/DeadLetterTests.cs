@@ -68,5 +68,6 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
         var done = await fixture.Api.WaitForFinalAsync(job.Id);
         Assert.Equal(JobStatus.Completed, done.Status);
         Assert.Equal(1, done.Counts.Succeeded);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

@@ -18,6 +18,7 @@ public sealed class FailureThresholdTests(JobPlatformFixture fixture)
         Assert.Equal(JobStatus.Completed, job.Status);
         Assert.Equal(4, job.Counts.Failed);
         Assert.Equal(4, job.FailureThreshold);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 
     [Fact]
@@ -60,6 +61,7 @@ public sealed class FailureThresholdTests(JobPlatformFixture fixture)
         var after = await fixture.Api.GetJobAsync(job.Id);
         Assert.Equal(JobStatus.Failed, after.Status);
         Assert.Equal(4, after.Counts.Cancelled);
+        await fixture.AssertJobInvariantsAsync(job.Id);
         Assert.Equal(1, await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id)));
     }

@@ -45,6 +45,7 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
         Assert.Equal(JobStatus.Completed, finished.Status);
         var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
         Assert.Equal(["lost", "succeeded"], task.Attempts!.Select(a => a.Outcome));
+        await fixture.AssertJobInvariantsAsync(job.Id);
         Assert.Equal("doomed-worker", task.Attempts![0].WorkerId);
         Assert.StartsWith("worker-", task.WorkerId);
     }
@@ -76,5 +77,6 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
         var attempts = await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id));
         Assert.Equal(20, attempts);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

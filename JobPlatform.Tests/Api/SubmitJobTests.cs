@@ -48,6 +48,7 @@ public sealed class SubmitJobTests(JobPlatformFixture fixture)
         var runOnce = await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM tasks WHERE job_id = @job AND attempts = 1 AND status = 'succeeded'", ("job", job.Id));
         var outbox = await fixture.QueryScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE job_id = @job", ("job", job.Id));
+        await fixture.AssertJobInvariantsAsync(job.Id);
         Assert.Equal(300, attempts);
         Assert.Equal(300, runOnce);
         Assert.Equal(0, outbox);

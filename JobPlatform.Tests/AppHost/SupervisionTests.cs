@@ -46,5 +46,6 @@ public sealed class SupervisionTests(JobPlatformFixture fixture)
             Assert.Equal(victim, task.Attempts![0].WorkerId);
             Assert.All(task.Attempts!, a => Assert.NotNull(a.EndedAt));
         }
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

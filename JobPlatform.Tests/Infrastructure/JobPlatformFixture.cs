@@ -124,6 +124,38 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>
+    /// The promises that hold for every finished job, checked in the database: every task final, no
+    /// attempt left open, the attempt counts matching the attempt records, and the job's counters
+    /// matching its tasks.
+    /// </summary>
+    public async Task AssertJobInvariantsAsync(Guid jobId)
+    {
+        await using var connection = await OpenDatabaseAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT
+                (SELECT count(*) FROM tasks WHERE job_id = @job AND NOT (status = ANY(@final))),
+                (SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job AND a.ended_at IS NULL),
+                (SELECT coalesce(sum(attempts), 0) FROM tasks WHERE job_id = @job),
+                (SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job),
+                (SELECT count(*) FROM tasks WHERE job_id = @job AND status = ANY(@final)) - j.finished_tasks,
+                (SELECT count(*) FROM tasks WHERE job_id = @job AND status IN ('failed', 'dead_lettered')) - j.failed_tasks,
+                j.status
+            FROM jobs j WHERE j.id = @job
+            """, connection);
+        command.Parameters.AddWithValue("job", jobId);
+        command.Parameters.AddWithValue("final", JobPlatform.Contracts.JobTaskStatus.Final.ToArray());
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"job {jobId} does not exist");
+        Assert.True(reader.GetInt64(0) == 0, $"job {jobId}: {reader.GetInt64(0)} tasks are not final");
+        Assert.True(reader.GetInt64(1) == 0, $"job {jobId}: {reader.GetInt64(1)} attempts are still open");
+        Assert.True(reader.GetInt64(2) == reader.GetInt64(3), $"job {jobId}: tasks count {reader.GetInt64(2)} attempts but {reader.GetInt64(3)} are recorded");
+        Assert.True(reader.GetInt64(4) == 0, $"job {jobId}: finished_tasks is off by {-reader.GetInt64(4)}");
+        Assert.True(reader.GetInt64(5) == 0, $"job {jobId}: failed_tasks is off by {-reader.GetInt64(5)}");
+        Assert.Contains(reader.GetString(6), JobPlatform.Contracts.JobStatus.Final);
+    }
+
     /// <summary>A client for the graph's SQS emulator, to look at or tamper with the queues.</summary>
     public Amazon.SQS.AmazonSQSClient CreateSqsClient() => new(
         new Amazon.Runtime.BasicAWSCredentials("test", "test"),

@@ -36,5 +36,6 @@ public sealed class HeartbeatTests(JobPlatformFixture fixture)
         var attempts = await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job", ("job", job.Id));
         Assert.Equal(1, attempts);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

@@ -21,6 +21,7 @@ public sealed class RetryTests(JobPlatformFixture fixture)
         var failedAttempts = await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job AND a.outcome = 'failed' AND a.number = 1",
             ("job", job.Id));
+        await fixture.AssertJobInvariantsAsync(job.Id);
         Assert.Equal(6, attempts);
         Assert.Equal(3, failedAttempts);
 
@@ -45,5 +46,6 @@ public sealed class RetryTests(JobPlatformFixture fixture)
         var tasks = await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM tasks WHERE job_id = @job AND attempts = 2 AND error LIKE '%failed on purpose%'", ("job", job.Id));
         Assert.Equal(2, tasks);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

@@ -30,5 +30,6 @@ public sealed class ShutdownTests(JobPlatformFixture fixture)
         var open = await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job AND a.ended_at IS NULL", ("job", job.Id));
         Assert.Equal(0, open);
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 }

@@ -80,6 +80,7 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
         Assert.Equal(1, task.AttemptCount);
         Assert.Equal("test-worker", task.WorkerId);
         Assert.Equal(42, task.Result!["answer"]!.GetValue<int>());
+        await fixture.AssertJobInvariantsAsync(job.Id);
     }
 
     [Fact]
