@@ -9,13 +9,15 @@ namespace JobPlatform.Contracts;
 /// <param name="Parameters">The task type's parameters, shared by every task. Defaults to the type's defaults.</param>
 /// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to 3.</param>
 /// <param name="FailureThreshold">How many tasks may fail for good before the job fails (and its other tasks are cancelled). Defaults to 0.</param>
+/// <param name="TimeoutSeconds">How long one attempt may run before it is stopped and counted as failed, 1 to 43,200. Defaults to none.</param>
 public sealed record SubmitJobRequest(
     string? Name,
     string? Type,
     int? TaskCount,
     JsonObject? Parameters,
     int? MaxAttempts,
-    int? FailureThreshold = null);
+    int? FailureThreshold = null,
+    int? TimeoutSeconds = null);
 
 /// <summary>A job as the Api returns it.</summary>
 public sealed record JobResponse(
@@ -26,6 +28,7 @@ public sealed record JobResponse(
     int TaskCount,
     int MaxAttempts,
     int FailureThreshold,
+    int? TimeoutSeconds,
     JsonObject Parameters,
     TaskCounts Counts,
     DateTimeOffset CreatedAt,
@@ -102,6 +105,9 @@ public static class JobLimits
 
     /// <summary>The largest request body the job endpoints read, in bytes (1 MiB).</summary>
     public const int MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The longest attempt timeout, in seconds (12 h, the longest SQS visibility timeout).</summary>
+    public const int MaxTimeoutSeconds = 43_200;
 
     /// <summary>The longest job name, in characters.</summary>
     public const int MaxNameLength = 200;

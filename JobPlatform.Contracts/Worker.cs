@@ -33,7 +33,8 @@ public sealed record ClaimTaskResponse(
     int MaxAttempts,
     string Type,
     JsonObject Parameters,
-    DateTimeOffset LeaseExpiresAt);
+    DateTimeOffset LeaseExpiresAt,
+    TimeSpan? Timeout = null);
 
 /// <summary>POST /api/v1/tasks/{id}/complete: the attempt succeeded.</summary>
 public sealed record CompleteTaskRequest(Guid AttemptId, string WorkerId, JsonNode? Result);

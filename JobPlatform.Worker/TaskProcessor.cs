@@ -91,11 +91,14 @@ public sealed class TaskProcessor(
     private async Task<TaskReportResponse?> RunWithHeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationToken stopping)
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        // The attempt's own deadline, when the job has one: the handler's token fires and the attempt fails.
+        using var deadline = claim.Timeout is { } timeout ? new CancellationTokenSource(timeout) : new CancellationTokenSource();
+        using var handler = CancellationTokenSource.CreateLinkedTokenSource(lost.Token, deadline.Token);
         using var finished = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(claim, message, queueUrl, lost, finished.Token);
         try
         {
-            return await RunAsync(claim, lost.Token, stopping);
+            return await RunAsync(claim, handler.Token, deadline.Token, stopping);
         }
         finally
         {
@@ -137,7 +140,7 @@ public sealed class TaskProcessor(
     }
 
     /// <summary>Runs the handler and reports its outcome; returns what the Api did with the report.</summary>
-    private async Task<TaskReportResponse?> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken stopping)
+    private async Task<TaskReportResponse?> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
     {
         var workerId = _options.WorkerId;
         var context = new TaskContext(claim.TaskId, claim.JobId, claim.Attempt, claim.MaxAttempts, claim.Parameters);
@@ -163,6 +166,7 @@ public sealed class TaskProcessor(
             var (error, retryable) = ex switch
             {
                 NonRetryableTaskException => (ex.Message, false),
+                OperationCanceledException when deadline.IsCancellationRequested => ($"The attempt timed out after {claim.Timeout?.TotalSeconds:0.#} s.", true),
                 OperationCanceledException when cancellationToken.IsCancellationRequested => ("The attempt lost its lease and was stopped.", true),
                 _ => ($"{ex.GetType().Name}: {ex.Message}", true),
             };

@@ -100,6 +100,7 @@ public static class JobsApi
             TaskCount = validated.TaskCount,
             MaxAttempts = validated.MaxAttempts,
             FailureThreshold = validated.FailureThreshold,
+            TimeoutSeconds = validated.TimeoutSeconds,
             Parameters = validated.Parameters,
             CreatedAt = now,
             UpdatedAt = now,
@@ -262,7 +263,7 @@ public static class JobsApi
         }
     }
 
-    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, System.Text.Json.Nodes.JsonObject Parameters);
+    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters);
 
     private static (ValidJob? Job, Dictionary<string, string[]> Errors) Validate(SubmitJobRequest body)
     {
@@ -297,6 +298,11 @@ public static class JobsApi
             errors["failureThreshold"] = [$"failureThreshold must be from 0 to taskCount ({body.TaskCount}); it was {body.FailureThreshold}."];
         }
 
+        if (body.TimeoutSeconds is < 1 or > JobLimits.MaxTimeoutSeconds)
+        {
+            errors["timeoutSeconds"] = [$"timeoutSeconds must be from 1 to {JobLimits.MaxTimeoutSeconds:N0}; it was {body.TimeoutSeconds}."];
+        }
+
         if (body.Name is { Length: > JobLimits.MaxNameLength })
         {
             errors["name"] = [$"name is at most {JobLimits.MaxNameLength} characters."];
@@ -318,7 +324,7 @@ public static class JobsApi
             return (null, errors);
         }
         var name = string.IsNullOrWhiteSpace(body.Name) ? type!.Name : body.Name.Trim();
-        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, parameters), errors);
+        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters), errors);
     }
 
     private static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)

@@ -57,7 +57,7 @@ public static class WorkerApi
         return outcome switch
         {
             ClaimOutcome.Granted g => TypedResults.Ok(new ClaimTaskResponse(
-                g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt)),
+                g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout)),
             ClaimOutcome.Refused refused => Conflict(
                 "The task cannot be claimed.",
                 $"Task {id} is {refused.Status}: finished, out of attempts, or leased to another worker.",

@@ -16,6 +16,9 @@ public sealed class Job
     /// <summary>How many tasks may fail for good before the job fails.</summary>
     public int FailureThreshold { get; set; }
 
+    /// <summary>How long one attempt may run, in seconds; null for no limit.</summary>
+    public int? TimeoutSeconds { get; set; }
+
     public required JsonObject Parameters { get; set; }
 
     /// <summary>Tasks in a final state. Maintained by the transitions that finish a task, so the last one can finish the job.</summary>

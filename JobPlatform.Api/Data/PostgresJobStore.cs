@@ -90,9 +90,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     {
         await using var command = new NpgsqlCommand(
             """
-            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, parameters,
-                              finished_tasks, failed_tasks, created_at, updated_at)
-            VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @parameters::jsonb, 0, 0, @now, @now)
+            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, timeout_seconds,
+                              parameters, finished_tasks, failed_tasks, created_at, updated_at)
+            VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @timeout,
+                    @parameters::jsonb, 0, 0, @now, @now)
             """, connection, transaction);
         command.Parameters.AddWithValue("id", job.Id);
         command.Parameters.AddWithValue("tenant", job.TenantId);
@@ -102,6 +103,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("count", job.TaskCount);
         command.Parameters.AddWithValue("maxAttempts", job.MaxAttempts);
         command.Parameters.AddWithValue("threshold", job.FailureThreshold);
+        command.Parameters.AddWithValue("timeout", NpgsqlDbType.Integer, (object?)job.TimeoutSeconds ?? DBNull.Value);
         command.Parameters.AddWithValue("parameters", job.Parameters.ToJsonString());
         command.Parameters.AddWithValue("now", job.CreatedAt);
         await command.ExecuteNonQueryAsync(ct);
@@ -198,11 +200,11 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = now()
                 WHERE id = (SELECT job_id FROM claimed) AND status = ANY(@jobFrom)
             )
-            SELECT c.id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at
+            SELECT c.id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds
             FROM claimed c JOIN jobs j ON j.id = c.job_id
             UNION ALL
             -- The same attempt asking again: hand back the grant it already has.
-            SELECT t.id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at
+            SELECT t.id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds
             FROM tasks t JOIN jobs j ON j.id = t.job_id
             WHERE t.id = @id AND t.status = @running AND t.current_attempt_id = @attempt
             """, connection);
@@ -228,7 +230,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                     MaxAttempts: reader.GetInt32(3),
                     Type: reader.GetString(4),
                     Parameters: JsonNode.Parse(reader.GetString(5))!.AsObject(),
-                    LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(6));
+                    LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(6),
+                    Timeout: reader.IsDBNull(7) ? null : TimeSpan.FromSeconds(reader.GetInt32(7)));
             }
         }
 
@@ -772,7 +775,7 @@ public abstract record SubmitOutcome
 
 public abstract record ClaimOutcome
 {
-    public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt) : ClaimOutcome;
+    public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt, TimeSpan? Timeout) : ClaimOutcome;
     public sealed record Refused(string Status) : ClaimOutcome;
     public sealed record NotFound : ClaimOutcome;
 }

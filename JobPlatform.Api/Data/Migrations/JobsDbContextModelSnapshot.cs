@@ -168,6 +168,10 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("tenant_id");
 
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text")
