@@ -54,6 +54,20 @@ public sealed class ReplicaHandle
 
     public int Restarts => _process.Restarts;
 
+    /// <summary>Freezes the process (SIGSTOP) until <see cref="ResumeAsync"/>.</summary>
+    public Task PauseAsync()
+    {
+        _process.Pause(true);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Thaws a paused process (SIGCONT).</summary>
+    public Task ResumeAsync()
+    {
+        _process.Pause(false);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Asks the process to stop (SIGTERM) and returns at once; its supervisor then restarts it, as a rolling restart would.</summary>
     public Task TerminateAsync()
     {

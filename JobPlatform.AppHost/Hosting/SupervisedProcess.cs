@@ -116,6 +116,16 @@ internal sealed partial class SupervisedProcess(string name, ProcessSpec spec, R
         }
     }
 
+    /// <summary>Freezes (SIGSTOP) or thaws (SIGCONT) the process, as a long GC pause or a stalled VM would.</summary>
+    public void Pause(bool paused)
+    {
+        const int SigStop = 19, SigCont = 18;
+        if (ProcessId is { } pid)
+        {
+            _ = SendSignal(pid, paused ? SigStop : SigCont);
+        }
+    }
+
     /// <summary>Sends the process its stop signal, as an orchestrator's rolling restart would. The supervisor restarts it.</summary>
     public void Terminate()
     {

@@ -48,4 +48,40 @@ public sealed class SupervisionTests(JobPlatformFixture fixture)
         }
         await fixture.AssertJobInvariantsAsync(job.Id);
     }
+
+    [Fact]
+    public async Task WorkerPausedPastItsLease_LosesTheTaskToAnother_AndItsLateReportChangesNothing()
+    {
+        var submitted = await fixture.Api.SubmitAsync(new { name = "paused-worker", type = "sleep", taskCount = 1, parameters = new { ms = 5_000 } });
+        await fixture.Api.WaitForJobAsync(submitted.Id, job => job.Counts.Running == 1);
+        var taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{submitted.Id}/tasks", JobsClient.Json))!.Items[0].Id;
+        var victim = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!.WorkerId!;
+        var replica = fixture.App.GetResource("worker").Replicas.Single(r => r.Name == victim);
+
+        await replica.PauseAsync();
+        TaskResponse finished;
+        try
+        {
+            var job = await fixture.Api.WaitForFinalAsync(submitted.Id, TimeSpan.FromSeconds(60));
+            Assert.Equal(JobStatus.Completed, job.Status);
+            finished = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+            Assert.NotEqual(victim, finished.WorkerId);
+        }
+        finally
+        {
+            await replica.ResumeAsync();
+        }
+
+        // Thawed, the paused worker learns from its next heartbeat or report that it lost the task.
+        await Eventually.Until(() => Task.FromResult(fixture.RecentLog(2_000)),
+            log => log.Split('\n').Any(line => line.StartsWith($"[{victim}]") && line.Contains(taskId.ToString()) && (line.Contains("lost its lease") || line.Contains("failed"))),
+            TimeSpan.FromSeconds(30), _ => $"{victim} never reported on task {taskId}");
+        var after = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+        Assert.Equal(JobTaskStatus.Succeeded, after.Status);
+        Assert.Equal(finished.WorkerId, after.WorkerId);
+        Assert.Equal(finished.Result?.ToJsonString(), after.Result?.ToJsonString());
+        Assert.Equal(["lost", "succeeded"], after.Attempts!.Select(a => a.Outcome));
+        Assert.Equal(victim, after.Attempts![0].WorkerId);
+        await fixture.AssertJobInvariantsAsync(submitted.Id);
+    }
 }
