@@ -34,16 +34,15 @@ public sealed class TaskProcessor(
         {
             task = JsonSerializer.Deserialize<TaskMessage>(message.Body, JsonSerializerOptions.Web);
         }
-        catch (JsonException ex)
+        catch (JsonException)
         {
             task = null;
-            logger.LogWarning("Message {MessageId} is not a task message ({Error})", message.MessageId, ex.Message);
         }
         if (task is null || task.TaskId == Guid.Empty)
         {
             // No retry can fix it: make it visible again at once, so the redrive policy moves it to
             // the dead-letter queue after maxReceiveCount receives instead of after as many timeouts.
-            logger.LogWarning("Message {MessageId} names no task; returning it to the queue for the dead-letter queue", message.MessageId);
+            logger.LogWarning("Message {MessageId} is not a task message; returning it to the queue for the dead-letter queue", message.MessageId);
             await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(queueUrl, message.ReceiptHandle, 0), CancellationToken.None);
             return;
         }
@@ -64,6 +63,10 @@ public sealed class TaskProcessor(
         }
 
         var report = await RunWithHeartbeatAsync(claim, message, queueUrl, cancellationToken);
+        if (report is { Applied: false })
+        {
+            logger.LogInformation("Report for task {TaskId} attempt {Attempt} was stale: the task is {Status} without it", claim.TaskId, claim.Attempt, report.Status);
+        }
         if (report is { Applied: false } && !JobTaskStatus.Final.Contains(report.Status))
         {
             // Another attempt holds the task now; its worker owns the message's fate.

@@ -74,7 +74,7 @@ public sealed class SupervisionTests(JobPlatformFixture fixture)
 
         // Thawed, the paused worker learns from its next heartbeat or report that it lost the task.
         await Eventually.Until(() => Task.FromResult(fixture.RecentLog(2_000)),
-            log => log.Split('\n').Any(line => line.StartsWith($"[{victim}]") && line.Contains(taskId.ToString()) && (line.Contains("lost its lease") || line.Contains("failed"))),
+            log => log.Split('\n').Any(line => line.StartsWith($"[{victim}]") && line.Contains(taskId.ToString()) && (line.Contains("lost its lease") || line.Contains("was stale"))),
             TimeSpan.FromSeconds(30), _ => $"{victim} never reported on task {taskId}");
         var after = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
         Assert.Equal(JobTaskStatus.Succeeded, after.Status);

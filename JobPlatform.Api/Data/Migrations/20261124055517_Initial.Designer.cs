@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace JobPlatform.Api.Data.Migrations
 {
     [DbContext(typeof(JobsDbContext))]
-    [Migration("20261124050414_DeadLetters")]
-    partial class DeadLetters
+    [Migration("20261124055517_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -170,6 +170,10 @@ namespace JobPlatform.Api.Data.Migrations
                         .IsRequired()
                         .HasColumnType("text")
                         .HasColumnName("tenant_id");
+
+                    b.Property<int?>("TimeoutSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("timeout_seconds");
 
                     b.Property<string>("Type")
                         .IsRequired()

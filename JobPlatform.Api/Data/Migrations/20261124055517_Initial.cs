@@ -14,6 +14,24 @@ namespace JobPlatform.Api.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "dead_letters",
+                columns: table => new
+                {
+                    id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityAlwaysColumn),
+                    message_id = table.Column<string>(type: "text", nullable: false),
+                    body = table.Column<string>(type: "text", nullable: false),
+                    task_id = table.Column<Guid>(type: "uuid", nullable: true),
+                    receive_count = table.Column<int>(type: "integer", nullable: false),
+                    reason = table.Column<string>(type: "text", nullable: false),
+                    recorded_at = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_dead_letters", x => x.id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "idempotency_keys",
                 columns: table => new
                 {
@@ -41,6 +59,8 @@ namespace JobPlatform.Api.Data.Migrations
                     status = table.Column<string>(type: "text", nullable: false),
                     task_count = table.Column<int>(type: "integer", nullable: false),
                     max_attempts = table.Column<int>(type: "integer", nullable: false),
+                    failure_threshold = table.Column<int>(type: "integer", nullable: false),
+                    timeout_seconds = table.Column<int>(type: "integer", nullable: true),
                     parameters = table.Column<JsonObject>(type: "jsonb", nullable: false),
                     finished_tasks = table.Column<int>(type: "integer", nullable: false),
                     failed_tasks = table.Column<int>(type: "integer", nullable: false),
@@ -128,6 +148,17 @@ namespace JobPlatform.Api.Data.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "ix_dead_letters_message_id",
+                table: "dead_letters",
+                column: "message_id",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "ix_dead_letters_task_id",
+                table: "dead_letters",
+                column: "task_id");
+
+            migrationBuilder.CreateIndex(
                 name: "ix_jobs_tenant_id_created_at",
                 table: "jobs",
                 columns: new[] { "tenant_id", "created_at" });
@@ -157,6 +188,9 @@ namespace JobPlatform.Api.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "dead_letters");
+
             migrationBuilder.DropTable(
                 name: "idempotency_keys");
 
