@@ -1,6 +1,7 @@
 using JobPlatform.Api.Apis;
 using JobPlatform.Api.Extensions;
 using JobPlatform.Api.Services;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,9 +15,13 @@ app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();
 app.MapOpenApi();
+app.MapScalarApiReference();
 app.MapJobsApi();
 app.MapTasksApi();
 app.MapWorkerApi();
+app.MapWorkersApi();
+app.MapTaskTypesApi();
+app.MapEventsApi();
 
 await app.MigrateDatabaseAsync();
 await app.RunAsync();

@@ -48,11 +48,13 @@ public sealed record TaskCounts(
     int Cancelled);
 
 /// <summary>A task as the Api returns it. <see cref="Attempts"/> is filled in for a single task only.</summary>
+/// <param name="JobName">The job's name; filled in by lists that span jobs (GET /api/v1/tasks).</param>
 /// <param name="AttemptCount">How many times the task was claimed, this run included.</param>
 /// <param name="WorkerId">The worker of the latest attempt.</param>
 public sealed record TaskResponse(
     Guid Id,
     Guid JobId,
+    string? JobName,
     int Index,
     string Type,
     string Status,
@@ -121,3 +123,23 @@ public static class JobLimits
     /// <summary>The page size a list uses when the request does not say.</summary>
     public const int DefaultPageSize = 20;
 }
+
+/// <summary>One attempt on a job's timeline: which worker ran which task, when, and how it ended.</summary>
+/// <param name="EndedAt">Null while the attempt runs.</param>
+/// <param name="Outcome">succeeded, failed, lost or released; null while it runs.</param>
+public sealed record TimelineItem(
+    Guid TaskId,
+    int TaskIndex,
+    int Attempt,
+    string WorkerId,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Outcome);
+
+/// <summary>GET /api/v1/jobs/{id}/timeline: a job's attempts, oldest first.</summary>
+/// <param name="TotalCount">How many attempts the job has in all.</param>
+/// <param name="Truncated">True when only the first <c>limit</c> attempts are returned.</param>
+public sealed record TimelineResponse(IReadOnlyList<TimelineItem> Items, long TotalCount, bool Truncated);
+
+/// <summary>Sent in an <c>tasks</c> event: some of the job's tasks changed.</summary>
+public sealed record TasksChangedEvent(Guid JobId);

@@ -58,3 +58,43 @@ public sealed record ReleaseTaskRequest(Guid AttemptId, string WorkerId, string 
 /// </summary>
 /// <param name="Applied">True when the report changed the task.</param>
 public sealed record TaskReportResponse(string Status, bool Applied, TimeSpan? RetryAfter);
+
+/// <summary>
+/// POST /api/v1/workers/{id}/presence: a worker replica says it is alive, every few seconds, and once
+/// more with <see cref="Stopping"/> when it shuts down. Feeds the console's Workers page.
+/// </summary>
+/// <param name="Slots">Tasks the replica runs at once.</param>
+/// <param name="CompletedLastMinute">Tasks the replica finished (succeeded or failed) in the last 60 s.</param>
+public sealed record WorkerPresenceRequest(
+    string Host,
+    int ProcessId,
+    int Slots,
+    DateTimeOffset StartedAt,
+    int CompletedLastMinute,
+    bool Stopping = false);
+
+/// <summary>A worker replica as GET /api/v1/workers shows it.</summary>
+/// <param name="Status">active, stopped (it said so), or gone (no presence for <c>WorkerPresence.GoneAfter</c>).</param>
+/// <param name="TasksPerSecond">Tasks finished per second over the last minute.</param>
+public sealed record WorkerResponse(
+    string Id,
+    string Host,
+    int ProcessId,
+    int Slots,
+    DateTimeOffset StartedAt,
+    DateTimeOffset LastHeartbeatAt,
+    string Status,
+    IReadOnlyList<RunningTaskResponse> RunningTasks,
+    int CompletedLastMinute,
+    double TasksPerSecond);
+
+/// <summary>A task a worker is running now.</summary>
+public sealed record RunningTaskResponse(Guid TaskId, Guid JobId, string JobName, int TaskIndex, int Attempt, DateTimeOffset? StartedAt);
+
+/// <summary>The states a worker replica is shown in.</summary>
+public static class WorkerStatus
+{
+    public const string Active = "active";
+    public const string Stopped = "stopped";
+    public const string Gone = "gone";
+}

@@ -35,6 +35,13 @@ public sealed class JobPlatformApiClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<HeartbeatResponse>(JsonSerializerOptions.Web, ct), null);
     }
 
+    /// <summary>Says this replica is alive (or stopping).</summary>
+    public async Task ReportPresenceAsync(string workerId, WorkerPresenceRequest request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"/api/v1/workers/{Uri.EscapeDataString(workerId)}/presence", request, JsonSerializerOptions.Web, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
     public Task<TaskReportResponse?> CompleteAsync(Guid taskId, CompleteTaskRequest request, CancellationToken ct) =>
         ReportAsync($"/api/v1/tasks/{taskId}/complete", request, ct);
 

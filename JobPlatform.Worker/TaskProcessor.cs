@@ -17,6 +17,7 @@ public sealed class TaskProcessor(
     IAmazonSQS sqs,
     JobPlatformApiClient api,
     IEnumerable<ITaskHandler> handlers,
+    WorkerActivity activity,
     IOptions<WorkerOptions> options,
     ILogger<TaskProcessor> logger)
 {
@@ -63,6 +64,7 @@ public sealed class TaskProcessor(
         }
 
         var report = await RunWithHeartbeatAsync(claim, message, queueUrl, cancellationToken);
+        activity.RecordFinished();
         if (report is { Applied: false })
         {
             logger.LogInformation("Report for task {TaskId} attempt {Attempt} was stale: the task is {Status} without it", claim.TaskId, claim.Attempt, report.Status);

@@ -37,4 +37,7 @@ public sealed class WorkerOptions
     /// How long a stopping worker lets running tasks finish before it cancels them. Defaults to 10 s.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the replica reports its presence to the Api (the console's Workers page). Defaults to 5 s.</summary>
+    public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

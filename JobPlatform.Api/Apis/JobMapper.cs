@@ -12,8 +12,8 @@ internal static class JobMapper
         job.Id, job.Name, job.Type, job.Status, job.TaskCount, job.MaxAttempts, job.FailureThreshold, job.TimeoutSeconds, job.Parameters, counts,
         job.CreatedAt, job.UpdatedAt, job.StartedAt, job.FinishedAt);
 
-    public static TaskResponse ToResponse(this JobTask task, IReadOnlyList<TaskAttempt>? attempts = null) => new(
-        task.Id, task.JobId, task.Index, task.Type, task.Status, task.Attempts, task.MaxAttempts, task.WorkerId,
+    public static TaskResponse ToResponse(this JobTask task, IReadOnlyList<TaskAttempt>? attempts = null, string? jobName = null) => new(
+        task.Id, task.JobId, jobName, task.Index, task.Type, task.Status, task.Attempts, task.MaxAttempts, task.WorkerId,
         task.Error, task.Result, task.CreatedAt, task.UpdatedAt, task.StartedAt, task.FinishedAt,
         attempts?.Select(a => new AttemptResponse(a.Id, a.Number, a.WorkerId, a.StartedAt, a.EndedAt, a.Outcome, a.Error, a.ErrorDetail)).ToList());
 

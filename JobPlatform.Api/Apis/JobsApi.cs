@@ -27,6 +27,8 @@ public static class JobsApi
         api.MapGet("/", ListJobsAsync).WithName("ListJobs").WithSummary("List jobs, newest first");
         api.MapGet("/{id:guid}", GetJobAsync).WithName("GetJob").WithSummary("Get a job with its task counts");
         api.MapGet("/{id:guid}/tasks", ListJobTasksAsync).WithName("ListJobTasks").WithSummary("List a job's tasks in order");
+        api.MapGet("/{id:guid}/timeline", GetTimelineAsync).WithName("GetJobTimeline")
+            .WithSummary("List a job's attempts, oldest first: which worker ran which task, when, and how it ended");
         api.MapPost("/{id:guid}/cancel", CancelJobAsync).WithName("CancelJob")
             .WithSummary("Cancel a job: its unfinished tasks are cancelled, running ones stop at their next heartbeat");
         api.MapPost("/{id:guid}/retry", RetryJobAsync).WithName("RetryJob")
@@ -149,8 +151,14 @@ public static class JobsApi
         }
     }
 
+    /// <summary>The most attempts one timeline request returns.</summary>
+    public const int MaxTimelineLimit = 20_000;
+
+    /// <summary>The attempts a timeline request returns when it does not say.</summary>
+    public const int DefaultTimelineLimit = 5_000;
+
     public static async Task<Results<Ok<PagedResponse<JobResponse>>, ValidationProblem>> ListJobsAsync(
-        [AsParameters] JobServices services, int? page, int? pageSize, string? status, CancellationToken ct)
+        [AsParameters] JobServices services, int? page, int? pageSize, string? status, string? name, CancellationToken ct)
     {
         var errors = ValidatePaging(page, pageSize);
         if (status is not null && !JobStatus.All.Contains(status))
@@ -167,6 +175,11 @@ public static class JobsApi
         if (status is not null)
         {
             query = query.Where(j => j.Status == status);
+        }
+        if (!string.IsNullOrWhiteSpace(name))
+        {
+            var pattern = $"%{EscapeLike(name.Trim())}%";
+            query = query.Where(j => EF.Functions.ILike(j.Name, pattern, "\\"));
         }
         var total = await query.LongCountAsync(ct);
         var jobs = await query
@@ -220,6 +233,29 @@ public static class JobsApi
 
         return TypedResults.Ok(new PagedResponse<TaskResponse>(
             tasks.Select(t => t.ToResponse()).ToList(), pageNumber, size, total, TotalPages(total, size)));
+    }
+
+    public static async Task<Results<Ok<TimelineResponse>, ValidationProblem, ProblemHttpResult>> GetTimelineAsync(
+        Guid id, [AsParameters] JobServices services, int? limit, CancellationToken ct)
+    {
+        if (limit is < 1 or > MaxTimelineLimit)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxTimelineLimit:N0}."] });
+        }
+        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct))
+        {
+            return JobNotFound(id);
+        }
+        var take = limit ?? DefaultTimelineLimit;
+        var attempts = services.Db.TaskAttempts.AsNoTracking()
+            .Join(services.Db.Tasks.Where(t => t.JobId == id), a => a.TaskId, t => t.Id, (a, t) => new { Attempt = a, t.Index });
+        var total = await attempts.LongCountAsync(ct);
+        var items = await attempts
+            .OrderBy(x => x.Attempt.StartedAt).ThenBy(x => x.Attempt.Id)
+            .Take(take)
+            .Select(x => new TimelineItem(x.Attempt.TaskId, x.Index, x.Attempt.Number, x.Attempt.WorkerId, x.Attempt.StartedAt, x.Attempt.EndedAt, x.Attempt.Outcome))
+            .ToListAsync(ct);
+        return TypedResults.Ok(new TimelineResponse(items, total, total > items.Count));
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelJobAsync(
@@ -327,7 +363,7 @@ public static class JobsApi
         return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters), errors);
     }
 
-    private static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)
+    internal static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)
     {
         var errors = new Dictionary<string, string[]>();
         if (page is < 1)
@@ -341,7 +377,10 @@ public static class JobsApi
         return errors;
     }
 
-    private static int TotalPages(long total, int size) => (int)((total + size - 1) / size);
+    internal static string EscapeLike(string value) =>
+        value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+
+    internal static int TotalPages(long total, int size) => (int)((total + size - 1) / size);
 
     // Same key and "same body" means the same job request, whatever the whitespace.
     private static string Fingerprint(SubmitJobRequest body) =>

@@ -11,10 +11,43 @@ public static class TasksApi
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
+        api.MapGet("/", ListTasksAsync).WithName("ListTasks")
+            .WithSummary("List tasks across jobs in the given statuses (for example failed and dead_lettered), the most recently finished first");
         api.MapGet("/{id:guid}", GetTaskAsync).WithName("GetTask").WithSummary("Get a task with its attempts");
         api.MapPost("/{id:guid}/retry", RetryTaskAsync).WithName("RetryTask")
             .WithSummary("Run a failed, dead-lettered or cancelled task again");
         return app;
+    }
+
+    public static async Task<Results<Ok<PagedResponse<TaskResponse>>, ValidationProblem>> ListTasksAsync(
+        [AsParameters] JobServices services, string[] status, int? page, int? pageSize, CancellationToken ct)
+    {
+        var errors = JobsApi.ValidatePaging(page, pageSize);
+        var unknown = status.Where(s => !JobTaskStatus.All.Contains(s)).ToList();
+        if (status.Length == 0)
+        {
+            errors["status"] = [$"Name one or more statuses, for example ?status=failed&status=dead_lettered. Use: {string.Join(", ", JobTaskStatus.All)}."];
+        }
+        else if (unknown.Count > 0)
+        {
+            errors["status"] = [$"Unknown task status '{unknown[0]}'. Use one of: {string.Join(", ", JobTaskStatus.All)}."];
+        }
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+        var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
+
+        var query = services.Db.Tasks.AsNoTracking()
+            .Where(t => t.TenantId == Tenants.Default && status.Contains(t.Status))
+            .Join(services.Db.Jobs, t => t.JobId, j => j.Id, (t, j) => new { Task = t, JobName = j.Name });
+        var total = await query.LongCountAsync(ct);
+        var rows = await query
+            .OrderByDescending(x => x.Task.FinishedAt ?? x.Task.UpdatedAt).ThenBy(x => x.Task.Id)
+            .Skip((pageNumber - 1) * size).Take(size)
+            .ToListAsync(ct);
+        return TypedResults.Ok(new PagedResponse<TaskResponse>(
+            rows.Select(x => x.Task.ToResponse(jobName: x.JobName)).ToList(), pageNumber, size, total, JobsApi.TotalPages(total, size)));
     }
 
     public static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTaskAsync(

@@ -101,3 +101,18 @@ public sealed class IdempotencyKey
     public required string ResponseBody { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
+
+/// <summary>A worker replica as it last reported itself (POST /api/v1/workers/{id}/presence).</summary>
+public sealed class WorkerPresence
+{
+    public required string Id { get; set; }
+    public required string Host { get; set; }
+    public int ProcessId { get; set; }
+    public int Slots { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public DateTimeOffset LastHeartbeatAt { get; set; }
+    public int CompletedLastMinute { get; set; }
+
+    /// <summary>When the replica said it was stopping; null while it runs.</summary>
+    public DateTimeOffset? StoppedAt { get; set; }
+}

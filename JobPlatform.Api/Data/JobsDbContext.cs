@@ -11,6 +11,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
+    public DbSet<WorkerPresence> Workers => Set<WorkerPresence>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -31,6 +32,11 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             task.HasOne<Job>().WithMany().HasForeignKey(t => t.JobId).OnDelete(DeleteBehavior.Cascade);
             task.HasIndex(t => new { t.JobId, t.Index }).IsUnique();
             task.HasIndex(t => new { t.JobId, t.Status });
+            // Small partial indexes: only the rows the Failures and Workers pages look for.
+            task.HasIndex(t => new { t.TenantId, t.FinishedAt })
+                .HasDatabaseName("ix_tasks_failures").HasFilter("status IN ('failed', 'dead_lettered')");
+            task.HasIndex(t => t.WorkerId)
+                .HasDatabaseName("ix_tasks_running_worker").HasFilter("status = 'running'");
         });
 
         model.Entity<TaskAttempt>(attempt =>
@@ -54,6 +60,12 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             // SQS may deliver a dead letter twice; the message id makes the record idempotent.
             letter.HasIndex(l => l.MessageId).IsUnique();
             letter.HasIndex(l => l.TaskId);
+        });
+
+        model.Entity<WorkerPresence>(worker =>
+        {
+            worker.ToTable("workers");
+            worker.HasIndex(w => w.LastHeartbeatAt);
         });
 
         model.Entity<IdempotencyKey>(key =>

@@ -53,6 +53,22 @@ public static class Extensions
         builder.Services.AddHostedService<TaskReconciler>();
         builder.Services.AddHostedService<DeadLetterDrainer>();
 
+        builder.Services.AddOptions<JobEventsOptions>().BindConfiguration(JobEventsOptions.SectionName)
+            .Validate(o => o.CoalesceInterval >= TimeSpan.FromMilliseconds(10), "JobEvents:CoalesceInterval must be at least 10 ms.")
+            .Validate(o => o.KeepAliveInterval >= TimeSpan.FromSeconds(1), "JobEvents:KeepAliveInterval must be at least 1 s.")
+            .Validate(o => o.SubscriberBuffer > 0, "JobEvents:SubscriberBuffer must be at least 1.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<JobEventBroadcaster>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<JobEventBroadcaster>());
+
+        // Enums travel as their names ("integer"), the way the console and the OpenAPI document read them.
+        // Numbers are numbers: the document then types them as such, not as "number or string".
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
+
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Apis.DependencyUnavailableHandler>();
         builder.Services.AddOpenApi();

@@ -24,6 +24,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     /// <summary>How long a queued task waits, while the queue is empty, before the reconciler resends it.</summary>
     public static readonly TimeSpan LostMessageAfter = TimeSpan.FromSeconds(3);
 
+    /// <summary>The Api's coalescing window for live events in the test graph.</summary>
+    public static readonly TimeSpan JobEventsCoalesceInterval = TimeSpan.FromMilliseconds(250);
+
     private const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
@@ -57,6 +60,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     // visibility ran out; short polls make such redeliveries as prompt as real SQS.
                     ["Worker__ReceiveWaitTime"] = "00:00:01",
                     ["Worker__DrainTimeout"] = "00:00:01",
+                    ["Worker__PresenceInterval"] = "00:00:01",
                 },
                 ["api"] = new Dictionary<string, string>
                 {
@@ -65,6 +69,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["TaskReconciler__Interval"] = "00:00:01",
                     ["TaskReconciler__LeaseGrace"] = "00:00:01",
                     ["TaskReconciler__LostMessageAfter"] = LostMessageAfter.ToString(),
+                    ["JobEvents__CoalesceInterval"] = JobEventsCoalesceInterval.ToString(),
                 },
             },
             LogSink = (resource, line) =>

@@ -16,6 +16,7 @@ public static class Extensions
                 "Worker:VisibilityTimeout must be whole seconds from 1 s to 12 h (SQS's limits).")
             .Validate(o => o.HeartbeatInterval > TimeSpan.Zero && o.VisibilityTimeout >= o.HeartbeatInterval * 3,
                 "Worker:VisibilityTimeout must be at least Worker:HeartbeatInterval x 3.")
+            .Validate(o => o.PresenceInterval >= TimeSpan.FromMilliseconds(100), "Worker:PresenceInterval must be at least 100 ms.")
             .ValidateOnStart();
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = builder.Configuration.GetValue($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.DrainTimeout)}", TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
@@ -30,7 +31,11 @@ public static class Extensions
         builder.Services.AddTaskHandler<MatrixHandler>();
         builder.Services.AddTaskHandler<FailHandler>();
 
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<WorkerActivity>();
         builder.Services.AddTransient<TaskProcessor>();
+        // Hosted services stop in reverse order: the poller drains first, then presence says "stopping".
+        builder.Services.AddHostedService<WorkerPresenceReporter>();
         builder.Services.AddHostedService<SqsTaskPoller>();
         return builder;
     }

@@ -269,12 +269,20 @@ namespace JobPlatform.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_tasks");
 
+                    b.HasIndex("WorkerId")
+                        .HasDatabaseName("ix_tasks_running_worker")
+                        .HasFilter("status = 'running'");
+
                     b.HasIndex("JobId", "Index")
                         .IsUnique()
                         .HasDatabaseName("ix_tasks_job_id_index");
 
                     b.HasIndex("JobId", "Status")
                         .HasDatabaseName("ix_tasks_job_id_status");
+
+                    b.HasIndex("TenantId", "FinishedAt")
+                        .HasDatabaseName("ix_tasks_failures")
+                        .HasFilter("status IN ('failed', 'dead_lettered')");
 
                     b.ToTable("tasks", (string)null);
                 });
@@ -352,6 +360,50 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasDatabaseName("ix_task_attempts_task_id_number");
 
                     b.ToTable("task_attempts", (string)null);
+                });
+
+            modelBuilder.Entity("JobPlatform.Api.Data.WorkerPresence", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<int>("CompletedLastMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("completed_last_minute");
+
+                    b.Property<string>("Host")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("host");
+
+                    b.Property<DateTimeOffset>("LastHeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_heartbeat_at");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("integer")
+                        .HasColumnName("process_id");
+
+                    b.Property<int>("Slots")
+                        .HasColumnType("integer")
+                        .HasColumnName("slots");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<DateTimeOffset?>("StoppedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("stopped_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_workers");
+
+                    b.HasIndex("LastHeartbeatAt")
+                        .HasDatabaseName("ix_workers_last_heartbeat_at");
+
+                    b.ToTable("workers", (string)null);
                 });
 
             modelBuilder.Entity("JobPlatform.Api.Data.JobTask", b =>
