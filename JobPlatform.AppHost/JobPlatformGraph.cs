@@ -28,6 +28,8 @@ public static class JobPlatformGraph
         builder.AddProject("worker", "JobPlatform.Worker")
             .WithReplicas(options.Workers)
             .WithReplicaEnvironment("Worker__WorkerId", replica => replica)
+            // Development workers run the demo "crash" task; deployed ones keep the safe default.
+            .WithEnvironment("Worker__AllowCrashTasks", "true")
             .WithReference(api)
             .WithReference(sqs)
             .WaitFor(api);

@@ -28,6 +28,7 @@ public static class TaskTypes
     public const string Cpu = "cpu";
     public const string Matrix = "matrix";
     public const string Fail = "fail";
+    public const string Crash = "crash";
 
     public static IReadOnlyList<TaskTypeDefinition> All { get; } =
     [
@@ -52,6 +53,7 @@ public static class TaskTypes
             new("failOnAttempts", TaskParameterKind.IntegerArray, 1, JobLimits.MaxMaxAttempts, null,
                 "When given, exactly these attempt numbers fail (1 is the first) and probability is ignored."),
         ]),
+        new(Crash, "Kills the worker process that runs it, the way a poison task would. Only workers with Worker:AllowCrashTasks run it (the AppHost's do); others fail it for good.", []),
     ];
 
     public static TaskTypeDefinition? Find(string? name) =>

@@ -65,7 +65,8 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                 ["api"] = new Dictionary<string, string>
                 {
                     ["TaskLease__Duration"] = VisibilityTimeout.ToString(),
-                    ["TaskRetry__BaseDelay"] = "00:00:00.200",
+                    ["TaskRetry__BaseDelay"] = "00:00:00.500",
+                    ["TaskRetry__Factor"] = "3",
                     ["TaskReconciler__Interval"] = "00:00:01",
                     ["TaskReconciler__LeaseGrace"] = "00:00:01",
                     ["TaskReconciler__LostMessageAfter"] = LostMessageAfter.ToString(),

@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddTaskHandler<CpuHandler>();
         builder.Services.AddTaskHandler<MatrixHandler>();
         builder.Services.AddTaskHandler<FailHandler>();
+        builder.Services.AddTaskHandler<CrashHandler>();
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerActivity>();

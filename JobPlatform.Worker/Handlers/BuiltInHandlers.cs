@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using JobPlatform.Contracts;
+using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Worker.Handlers;
 
@@ -112,5 +113,29 @@ public sealed class FailHandler : ITaskHandler
             throw new InvalidOperationException($"Task failed on purpose (attempt {context.Attempt} of {context.MaxAttempts}).");
         }
         return Task.FromResult<JsonNode?>(new JsonObject { ["attempt"] = context.Attempt });
+    }
+}
+
+/// <summary>
+/// Kills its own worker process with SIGKILL: no drain, no report, exactly like a task that crashes
+/// the runtime. The message comes back after its visibility timeout, each crash costs an attempt
+/// (recorded as lost), and the task ends failed or dead-lettered. Refused unless
+/// <see cref="WorkerOptions.AllowCrashTasks"/> is on, so a submitted job cannot take down production workers.
+/// </summary>
+public sealed class CrashHandler(IOptions<WorkerOptions> options, ILogger<CrashHandler> logger) : ITaskHandler
+{
+    public string Type => TaskTypes.Crash;
+
+    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        if (!options.Value.AllowCrashTasks)
+        {
+            throw new NonRetryableTaskException(
+                $"Crash tasks are disabled on worker {options.Value.WorkerId}; set Worker:AllowCrashTasks=true to allow them.");
+        }
+        logger.LogCritical("Task {TaskId} attempt {Attempt} is a crash task: killing worker {WorkerId} (pid {ProcessId})",
+            context.TaskId, context.Attempt, options.Value.WorkerId, Environment.ProcessId);
+        System.Diagnostics.Process.GetCurrentProcess().Kill();
+        return Task.FromResult<JsonNode?>(null);
     }
 }
