@@ -14,7 +14,7 @@ public static class JobTaskStatus
     /// <summary>In: OutboxRelay, after SQS accepted the message, or a stopping worker released the task. Out: running (a claim), cancelled.</summary>
     public const string Enqueued = "enqueued";
 
-    /// <summary>In: a claim, which records an attempt and a lease. Out: succeeded, retrying or failed (the worker's report), enqueued (released by a stopping worker), running again (a claim after the lease expired), pending or failed (the TaskReconciler, when the lease ran out with no report), cancelled.</summary>
+    /// <summary>In: a claim, which records an attempt and a lease. Out: succeeded, retrying or failed (the worker's report), enqueued (released by a stopping worker), running again (a claim after the lease expired), pending or dead_lettered (the TaskReconciler, when the lease ran out with no report), cancelled.</summary>
     public const string Running = "running";
 
     /// <summary>In: a failed attempt with attempts left; its message is hidden in the queue for the backoff. Out: running (the next claim).</summary>
@@ -26,7 +26,7 @@ public static class JobTaskStatus
     /// <summary>Final. In: the last attempt failed, or the failure was not retryable. Out: pending (a retry from the Api).</summary>
     public const string Failed = "failed";
 
-    /// <summary>Final. In: DeadLetterDrainer, when SQS moved the task's message to the dead-letter queue after too many receives without a report (a task that crashes its worker). Counts as failed for its job. Out: pending (a retry from the Api).</summary>
+    /// <summary>Final. In: DeadLetterDrainer, when SQS moved the task's message to the dead-letter queue after too many receives without a report (a task that crashes its worker); or the TaskReconciler, when the task's last attempt lost its worker. Counts as failed for its job. Out: pending (a retry from the Api).</summary>
     public const string DeadLettered = "dead_lettered";
 
     /// <summary>Final. In: POST /jobs/{id}/cancel, from any unfinished state; a running attempt stops at its next heartbeat. Out: pending (a retry from the Api).</summary>

@@ -15,6 +15,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
 {
     private const string LostAttemptError = "The worker stopped reporting before the lease ran out.";
 
+    private const string LostLastAttemptError =
+        "The worker stopped reporting before the lease ran out, on the task's last attempt: the task may crash its worker. Dead-lettered; retry it once the cause is fixed.";
+
     /// <summary>The channel OutboxRelay listens on; a submission notifies it on commit.</summary>
     public const string OutboxChannel = "jobplatform_outbox";
 
@@ -633,7 +636,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// <summary>
     /// One pass of the TaskReconciler, in one transaction. Running tasks whose lease ran out more than
     /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
-    /// through the outbox, or fail when that was their last attempt. With
+    /// through the outbox, or dead-letter them when that was their last attempt. With
     /// <paramref name="lostMessageAfter"/> (given only while the queue is empty), tasks queued longer
     /// than that get a new message. Jobs whose tasks all finished are finished. Returns null when
     /// another replica holds the reconciler's lock.
@@ -664,9 +667,13 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 UPDATE task_attempts a SET ended_at = now(), outcome = @lost, error = @lostError
                 FROM expired e WHERE a.id = e.current_attempt_id AND a.ended_at IS NULL
             ), moved AS (
+                -- A last attempt that ended with no report is what SQS's redrive policy catches: a
+                -- message received again and again without a result. The task is dead-lettered,
+                -- not failed, so a poison task reads the same whichever comes first.
                 UPDATE tasks t
-                SET status = CASE WHEN e.attempts < e.max_attempts THEN @pending ELSE @failed END,
-                    error = @lostError, lease_expires_at = NULL, current_attempt_id = NULL, updated_at = now(),
+                SET status = CASE WHEN e.attempts < e.max_attempts THEN @pending ELSE @deadLettered END,
+                    error = CASE WHEN e.attempts < e.max_attempts THEN @lostError ELSE @lostLastError END,
+                    lease_expires_at = NULL, current_attempt_id = NULL, updated_at = now(),
                     finished_at = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE now() END
                 FROM expired e WHERE t.id = e.id
                 RETURNING t.id, t.job_id, t.status
@@ -678,11 +685,12 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             """, connection, transaction);
         expire.Parameters.AddWithValue("running", JobTaskStatus.Running);
         expire.Parameters.AddWithValue("pending", JobTaskStatus.Pending);
-        expire.Parameters.AddWithValue("failed", JobTaskStatus.Failed);
+        expire.Parameters.AddWithValue("deadLettered", JobTaskStatus.DeadLettered);
         expire.Parameters.AddWithValue("grace", leaseGrace);
         expire.Parameters.AddWithValue("batch", batchSize);
         expire.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
         expire.Parameters.AddWithValue("lostError", LostAttemptError);
+        expire.Parameters.AddWithValue("lostLastError", LostLastAttemptError);
         var moved = new List<(Guid JobId, string Status)>();
         await using (var reader = await expire.ExecuteReaderAsync(ct))
         {
@@ -691,7 +699,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 moved.Add((reader.GetGuid(0), reader.GetString(1)));
             }
         }
-        foreach (var (jobId, _) in moved.Where(m => m.Status == JobTaskStatus.Failed))
+        foreach (var (jobId, _) in moved.Where(m => m.Status == JobTaskStatus.DeadLettered))
         {
             await CountFinishedTaskAsync(connection, transaction, jobId, failed: true, ct);
         }

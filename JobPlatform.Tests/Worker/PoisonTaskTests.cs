@@ -12,7 +12,7 @@ namespace JobPlatform.Tests.Worker;
 public sealed class PoisonTaskTests(JobPlatformFixture fixture)
 {
     [Fact]
-    public async Task TaskThatCrashesItsWorker_EndsFailedWithEveryAttemptLost_WhileOtherWorkFlows()
+    public async Task TaskThatCrashesItsWorker_EndsDeadLetteredWithEveryAttemptLost_WhileOtherWorkFlows()
     {
         var replicas = fixture.App.GetResource("worker").Replicas;
         var restarts = replicas.Sum(r => r.Restarts);
@@ -28,7 +28,9 @@ public sealed class PoisonTaskTests(JobPlatformFixture fixture)
         Assert.Equal(JobStatus.Failed, poisonJob.Status);
         var taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{poison.Id}/tasks", JobsClient.Json))!.Items[0].Id;
         var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
-        Assert.Contains(task.Status, new[] { JobTaskStatus.Failed, JobTaskStatus.DeadLettered });
+        Assert.Equal(JobTaskStatus.DeadLettered, task.Status);
+        Assert.Contains("may crash its worker", task.Error);
+        Assert.Equal(1, poisonJob.Counts.DeadLettered);
         Assert.Equal(["lost", "lost"], task.Attempts!.Select(a => a.Outcome));
         Assert.True(replicas.Sum(r => r.Restarts) >= restarts + 2, $"expected two crashes, saw {replicas.Sum(r => r.Restarts) - restarts}");
         Assert.Contains(fixture.RecentLog(2_000).Split('\n'), line => line.Contains($"Task {taskId} attempt 1 is a crash task"));

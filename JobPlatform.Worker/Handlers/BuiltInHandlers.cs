@@ -135,6 +135,9 @@ public sealed class CrashHandler(IOptions<WorkerOptions> options, ILogger<CrashH
         }
         logger.LogCritical("Task {TaskId} attempt {Attempt} is a crash task: killing worker {WorkerId} (pid {ProcessId})",
             context.TaskId, context.Attempt, options.Value.WorkerId, Environment.ProcessId);
+        // The logger writes from a background queue that the kill would cut off; this line must survive.
+        Console.Error.WriteLine($"crit: Task {context.TaskId} attempt {context.Attempt} is a crash task: killing worker {options.Value.WorkerId} (pid {Environment.ProcessId})");
+        Console.Error.Flush();
         System.Diagnostics.Process.GetCurrentProcess().Kill();
         return Task.FromResult<JsonNode?>(null);
     }
