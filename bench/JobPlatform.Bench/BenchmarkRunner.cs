@@ -1,0 +1,249 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using JobPlatform.AppHost;
+using JobPlatform.AppHost.Hosting;
+using JobPlatform.Contracts;
+using Npgsql;
+
+namespace JobPlatform.Bench;
+
+/// <summary>
+/// Starts the real graph the way the AppHost does, drives it through the Api, and writes a table of
+/// figures. Absolute times drift on shared machines; the ratio to Hangfire, measured in the same run
+/// on the same PostgreSQL server, is the figure to compare across runs.
+/// </summary>
+public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+    private readonly List<(string Section, string Figure, string Value)> _rows = [];
+
+    public IReadOnlyList<(string Section, string Figure, string Value)> Rows => _rows;
+
+    public async Task<string> RunAsync(CancellationToken ct)
+    {
+        var started = DateTimeOffset.Now;
+        await using (var app = await StartGraphAsync(options.Workers, ct))
+        {
+            using var api = CreateClient(app);
+            await StartLatencyAsync(app, api, ct);
+            await EndToEndAgainstHangfireAsync(app, api, ct);
+            await SubmissionLatencyAsync(api, ct);
+            await BigJobAsync(app, api, ct);
+        }
+        foreach (var workers in options.Scaling)
+        {
+            await using var app = await StartGraphAsync(workers, ct);
+            using var api = CreateClient(app);
+            var (elapsed, _) = await RunJobAsync(api, options.ScalingTasks, ct);
+            Add("Scaling", $"{options.ScalingTasks:N0} noop tasks, {workers} worker{(workers == 1 ? "" : "s")}", $"{options.ScalingTasks / elapsed.TotalSeconds:N0} tasks/s ({elapsed.TotalSeconds:N1} s)");
+        }
+        return Render(started, DateTimeOffset.Now - started);
+    }
+
+    private async Task StartLatencyAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    {
+        progress.WriteLine($"start latency: {options.StartSamples} one-task jobs, one at a time, idle workers");
+        var latencies = new List<double>();
+        await using var db = await NpgsqlDataSource.Create(app.GetConnectionString("jobsdb")).OpenConnectionAsync(ct);
+        for (var i = 0; i < options.StartSamples; i++)
+        {
+            var job = await SubmitAsync(api, new { name = "bench-start", type = TaskTypes.Noop, taskCount = 1 }, ct);
+            await WaitForFinalAsync(api, job.Id, ct);
+            // From the submission's timestamp to the claim that started the handler (both this machine's clock).
+            await using var command = new NpgsqlCommand(
+                "SELECT extract(epoch FROM (a.started_at - j.created_at)) * 1000 FROM task_attempts a JOIN tasks t ON t.id = a.task_id JOIN jobs j ON j.id = t.job_id WHERE j.id = @id", db);
+            command.Parameters.AddWithValue("id", job.Id);
+            latencies.Add(Convert.ToDouble(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture));
+        }
+        var stats = Stats.Of(latencies);
+        Add("Start latency", $"submission to handler start, {stats.Count} samples", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
+    }
+
+    private async Task EndToEndAgainstHangfireAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    {
+        var hangfireWorkers = options.Hangfire ? await CalibrateHangfireAsync(app, ct) : 0;
+        var ours = new List<double>();
+        var theirs = new List<HangfireBaseline.Result>();
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            progress.WriteLine($"end to end, run {run} of {options.Runs}: {options.Tasks:N0} noop tasks, {options.Workers} workers");
+            var (elapsed, _) = await RunJobAsync(api, options.Tasks, ct);
+            ours.Add(elapsed.TotalSeconds);
+            progress.WriteLine($"  JobPlatform: {elapsed.TotalSeconds:N1} s, {options.Tasks / elapsed.TotalSeconds:N0} tasks/s");
+            if (options.Hangfire)
+            {
+                var result = await HangfireBaseline.RunAsync(HangfireConnectionString(app), options.Tasks, hangfireWorkers, ct);
+                theirs.Add(result);
+                progress.WriteLine($"  Hangfire:    {result.Total.TotalSeconds:N1} s ({result.EnqueuePerSecond:N0} enqueued/s, {result.ProcessPerSecond:N0} processed/s)");
+            }
+        }
+        var makespan = Stats.Median(ours);
+        Add("End to end", $"{options.Tasks:N0} noop tasks in one job, {options.Workers} workers (median of {options.Runs})",
+            $"{makespan:N1} s, {options.Tasks / makespan:N0} tasks/s");
+        if (theirs.Count > 0)
+        {
+            var hangfire = Stats.Median(theirs.Select(r => r.Total.TotalSeconds));
+            Add("End to end", $"Hangfire {typeof(Hangfire.BackgroundJob).Assembly.GetName().Version?.ToString(3)} + PostgreSql, {options.Tasks:N0} Enqueue calls from 8 threads then {hangfireWorkers} workers (median)",
+                $"{hangfire:N1} s, {options.Tasks / hangfire:N0} jobs/s (enqueue {Stats.Median(theirs.Select(r => r.EnqueuePerSecond)):N0}/s, process {Stats.Median(theirs.Select(r => r.ProcessPerSecond)):N0}/s)");
+            var ratios = ours.Zip(theirs, (o, t) => t.Total.TotalSeconds / o).ToList();
+            Add("End to end", "ratio JobPlatform / Hangfire throughput (median of per-run ratios)", $"{Stats.Median(ratios):N1}x");
+        }
+    }
+
+    private async Task<int> CalibrateHangfireAsync(DistributedApplication app, CancellationToken ct)
+    {
+        if (options.HangfireWorkerCounts.Count == 1)
+        {
+            return options.HangfireWorkerCounts[0];
+        }
+        var jobs = Math.Max(500, options.Tasks / 10);
+        var best = (Workers: 0, PerSecond: 0.0);
+        foreach (var workers in options.HangfireWorkerCounts)
+        {
+            var result = await HangfireBaseline.RunAsync(HangfireConnectionString(app), jobs, workers, ct);
+            progress.WriteLine($"Hangfire calibration: {workers} workers process {result.ProcessPerSecond:N0} jobs/s");
+            if (result.ProcessPerSecond > best.PerSecond)
+            {
+                best = (workers, result.ProcessPerSecond);
+            }
+        }
+        return best.Workers;
+    }
+
+    private async Task SubmissionLatencyAsync(HttpClient api, CancellationToken ct)
+    {
+        var total = (int)(options.SubmitRate * options.SubmitDuration.TotalSeconds);
+        progress.WriteLine($"submission latency: {total} one-task jobs at {options.SubmitRate}/s");
+        var interval = TimeSpan.FromSeconds(1.0 / options.SubmitRate);
+        var clock = Stopwatch.StartNew();
+        var requests = new List<Task<double>>(total);
+        for (var i = 0; i < total; i++)
+        {
+            // Open loop: each request leaves at its slot whether or not earlier ones have answered.
+            var due = interval * i;
+            if (due > clock.Elapsed)
+            {
+                await Task.Delay(due - clock.Elapsed, ct);
+            }
+            requests.Add(TimeAsync(async () => await SubmitAsync(api, new { name = "bench-submit", type = TaskTypes.Noop, taskCount = 1 }, ct)));
+        }
+        var stats = Stats.Of(await Task.WhenAll(requests));
+        Add("Submission", $"POST /api/v1/jobs at {options.SubmitRate} requests/s, {stats.Count} requests", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
+    }
+
+    private async Task BigJobAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    {
+        progress.WriteLine($"big job: {options.BigJobTasks:N0} noop tasks");
+        var apiPid = app.GetResource("api").Replicas[0].ProcessId!.Value;
+        var workerPid = app.GetResource("worker").Replicas[0].ProcessId!.Value;
+        var clock = Stopwatch.StartNew();
+        var job = await SubmitAsync(api, new { name = "bench-big", type = TaskTypes.Noop, taskCount = options.BigJobTasks }, ct);
+        var accepted = clock.Elapsed;
+        await WaitForFinalAsync(api, job.Id, ct);
+        var done = clock.Elapsed;
+        Add("Submission", $"one job of {options.BigJobTasks:N0} tasks accepted (201)", $"{accepted.TotalMilliseconds:N0} ms");
+        Add("End to end", $"{options.BigJobTasks:N0} noop tasks in one job, {options.Workers} workers", $"{done.TotalSeconds:N1} s, {options.BigJobTasks / done.TotalSeconds:N0} tasks/s");
+        // VmHWM is the kernel's own record of the process's peak resident set.
+        Add("Memory", "Api peak resident memory (VmHWM), whole run", $"{PeakResidentMegabytes(apiPid):N0} MB");
+        Add("Memory", "one worker's peak resident memory (VmHWM), whole run", $"{PeakResidentMegabytes(workerPid):N0} MB");
+    }
+
+    private static async Task<(TimeSpan Elapsed, JobResponse Job)> RunJobAsync(HttpClient api, int tasks, CancellationToken ct)
+    {
+        var before = DateTimeOffset.UtcNow;
+        var job = await SubmitAsync(api, new { name = "bench-e2e", type = TaskTypes.Noop, taskCount = tasks }, ct);
+        var finished = await WaitForFinalAsync(api, job.Id, ct);
+        if (finished.Status != JobStatus.Completed)
+        {
+            throw new InvalidOperationException($"Job {job.Id} ended {finished.Status}, not completed.");
+        }
+        return (finished.FinishedAt!.Value - before, finished);
+    }
+
+    private static async Task<JobResponse> SubmitAsync(HttpClient api, object body, CancellationToken ct)
+    {
+        using var response = await api.PostAsJsonAsync("/api/v1/jobs", body, Json, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST /api/v1/jobs answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+        return (await response.Content.ReadFromJsonAsync<JobResponse>(Json, ct))!;
+    }
+
+    private static async Task<JobResponse> WaitForFinalAsync(HttpClient api, Guid id, CancellationToken ct)
+    {
+        while (true)
+        {
+            var job = (await api.GetFromJsonAsync<JobResponse>($"/api/v1/jobs/{id}", Json, ct))!;
+            if (JobStatus.Final.Contains(job.Status))
+            {
+                return job;
+            }
+            await Task.Delay(20, ct);
+        }
+    }
+
+    private static async Task<double> TimeAsync(Func<Task> action)
+    {
+        var start = Stopwatch.GetTimestamp();
+        await action();
+        return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+    }
+
+    private static double PeakResidentMegabytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+    }
+
+    private static string HangfireConnectionString(DistributedApplication app) =>
+        new NpgsqlConnectionStringBuilder(app.GetConnectionString("jobsdb")) { Pooling = true, MaxPoolSize = 100 }.ConnectionString;
+
+    private async Task<DistributedApplication> StartGraphAsync(int workers, CancellationToken ct)
+    {
+        progress.WriteLine($"starting the graph with {workers} worker replica{(workers == 1 ? "" : "s")}");
+        var app = JobPlatformGraph.Build(new AppHostOptions
+        {
+            Workers = workers,
+            ApiPort = 0,
+            PostgresPort = 0,
+            SqsPort = 0,
+            IncludeWeb = false,
+            Fresh = true,
+            DataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-bench-{Environment.ProcessId}"),
+            // The services' own output would drown the figures; failures still surface as exceptions.
+            LogSink = (_, _) => { },
+        });
+        await app.StartAsync(ct);
+        return app;
+    }
+
+    private static HttpClient CreateClient(DistributedApplication app) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 1_000 })
+    {
+        BaseAddress = app.GetEndpoint("api"),
+        Timeout = TimeSpan.FromMinutes(5),
+    };
+
+    private void Add(string section, string figure, string value)
+    {
+        _rows.Add((section, figure, value));
+        progress.WriteLine($"  {figure}: {value}");
+    }
+
+    private string Render(DateTimeOffset started, TimeSpan took)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"JobPlatform benchmark, {started:yyyy-MM-dd HH:mm} UTC{started:zzz}, {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, took {took.TotalMinutes:N1} min");
+        text.AppendLine();
+        text.AppendLine("| scenario | figure | value |");
+        text.AppendLine("| --- | --- | --- |");
+        foreach (var (section, figure, value) in _rows)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {section} | {figure} | {value} |");
+        }
+        return text.ToString();
+    }
+}
