@@ -1,6 +1,7 @@
 using JobPlatform.Api.Apis;
 using JobPlatform.Api.Extensions;
 using JobPlatform.Api.Services;
+using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,7 +11,11 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 
-app.UseExceptionHandler();
+// Exceptions a handler turned into a 400 or 503 are answers, not errors to log as unhandled.
+app.UseExceptionHandler(new ExceptionHandlerOptions
+{
+    SuppressDiagnosticsCallback = context => context.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService,
+});
 app.UseStatusCodePages();
 
 app.MapDefaultEndpoints();

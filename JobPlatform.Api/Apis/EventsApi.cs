@@ -25,7 +25,8 @@ public static class EventsApi
     }
 
     public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamEventsAsync(
-        Guid? jobId, JobsDbContext db, JobEventBroadcaster broadcaster, IOptions<JobEventsOptions> options, HttpContext http, CancellationToken ct)
+        Guid? jobId, JobsDbContext db, JobEventBroadcaster broadcaster, IOptions<JobEventsOptions> options,
+        IHostApplicationLifetime lifetime, HttpContext http, CancellationToken ct)
     {
         if (jobId is { } id && !await db.Jobs.AnyAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct))
         {
@@ -33,6 +34,10 @@ public static class EventsApi
         }
         var subscription = broadcaster.Subscribe(Tenants.Default, jobId);
         http.Response.RegisterForDispose(subscription);
-        return TypedResults.ServerSentEvents(subscription.ReadAllAsync(options.Value.KeepAliveInterval, ct));
+        // A stream never ends by itself: end it when the Api stops, or shutdown would wait for every
+        // open console. The browser's EventSource reconnects to another replica.
+        var stream = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+        http.Response.RegisterForDispose(stream);
+        return TypedResults.ServerSentEvents(subscription.ReadAllAsync(options.Value.KeepAliveInterval, stream.Token));
     }
 }

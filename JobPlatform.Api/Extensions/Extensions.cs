@@ -70,6 +70,7 @@ public static class Extensions
         });
 
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<Apis.BadRequestHandler>();
         builder.Services.AddExceptionHandler<Apis.DependencyUnavailableHandler>();
         builder.Services.AddOpenApi();
         return builder;

@@ -12,6 +12,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     private readonly List<(SupervisedProcess Process, int Port)> _replicas = [];
+    private readonly Dictionary<int, int> _ports = [];
 
     /// <summary>The folder of the project, relative to the repository root.</summary>
     public string ProjectDirectory { get; } = projectDirectory;
@@ -51,7 +52,12 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
         for (var index = 1; index <= Replicas; index++)
         {
             var replica = Replicas == 1 ? Name : $"{Name}-{index}";
-            var port = index == 1 && RequestedPort != 0 ? RequestedPort : Ports.FindFree();
+            // A replica keeps its port across a stop and start, so whatever references it keeps working.
+            if (!_ports.TryGetValue(index, out var port))
+            {
+                port = index == 1 && RequestedPort != 0 ? RequestedPort : Ports.FindFree();
+                _ports[index] = port;
+            }
             var environment = new Dictionary<string, string?>
             {
                 ["ASPNETCORE_URLS"] = $"http://localhost:{port.ToString(CultureInfo.InvariantCulture)}",

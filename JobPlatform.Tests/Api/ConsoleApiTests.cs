@@ -49,11 +49,40 @@ public sealed class ConsoleApiTests(JobPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task OpenEventStreams_DoNotHoldUpTheApisShutdown()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var stream = await fixture.Api.GetStreamAsync("/api/v1/events", timeout.Token);
+        var api = fixture.App.GetResource("api");
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await api.StopAsync();
+        stopping.Stop();
+        await api.StartAsync(timeout.Token);
+
+        // Kestrel would wait up to its 30 s shutdown timeout for a stream that never ends, and the
+        // AppHost kills a process after its 8 s grace; a stream that ends with the Api stops at once.
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(5), $"the Api took {stopping.Elapsed.TotalSeconds:N1} s to stop");
+        // The stream ended rather than hanging: reading it to the end returns (or finds it cut off).
+        try
+        {
+            await SseParser.Create(stream).EnumerateAsync(timeout.Token).CountAsync(timeout.Token);
+        }
+        catch (HttpIOException)
+        {
+        }
+    }
+
+    [Fact]
     public async Task Events_ForAnUnknownJob_Is404()
     {
         using var response = await fixture.Api.GetAsync($"/api/v1/events?jobId={Guid.NewGuid()}");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+
+        using var malformed = await fixture.Api.GetAsync("/api/v1/events?jobId=not-a-job-id");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]
