@@ -98,3 +98,47 @@ public static class WorkerStatus
     public const string Stopped = "stopped";
     public const string Gone = "gone";
 }
+
+/// <summary>POST /api/v1/tasks/claims: a worker claims every task it just received, in one call.</summary>
+/// <param name="Lease">How long each lease lasts; see <see cref="ClaimTaskRequest.Lease"/>.</param>
+public sealed record ClaimTasksRequest(string WorkerId, IReadOnlyList<TaskClaimItem> Claims, TimeSpan? Lease = null);
+
+/// <summary>One task to claim, as the attempt the worker chose.</summary>
+public sealed record TaskClaimItem(Guid TaskId, Guid AttemptId, int ReceiveCount);
+
+/// <summary>One answer per claim, in the order asked.</summary>
+public sealed record ClaimTasksResponse(IReadOnlyList<TaskClaimResult> Results);
+
+/// <summary>
+/// A claim's answer: the <see cref="Grant"/>, or null when refused, with the task's status
+/// (<see cref="TaskStatus"/> is null too when the task does not exist). A refused claim's message can go.
+/// </summary>
+public sealed record TaskClaimResult(Guid TaskId, ClaimTaskResponse? Grant, string? TaskStatus);
+
+/// <summary>POST /api/v1/tasks/reports: a worker reports how many attempts ended, in one call.</summary>
+public sealed record ReportTasksRequest(string WorkerId, IReadOnlyList<TaskReport> Reports);
+
+/// <summary>How one attempt ended.</summary>
+/// <param name="Outcome">succeeded, failed or released.</param>
+/// <param name="Error">For failed: a one-line error; for released: the reason.</param>
+/// <param name="Retryable">For failed: false when another attempt cannot succeed.</param>
+public sealed record TaskReport(Guid TaskId, Guid AttemptId, string Outcome, JsonNode? Result = null, string? Error = null, string? Detail = null, bool Retryable = true);
+
+/// <summary>One answer per report, in the order sent.</summary>
+public sealed record ReportTasksResponse(IReadOnlyList<TaskReportResult> Results);
+
+/// <summary>
+/// What the Api did with one report: as <see cref="TaskReportResponse"/>, with <see cref="Applied"/>
+/// false for a stale report, and <see cref="Status"/> null when the task does not exist.
+/// </summary>
+public sealed record TaskReportResult(Guid TaskId, string? Status, bool Applied, TimeSpan? RetryAfter);
+
+/// <summary>The outcomes a worker reports.</summary>
+public static class TaskReportOutcome
+{
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Released = "released";
+
+    public static IReadOnlyList<string> All { get; } = [Succeeded, Failed, Released];
+}

@@ -11,16 +11,20 @@ public sealed class JobPlatformApiClient(HttpClient http)
     /// <summary>The Api resource name the AppHost passes as <c>services__api__http__0</c>.</summary>
     public const string BaseAddress = "http://api";
 
-    /// <summary>Returns the grant, or null when the Api refused the claim (the task is finished, leased elsewhere, or unknown).</summary>
-    public async Task<ClaimTaskResponse?> ClaimAsync(Guid taskId, ClaimTaskRequest request, CancellationToken ct)
+    /// <summary>Claims every task of one receive; one answer per claim, in order.</summary>
+    public async Task<IReadOnlyList<TaskClaimResult>> ClaimTasksAsync(ClaimTasksRequest request, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim", request, JsonSerializerOptions.Web, ct);
-        if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
-        {
-            return null;
-        }
+        using var response = await http.PostAsJsonAsync("/api/v1/tasks/claims", request, JsonSerializerOptions.Web, ct);
         await EnsureSuccessAsync(response, ct);
-        return await response.Content.ReadFromJsonAsync<ClaimTaskResponse>(JsonSerializerOptions.Web, ct);
+        return (await response.Content.ReadFromJsonAsync<ClaimTasksResponse>(JsonSerializerOptions.Web, ct))!.Results;
+    }
+
+    /// <summary>Reports a batch of ended attempts; one answer per report, in order.</summary>
+    public async Task<IReadOnlyList<TaskReportResult>> ReportTasksAsync(ReportTasksRequest request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync("/api/v1/tasks/reports", request, JsonSerializerOptions.Web, ct);
+        await EnsureSuccessAsync(response, ct);
+        return (await response.Content.ReadFromJsonAsync<ReportTasksResponse>(JsonSerializerOptions.Web, ct))!.Results;
     }
 
     /// <summary>Extends the attempt's lease; returns null and the task's status when the attempt no longer holds the task.</summary>
@@ -40,31 +44,6 @@ public sealed class JobPlatformApiClient(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync($"/api/v1/workers/{Uri.EscapeDataString(workerId)}/presence", request, JsonSerializerOptions.Web, ct);
         await EnsureSuccessAsync(response, ct);
-    }
-
-    public Task<TaskReportResponse?> CompleteAsync(Guid taskId, CompleteTaskRequest request, CancellationToken ct) =>
-        ReportAsync($"/api/v1/tasks/{taskId}/complete", request, ct);
-
-    public Task<TaskReportResponse?> ReleaseAsync(Guid taskId, ReleaseTaskRequest request, CancellationToken ct) =>
-        ReportAsync($"/api/v1/tasks/{taskId}/release", request, ct);
-
-    public Task<TaskReportResponse?> FailAsync(Guid taskId, FailTaskRequest request, CancellationToken ct) =>
-        ReportAsync($"/api/v1/tasks/{taskId}/fail", request, ct);
-
-    /// <summary>Returns what the Api did (not applied, for a stale report), or null when it no longer knows the task.</summary>
-    private async Task<TaskReportResponse?> ReportAsync<T>(string path, T request, CancellationToken ct)
-    {
-        using var response = await http.PostAsJsonAsync(path, request, JsonSerializerOptions.Web, ct);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        if (response.StatusCode == HttpStatusCode.Conflict && await ReadTaskStatusAsync(response, ct) is { } status)
-        {
-            return new TaskReportResponse(status, Applied: false, RetryAfter: null);
-        }
-        await EnsureSuccessAsync(response, ct);
-        return await response.Content.ReadFromJsonAsync<TaskReportResponse>(JsonSerializerOptions.Web, ct);
     }
 
     /// <summary>The task status a 409 or 404 problem carries, if any.</summary>

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Worker;
@@ -13,6 +14,7 @@ namespace JobPlatform.Worker;
 public sealed class SqsTaskPoller(
     IAmazonSQS sqs,
     IServiceScopeFactory scopes,
+    MessageDeleter deleter,
     IOptions<WorkerOptions> workerOptions,
     IOptions<SqsOptions> sqsOptions,
     ILogger<SqsTaskPoller> logger) : BackgroundService
@@ -90,31 +92,111 @@ public sealed class SqsTaskPoller(
             {
                 _slots.Release(taken - messages.Count);
             }
-            foreach (var message in messages)
+            if (messages.Count > 0)
             {
-                _ = RunAsync(message, queueUrl);
+                // Back to receiving at once; the slots taken bound how much is in flight.
+                _ = ClaimAndRunAsync(messages, queueUrl);
             }
         }
     }
 
-    private async Task RunAsync(Message message, string queueUrl)
+    /// <summary>
+    /// Claims every task of one receive in one call, then runs the granted ones. A refused claim
+    /// (finished, cancelled, leased to another worker, unknown) means this copy has nothing to do.
+    /// </summary>
+    private async Task ClaimAndRunAsync(List<Message> messages, string queueUrl)
+    {
+        // The processor of the first message reads them all: it is transient and holds no state per message.
+        await using var scope = scopes.CreateAsyncScope();
+        var reader = scope.ServiceProvider.GetRequiredService<TaskProcessor>();
+        var received = new List<(Message Message, TaskClaimItem Claim)>(messages.Count);
+        foreach (var message in messages)
+        {
+            try
+            {
+                if (await reader.ReadAsync(message, queueUrl) is { } task)
+                {
+                    received.Add((message, new TaskClaimItem(task.TaskId, Guid.CreateVersion7(), ReceiveCount(message))));
+                    continue;
+                }
+            }
+            catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+            {
+                logger.LogWarning("Message {MessageId} could not be returned to the queue ({Error}); it reappears after its visibility timeout", message.MessageId, ex.Message);
+            }
+            _slots.Release();
+        }
+        if (received.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<TaskClaimResult> results;
+        try
+        {
+            results = await scope.ServiceProvider.GetRequiredService<JobPlatformApiClient>().ClaimTasksAsync(
+                new ClaimTasksRequest(_options.WorkerId, received.Select(r => r.Claim).ToList(), _options.VisibilityTimeout), _drained.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            // Nothing was claimed for sure: the messages reappear after their visibility timeout.
+            logger.LogWarning("Claiming {Count} tasks failed ({Error}); their messages will be delivered again", received.Count, ex.Message);
+            _slots.Release(received.Count);
+            return;
+        }
+
+        for (var i = 0; i < received.Count; i++)
+        {
+            var (message, _) = received[i];
+            if (results[i].Grant is { } grant)
+            {
+                _ = RunAsync(message, grant, queueUrl);
+                continue;
+            }
+            logger.LogDebug("Claim of task {TaskId} refused (task is {Status}); dropping its message", results[i].TaskId, results[i].TaskStatus ?? "unknown");
+            _ = DropAsync(message, queueUrl);
+        }
+    }
+
+    private async Task RunAsync(Message message, ClaimTaskResponse claim, string queueUrl)
     {
         try
         {
-            // A scope per message: the processor's typed HttpClient is short-lived by design.
+            // A scope per task: the processor's typed HttpClient is short-lived by design.
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<TaskProcessor>().ProcessAsync(message, queueUrl, _drained.Token);
+            await scope.ServiceProvider.GetRequiredService<TaskProcessor>().ProcessAsync(message, claim, queueUrl, _drained.Token);
         }
         catch (Exception ex)
         {
             // The message stays in the queue and reappears after its visibility timeout.
-            logger.LogWarning(ex, "Message {MessageId} was not finished and will be delivered again: {Error}", message.MessageId, ex.Message);
+            logger.LogWarning(ex, "Task {TaskId} was not finished and its message will be delivered again: {Error}", claim.TaskId, ex.Message);
         }
         finally
         {
             _slots.Release();
         }
     }
+
+    private async Task DropAsync(Message message, string queueUrl)
+    {
+        try
+        {
+            await deleter.DeleteAsync(queueUrl, message.ReceiptHandle);
+        }
+        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
+        {
+            logger.LogWarning("Message {MessageId} could not be deleted ({Error}); it will be delivered again and dropped then", message.MessageId, ex.Message);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private static int ReceiveCount(Message message) =>
+        message.Attributes?.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count) == true
+            ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
+            : 1;
 
     private async Task<string> GetQueueUrlAsync(CancellationToken stoppingToken)
     {

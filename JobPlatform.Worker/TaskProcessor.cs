@@ -17,6 +17,8 @@ public sealed class TaskProcessor(
     IAmazonSQS sqs,
     JobPlatformApiClient api,
     IEnumerable<ITaskHandler> handlers,
+    TaskReporter reporter,
+    MessageDeleter deleter,
     WorkerActivity activity,
     IOptions<WorkerOptions> options,
     ILogger<TaskProcessor> logger)
@@ -28,7 +30,12 @@ public sealed class TaskProcessor(
 
     private readonly Dictionary<string, ITaskHandler> _handlers = handlers.ToDictionary(h => h.Type, StringComparer.Ordinal);
 
-    public async Task ProcessAsync(Message message, string queueUrl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads a message's task, or null for a message that is not a task message. Such a message is
+    /// made visible again at once: no retry can fix it, and the redrive policy then moves it to the
+    /// dead-letter queue after maxReceiveCount receives instead of after as many timeouts.
+    /// </summary>
+    public async Task<TaskMessage?> ReadAsync(Message message, string queueUrl)
     {
         TaskMessage? task;
         try
@@ -41,43 +48,32 @@ public sealed class TaskProcessor(
         }
         if (task is null || task.TaskId == Guid.Empty)
         {
-            // No retry can fix it: make it visible again at once, so the redrive policy moves it to
-            // the dead-letter queue after maxReceiveCount receives instead of after as many timeouts.
             logger.LogWarning("Message {MessageId} is not a task message; returning it to the queue for the dead-letter queue", message.MessageId);
             await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(queueUrl, message.ReceiptHandle, 0), CancellationToken.None);
-            return;
+            return null;
         }
+        return task;
+    }
 
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = task.TaskId, ["JobId"] = task.JobId });
-        var workerId = _options.WorkerId;
-        var receiveCount = message.Attributes?.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count) == true
-            ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
-            : 1;
-
-        var claim = await api.ClaimAsync(task.TaskId, new ClaimTaskRequest(workerId, Guid.CreateVersion7(), receiveCount, _options.VisibilityTimeout), cancellationToken);
-        if (claim is null)
-        {
-            // Finished, cancelled, leased to another worker, or unknown: this copy has nothing to do.
-            logger.LogDebug("Claim of task {TaskId} refused; dropping its message", task.TaskId);
-            await DeleteAsync(queueUrl, message, cancellationToken);
-            return;
-        }
-
+    /// <summary>Runs a claimed task, reports how it ended, and only then deletes or hides its message.</summary>
+    public async Task ProcessAsync(Message message, ClaimTaskResponse claim, string queueUrl, CancellationToken cancellationToken)
+    {
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = claim.TaskId, ["JobId"] = claim.JobId });
         var report = await RunWithHeartbeatAsync(claim, message, queueUrl, cancellationToken);
         activity.RecordFinished();
-        if (report is { Applied: false })
+        if (report is { Applied: false, Status: not null })
         {
             logger.LogInformation("Report for task {TaskId} attempt {Attempt} was stale: the task is {Status} without it", claim.TaskId, claim.Attempt, report.Status);
-        }
-        if (report is { Applied: false } && !JobTaskStatus.Final.Contains(report.Status))
-        {
-            // Another attempt holds the task now; its worker owns the message's fate.
-            return;
+            if (!JobTaskStatus.Final.Contains(report.Status))
+            {
+                // Another attempt holds the task now; its worker owns the message's fate.
+                return;
+            }
         }
         // The report is in: what follows must happen even while the worker stops.
-        if (report is null || JobTaskStatus.Final.Contains(report.Status))
+        if (report.Status is null || JobTaskStatus.Final.Contains(report.Status))
         {
-            await DeleteAsync(queueUrl, message, CancellationToken.None);
+            await deleter.DeleteAsync(queueUrl, message.ReceiptHandle);
         }
         else if (report is { Applied: true, RetryAfter: { } delay })
         {
@@ -93,7 +89,7 @@ public sealed class TaskProcessor(
     /// task may run far longer than the visibility timeout without being delivered twice. When the
     /// Api says this attempt no longer holds the task, the handler's token fires.
     /// </summary>
-    private async Task<TaskReportResponse?> RunWithHeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationToken stopping)
+    private async Task<TaskReportResult> RunWithHeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationToken stopping)
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         // The attempt's own deadline, when the job has one: the handler's token fires and the attempt fails.
@@ -145,7 +141,7 @@ public sealed class TaskProcessor(
     }
 
     /// <summary>Runs the handler and reports its outcome; returns what the Api did with the report.</summary>
-    private async Task<TaskReportResponse?> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
+    private async Task<TaskReportResult> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
     {
         var workerId = _options.WorkerId;
         var context = new TaskContext(claim.TaskId, claim.JobId, claim.Attempt, claim.MaxAttempts, claim.Parameters);
@@ -158,13 +154,13 @@ public sealed class TaskProcessor(
             }
             var result = await handler.ExecuteAsync(context, cancellationToken);
             logger.LogDebug("Task {TaskId} attempt {Attempt} succeeded in {Elapsed}", claim.TaskId, claim.Attempt, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return await api.CompleteAsync(claim.TaskId, new CompleteTaskRequest(claim.AttemptId, workerId, result), CancellationToken.None);
+            return await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Succeeded, result));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The drain timeout ran out while stopping: give the task back rather than fail it.
             logger.LogInformation("Releasing task {TaskId} attempt {Attempt}: the worker is stopping", claim.TaskId, claim.Attempt);
-            return await api.ReleaseAsync(claim.TaskId, new ReleaseTaskRequest(claim.AttemptId, workerId, $"Worker {workerId} stopped before the task finished."), CancellationToken.None);
+            return await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Released, Error: $"Worker {workerId} stopped before the task finished."));
         }
         catch (Exception ex)
         {
@@ -176,10 +172,7 @@ public sealed class TaskProcessor(
                 _ => ($"{ex.GetType().Name}: {ex.Message}", true),
             };
             logger.LogInformation("Task {TaskId} attempt {Attempt} failed: {Error}", claim.TaskId, claim.Attempt, error);
-            return await api.FailAsync(claim.TaskId, new FailTaskRequest(claim.AttemptId, workerId, error, ex.ToString(), retryable), CancellationToken.None);
+            return await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Failed, Error: error, Detail: ex.ToString(), Retryable: retryable));
         }
     }
-
-    private Task DeleteAsync(string queueUrl, Message message, CancellationToken cancellationToken) =>
-        sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle, cancellationToken);
 }

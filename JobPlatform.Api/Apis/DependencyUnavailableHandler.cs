@@ -18,7 +18,8 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
         {
             return false;
         }
-        logger.LogWarning("The database is unreachable ({Error}); answering 503", exception.GetBaseException().Message);
+        var collided = FindPostgresError(exception) is { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
+        logger.LogWarning("The database {Problem} ({Error}); answering 503", collided ? "aborted a colliding transaction" : "is unreachable", exception.GetBaseException().Message);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
@@ -28,10 +29,19 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Title = "The service is temporarily unavailable.",
-                Detail = $"The database cannot be reached right now. Nothing was changed; retry in {RetryAfter.TotalSeconds:0} s.",
+                Detail = collided
+                    ? $"The request collided with a concurrent change and was rolled back. Nothing was changed; retry in {RetryAfter.TotalSeconds:0} s."
+                    : $"The database cannot be reached right now. Nothing was changed; retry in {RetryAfter.TotalSeconds:0} s.",
             },
         });
     }
+
+    private static PostgresException? FindPostgresError(Exception? exception) => exception switch
+    {
+        null => null,
+        PostgresException postgres => postgres,
+        _ => FindPostgresError(exception.InnerException),
+    };
 
     private static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {

@@ -17,6 +17,12 @@ public static class WorkerApi
     /// <summary>The problem extension that carries the task's status on a 409.</summary>
     public const string TaskStatusExtension = "taskStatus";
 
+    /// <summary>The most claims one POST /tasks/claims may carry.</summary>
+    public const int MaxClaimBatch = 100;
+
+    /// <summary>The most reports one POST /tasks/reports may carry.</summary>
+    public const int MaxReportBatch = 1_000;
+
     private static readonly TimeSpan MinLease = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxLease = TimeSpan.FromHours(12);
 
@@ -33,6 +39,10 @@ public static class WorkerApi
             .WithSummary("Report that an attempt failed (workers only)");
         api.MapPost("/{id:guid}/release", ReleaseTaskAsync).WithName("ReleaseTask")
             .WithSummary("Give a task back unfinished, when the worker stops (workers only)");
+        api.MapPost("/claims", ClaimTasksAsync).WithName("ClaimTasks")
+            .WithSummary($"Claim up to {MaxClaimBatch} received tasks in one call (workers only)");
+        api.MapPost("/reports", ReportTasksAsync).WithName("ReportTasks")
+            .WithSummary($"Report how up to {MaxReportBatch} attempts ended in one call (workers only)");
         return app;
     }
 
@@ -64,6 +74,73 @@ public static class WorkerApi
                 refused.Status),
             _ => TasksApi.TaskNotFound(id),
         };
+    }
+
+    public static async Task<Results<Ok<ClaimTasksResponse>, ValidationProblem>> ClaimTasksAsync(
+        ClaimTasksRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (InvalidLease(request.Lease) is { } badLease)
+        {
+            return badLease;
+        }
+        if (request.Claims is not { Count: > 0 and <= MaxClaimBatch } || request.Claims.Any(c => c.AttemptId == Guid.Empty))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["claims"] = [$"claims must hold 1 to {MaxClaimBatch} items, each with a taskId and an attemptId."],
+            });
+        }
+
+        var lease = request.Lease ?? services.Lease.Value.Duration;
+        var outcomes = await services.Store.ClaimAsync(request.Claims.Select(c => new TaskClaim(c.TaskId, c.AttemptId)).ToList(), request.WorkerId, lease, ct);
+        return TypedResults.Ok(new ClaimTasksResponse(request.Claims.Zip(outcomes, (claim, outcome) => outcome switch
+        {
+            ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new ClaimTaskResponse(
+                g.TaskId, g.JobId, claim.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout), null),
+            ClaimOutcome.Refused refused => new TaskClaimResult(claim.TaskId, null, refused.Status),
+            _ => new TaskClaimResult(claim.TaskId, null, null),
+        }).ToList()));
+    }
+
+    public static async Task<Results<Ok<ReportTasksResponse>, ValidationProblem>> ReportTasksAsync(
+        ReportTasksRequest request, [AsParameters] JobServices services, CancellationToken ct)
+    {
+        if (InvalidWorkerId(request.WorkerId) is { } invalid)
+        {
+            return invalid;
+        }
+        if (request.Reports is not { Count: > 0 and <= MaxReportBatch })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reports"] = [$"reports must hold 1 to {MaxReportBatch} items."] });
+        }
+        if (request.Reports.FirstOrDefault(r => !TaskReportOutcome.All.Contains(r.Outcome)) is { } unknown)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["reports.outcome"] = [$"Unknown outcome '{unknown.Outcome}' for task {unknown.TaskId}. Use one of: {string.Join(", ", TaskReportOutcome.All)}."],
+            });
+        }
+
+        var reports = request.Reports.Select(r => r.Outcome switch
+        {
+            TaskReportOutcome.Succeeded => AttemptReport.Succeeded(r.TaskId, r.AttemptId, r.Result),
+            TaskReportOutcome.Released => AttemptReport.Released(r.TaskId, r.AttemptId,
+                Truncate(string.IsNullOrWhiteSpace(r.Error) ? "Released by its worker." : r.Error, MaxErrorLength)),
+            _ => AttemptReport.Failed(r.TaskId, r.AttemptId,
+                Truncate(string.IsNullOrWhiteSpace(r.Error) ? "The task failed without a message." : r.Error, MaxErrorLength),
+                r.Detail is null ? null : Truncate(r.Detail, MaxErrorDetailLength), r.Retryable),
+        }).ToList();
+        var outcomes = await services.Store.ReportAsync(reports, attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        return TypedResults.Ok(new ReportTasksResponse(request.Reports.Zip(outcomes, (report, outcome) => outcome switch
+        {
+            ReportOutcome.Applied applied => new TaskReportResult(report.TaskId, applied.Status, true, applied.RetryAfter),
+            ReportOutcome.Stale stale => new TaskReportResult(report.TaskId, stale.Status, false, null),
+            _ => new TaskReportResult(report.TaskId, null, false, null),
+        }).ToList()));
     }
 
     public static async Task<Results<Ok<HeartbeatResponse>, ValidationProblem, ProblemHttpResult>> HeartbeatAsync(

@@ -157,8 +157,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     {
         await using var command = new NpgsqlCommand(
             """
-            UPDATE tasks SET status = @enqueued, updated_at = now()
-            WHERE id = ANY(@tasks) AND status = ANY(@from);
+            -- Locked in id order, as claim and report batches lock tasks, so none of them deadlock.
+            UPDATE tasks t SET status = @enqueued, updated_at = now()
+            FROM (SELECT id FROM tasks WHERE id = ANY(@tasks) AND status = ANY(@from) ORDER BY id FOR UPDATE) l
+            WHERE t.id = l.id AND t.status = ANY(@from);
             UPDATE jobs SET status = @jobEnqueued, updated_at = now()
             WHERE id = ANY(@jobs) AND status = @jobPending;
             """, connection, transaction);
@@ -177,42 +179,61 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// here, which the new attempt row records). The attempt id comes from the worker, so a claim
     /// retried after a lost response gets the same grant back instead of a refusal.
     /// </summary>
-    public async Task<ClaimOutcome> ClaimAsync(Guid taskId, Guid attemptId, string workerId, TimeSpan lease, CancellationToken ct)
+    public async Task<ClaimOutcome> ClaimAsync(Guid taskId, Guid attemptId, string workerId, TimeSpan lease, CancellationToken ct) =>
+        (await ClaimAsync([new TaskClaim(taskId, attemptId)], workerId, lease, ct))[0];
+
+    /// <summary>Claims a batch of tasks for one worker in one transaction; one outcome per claim, in order.</summary>
+    public async Task<IReadOnlyList<ClaimOutcome>> ClaimAsync(IReadOnlyList<TaskClaim> claims, string workerId, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var ids = claims.Select(c => c.TaskId).ToArray();
+
+        // Lock in id order, as report batches do, so batches that share a task never deadlock.
+        await using (var locking = new NpgsqlCommand("SELECT 1 FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", connection, transaction))
+        {
+            locking.Parameters.AddWithValue("ids", ids);
+            await locking.ExecuteNonQueryAsync(ct);
+        }
+
         await using var command = new NpgsqlCommand(
             """
-            WITH previous AS (
-                SELECT current_attempt_id FROM tasks WHERE id = @id AND status = @running AND lease_expires_at < now()
+            WITH request AS (
+                SELECT DISTINCT ON (task_id) task_id, attempt_id FROM unnest(@ids, @attempts) AS r(task_id, attempt_id)
+            ), previous AS (
+                SELECT t.id, t.current_attempt_id FROM tasks t JOIN request r ON r.task_id = t.id
+                WHERE t.status = @running AND t.lease_expires_at < now()
             ), claimed AS (
                 UPDATE tasks t
-                SET status = @running, attempts = t.attempts + 1, worker_id = @worker, current_attempt_id = @attempt,
+                SET status = @running, attempts = t.attempts + 1, worker_id = @worker, current_attempt_id = r.attempt_id,
                     lease_expires_at = now() + @lease, started_at = coalesce(t.started_at, now()), updated_at = now()
-                WHERE t.id = @id
+                FROM request r
+                WHERE t.id = r.task_id
+                  AND t.current_attempt_id IS DISTINCT FROM r.attempt_id
                   AND t.attempts < t.max_attempts
                   AND (t.status = ANY(@from) OR (t.status = @running AND t.lease_expires_at < now()))
-                RETURNING t.id, t.job_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at
+                RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at
             ), attempt AS (
                 INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
-                SELECT @attempt, id, attempts, @worker, now() FROM claimed
+                SELECT attempt_id, id, attempts, @worker, now() FROM claimed
             ), lost AS (
                 -- Taking over from an attempt whose lease ran out: that attempt is recorded as lost.
                 UPDATE task_attempts SET ended_at = now(), outcome = @lost, error = @lostError
-                WHERE id IN (SELECT current_attempt_id FROM previous) AND ended_at IS NULL AND EXISTS (SELECT 1 FROM claimed)
+                WHERE id IN (SELECT p.current_attempt_id FROM previous p JOIN claimed c ON c.id = p.id) AND ended_at IS NULL
             ), job AS (
                 UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = now()
-                WHERE id = (SELECT job_id FROM claimed) AND status = ANY(@jobFrom)
+                WHERE id IN (SELECT DISTINCT job_id FROM claimed) AND status = ANY(@jobFrom)
             )
-            SELECT c.id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds
+            SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds
             FROM claimed c JOIN jobs j ON j.id = c.job_id
             UNION ALL
             -- The same attempt asking again: hand back the grant it already has.
-            SELECT t.id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds
-            FROM tasks t JOIN jobs j ON j.id = t.job_id
-            WHERE t.id = @id AND t.status = @running AND t.current_attempt_id = @attempt
-            """, connection);
-        command.Parameters.AddWithValue("id", taskId);
-        command.Parameters.AddWithValue("attempt", attemptId);
+            SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds
+            FROM tasks t JOIN request r ON r.task_id = t.id AND t.current_attempt_id = r.attempt_id JOIN jobs j ON j.id = t.job_id
+            WHERE t.status = @running
+            """, connection, transaction);
+        command.Parameters.AddWithValue("ids", ids);
+        command.Parameters.AddWithValue("attempts", claims.Select(c => c.AttemptId).ToArray());
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("running", JobTaskStatus.Running);
@@ -222,24 +243,40 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
         command.Parameters.AddWithValue("lostError", LostAttemptError);
 
+        var granted = new Dictionary<(Guid, Guid), ClaimOutcome.Granted>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
         {
-            if (await reader.ReadAsync(ct))
+            while (await reader.ReadAsync(ct))
             {
-                return new ClaimOutcome.Granted(
+                granted[(reader.GetGuid(0), reader.GetGuid(1))] = new ClaimOutcome.Granted(
                     TaskId: reader.GetGuid(0),
-                    JobId: reader.GetGuid(1),
-                    Attempt: reader.GetInt32(2),
-                    MaxAttempts: reader.GetInt32(3),
-                    Type: reader.GetString(4),
-                    Parameters: JsonNode.Parse(reader.GetString(5))!.AsObject(),
-                    LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(6),
-                    Timeout: reader.IsDBNull(7) ? null : TimeSpan.FromSeconds(reader.GetInt32(7)));
+                    JobId: reader.GetGuid(2),
+                    Attempt: reader.GetInt32(3),
+                    MaxAttempts: reader.GetInt32(4),
+                    Type: reader.GetString(5),
+                    Parameters: JsonNode.Parse(reader.GetString(6))!.AsObject(),
+                    LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(7),
+                    Timeout: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)));
             }
         }
 
-        var status = await GetTaskStatusAsync(connection, taskId, ct);
-        return status is null ? new ClaimOutcome.NotFound() : new ClaimOutcome.Refused(status);
+        var refused = claims.Where(c => !granted.ContainsKey((c.TaskId, c.AttemptId))).Select(c => c.TaskId).ToArray();
+        var statuses = new Dictionary<Guid, string>();
+        if (refused.Length > 0)
+        {
+            await using var lookup = new NpgsqlCommand("SELECT id, status FROM tasks WHERE id = ANY(@ids)", connection, transaction);
+            lookup.Parameters.AddWithValue("ids", refused);
+            await using var reader = await lookup.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                statuses[reader.GetGuid(0)] = reader.GetString(1);
+            }
+        }
+        await transaction.CommitAsync(ct);
+
+        return claims.Select(c => granted.TryGetValue((c.TaskId, c.AttemptId), out var grant)
+            ? grant
+            : statuses.TryGetValue(c.TaskId, out var status) ? new ClaimOutcome.Refused(status) : (ClaimOutcome)new ClaimOutcome.NotFound()).ToList();
     }
 
     /// <summary>
@@ -269,137 +306,179 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The attempt that holds the task reports success. Stale attempts change nothing.</summary>
-    public Task<ReportOutcome> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result, CancellationToken ct) =>
-        FinishAttemptAsync(taskId, attemptId, JobTaskStatus.Succeeded, AttemptOutcome.Succeeded, result, error: null, errorDetail: null, retryAfter: null, ct);
+    public async Task<ReportOutcome> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result, CancellationToken ct) =>
+        (await ReportAsync([AttemptReport.Succeeded(taskId, attemptId, result)], static _ => TimeSpan.Zero, ct))[0];
 
     /// <summary>
     /// A stopping worker gives the task back unfinished: it is queued again at once (the worker makes
     /// its message visible) and the attempt does not count against the task's allowance.
     /// </summary>
-    public Task<ReportOutcome> ReleaseAsync(Guid taskId, Guid attemptId, string reason, CancellationToken ct) =>
-        FinishAttemptAsync(taskId, attemptId, JobTaskStatus.Enqueued, AttemptOutcome.Released, result: null, reason, errorDetail: null, retryAfter: _ => TimeSpan.Zero, ct);
+    public async Task<ReportOutcome> ReleaseAsync(Guid taskId, Guid attemptId, string reason, CancellationToken ct) =>
+        (await ReportAsync([AttemptReport.Released(taskId, attemptId, reason)], static _ => TimeSpan.Zero, ct))[0];
 
     /// <summary>
     /// The attempt that holds the task reports failure. With attempts left and a retryable error the
     /// task waits to be retried (the worker hides the message for <paramref name="retryAfter"/>);
     /// otherwise it fails for good and counts against its job.
     /// </summary>
-    public Task<ReportOutcome> FailAsync(Guid taskId, Guid attemptId, string error, string? errorDetail, bool retryable, Func<int, TimeSpan> retryAfter, CancellationToken ct) =>
-        FinishAttemptAsync(taskId, attemptId, retryable ? null : JobTaskStatus.Failed, AttemptOutcome.Failed, result: null, error, errorDetail, retryAfter, ct);
+    public async Task<ReportOutcome> FailAsync(Guid taskId, Guid attemptId, string error, string? errorDetail, bool retryable, Func<int, TimeSpan> retryAfter, CancellationToken ct) =>
+        (await ReportAsync([AttemptReport.Failed(taskId, attemptId, error, errorDetail, retryable)], retryAfter, ct))[0];
 
-    /// <param name="status">The task's next status, or null to choose between retrying and failed by the attempts left.</param>
-    private async Task<ReportOutcome> FinishAttemptAsync(
-        Guid taskId, Guid attemptId, string? status, string outcome, JsonNode? result, string? error, string? errorDetail,
-        Func<int, TimeSpan>? retryAfter, CancellationToken ct)
+    /// <summary>
+    /// Applies a batch of attempt reports in one transaction and returns one outcome per report, in
+    /// order. Each report is judged on its own: the attempt that holds its task moves it (succeeded,
+    /// retrying, failed, or released back to enqueued); a stale report changes nothing but its own
+    /// attempt's end. Each job's counters move once per batch, not once per task, so a job of many
+    /// fast tasks does not queue every report behind one row lock.
+    /// </summary>
+    /// <param name="retryAfter">The wait before the next attempt, given the number of the attempt that failed.</param>
+    public async Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports, Func<int, TimeSpan> retryAfter, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        // Lock the task and read its attempt count so the retry delay can depend on it.
-        await using var current = new NpgsqlCommand(
-            "SELECT status, attempts, max_attempts, current_attempt_id, job_id FROM tasks WHERE id = @id FOR UPDATE",
-            connection, transaction);
-        current.Parameters.AddWithValue("id", taskId);
-        string currentStatus;
-        int attempts, maxAttempts;
-        Guid? currentAttempt;
-        Guid jobId;
-        await using (var reader = await current.ExecuteReaderAsync(ct))
+        // Lock the tasks in id order, the order every batch takes them in, so two batches never deadlock.
+        var tasks = new Dictionary<Guid, (string Status, int Attempts, int MaxAttempts, Guid? CurrentAttempt, Guid JobId)>();
+        await using (var current = new NpgsqlCommand(
+            "SELECT id, status, attempts, max_attempts, current_attempt_id, job_id FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE",
+            connection, transaction))
         {
-            if (!await reader.ReadAsync(ct))
+            current.Parameters.AddWithValue("ids", reports.Select(r => r.TaskId).Distinct().ToArray());
+            await using var reader = await current.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                return new ReportOutcome.NotFound();
+                tasks[reader.GetGuid(0)] = (reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
+                    reader.IsDBNull(4) ? null : reader.GetGuid(4), reader.GetGuid(5));
             }
-            currentStatus = reader.GetString(0);
-            attempts = reader.GetInt32(1);
-            maxAttempts = reader.GetInt32(2);
-            currentAttempt = reader.IsDBNull(3) ? null : reader.GetGuid(3);
-            jobId = reader.GetGuid(4);
         }
 
-        if (!TaskTransitions.ToReported.Contains(currentStatus) || currentAttempt != attemptId)
+        var outcomes = new ReportOutcome[reports.Count];
+        var moves = new List<(AttemptReport Report, string Status)>();
+        var closes = new List<(AttemptReport Report, bool Applied)>();
+        var counted = new Dictionary<Guid, (int Finished, int Failed)>();
+        for (var i = 0; i < reports.Count; i++)
         {
-            // A late or duplicate report: the task moved on without this attempt (cancelled, or
-            // taken over after its lease ran out). The task is left alone; the attempt's own record
-            // still gets its end, so every execution shows how it finished.
+            var report = reports[i];
+            if (!tasks.TryGetValue(report.TaskId, out var task))
+            {
+                outcomes[i] = new ReportOutcome.NotFound();
+                continue;
+            }
+            if (!TaskTransitions.ToReported.Contains(task.Status) || task.CurrentAttempt != report.AttemptId)
+            {
+                // A late or duplicate report: the task moved on without this attempt (cancelled, or
+                // taken over after its lease ran out). The task is left alone; the attempt's own
+                // record still gets its end, so every execution shows how it finished.
+                outcomes[i] = new ReportOutcome.Stale(task.Status);
+                closes.Add((report, false));
+                continue;
+            }
+
+            var status = report.Outcome switch
+            {
+                AttemptOutcome.Succeeded => JobTaskStatus.Succeeded,
+                AttemptOutcome.Released => JobTaskStatus.Enqueued,
+                _ when report.Retryable && task.Attempts < task.MaxAttempts => JobTaskStatus.Retrying,
+                _ => JobTaskStatus.Failed,
+            };
+            var delay = status switch
+            {
+                JobTaskStatus.Retrying => retryAfter(task.Attempts),
+                JobTaskStatus.Enqueued => TimeSpan.Zero,
+                _ => (TimeSpan?)null,
+            };
+            outcomes[i] = new ReportOutcome.Applied(status, delay);
+            moves.Add((report, status));
+            closes.Add((report, true));
+            // A second report for the same attempt in this batch finds the task moved on.
+            tasks[report.TaskId] = task with { Status = status, CurrentAttempt = report.Outcome == AttemptOutcome.Released ? task.CurrentAttempt : null };
+            if (JobTaskStatus.Final.Contains(status))
+            {
+                var (finished, failed) = counted.GetValueOrDefault(task.JobId);
+                counted[task.JobId] = (finished + 1, failed + (status == JobTaskStatus.Succeeded ? 0 : 1));
+            }
+        }
+
+        if (moves.Count > 0)
+        {
+            await using var move = new NpgsqlCommand(
+                """
+                UPDATE tasks t
+                SET status = u.status, result = u.result::jsonb,
+                    error = CASE WHEN u.released THEN t.error ELSE u.error END,
+                    lease_expires_at = NULL, updated_at = now(),
+                    max_attempts = t.max_attempts + CASE WHEN u.released THEN 1 ELSE 0 END,
+                    finished_at = CASE WHEN u.status = ANY(@final) THEN now() ELSE NULL END
+                FROM unnest(@ids, @attempts, @statuses, @results, @errors, @released) AS u(id, attempt_id, status, result, error, released)
+                WHERE t.id = u.id AND t.status = ANY(@from) AND t.current_attempt_id = u.attempt_id
+                """, connection, transaction);
+            move.Parameters.AddWithValue("ids", moves.Select(m => m.Report.TaskId).ToArray());
+            move.Parameters.AddWithValue("attempts", moves.Select(m => m.Report.AttemptId).ToArray());
+            move.Parameters.AddWithValue("statuses", moves.Select(m => m.Status).ToArray());
+            move.Parameters.AddWithValue("results", NpgsqlDbType.Array | NpgsqlDbType.Text, moves.Select(m => m.Report.Result?.ToJsonString()).ToArray());
+            move.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, moves.Select(m => m.Report.Error).ToArray());
+            move.Parameters.AddWithValue("released", moves.Select(m => m.Report.Outcome == AttemptOutcome.Released).ToArray());
+            move.Parameters.AddWithValue("final", JobTaskStatus.Final.ToArray());
+            move.Parameters.AddWithValue("from", TaskTransitions.ToReported);
+            await move.ExecuteNonQueryAsync(ct);
+        }
+
+        if (closes.Count > 0)
+        {
             await using var close = new NpgsqlCommand(
                 """
-                UPDATE task_attempts SET ended_at = now(), outcome = @outcome, error = @error, error_detail = @detail
-                WHERE id = @attempt AND task_id = @id AND ended_at IS NULL
+                UPDATE task_attempts a SET ended_at = now(), outcome = u.outcome, error = u.error, error_detail = u.detail
+                FROM unnest(@attempts, @tasks, @outcomes, @errors, @details, @applied) AS u(id, task_id, outcome, error, detail, applied)
+                WHERE a.id = u.id AND a.task_id = u.task_id AND (u.applied OR a.ended_at IS NULL)
                 """, connection, transaction);
-            close.Parameters.AddWithValue("id", taskId);
-            close.Parameters.AddWithValue("attempt", attemptId);
-            close.Parameters.AddWithValue("outcome", outcome);
-            close.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)error ?? DBNull.Value);
-            close.Parameters.AddWithValue("detail", NpgsqlDbType.Text, (object?)errorDetail ?? DBNull.Value);
+            close.Parameters.AddWithValue("attempts", closes.Select(c => c.Report.AttemptId).ToArray());
+            close.Parameters.AddWithValue("tasks", closes.Select(c => c.Report.TaskId).ToArray());
+            close.Parameters.AddWithValue("outcomes", closes.Select(c => c.Report.Outcome).ToArray());
+            close.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, closes.Select(c => c.Report.Error).ToArray());
+            close.Parameters.AddWithValue("details", NpgsqlDbType.Array | NpgsqlDbType.Text, closes.Select(c => c.Report.ErrorDetail).ToArray());
+            close.Parameters.AddWithValue("applied", closes.Select(c => c.Applied).ToArray());
             await close.ExecuteNonQueryAsync(ct);
-            await transaction.CommitAsync(ct);
-            return new ReportOutcome.Stale(currentStatus);
         }
 
-        status ??= attempts < maxAttempts ? JobTaskStatus.Retrying : JobTaskStatus.Failed;
-        var delay = status is JobTaskStatus.Retrying or JobTaskStatus.Enqueued ? retryAfter!(attempts) : (TimeSpan?)null;
-        var final = JobTaskStatus.Final.Contains(status);
-        var released = outcome == AttemptOutcome.Released;
-
-        await using var update = new NpgsqlCommand(
-            """
-            UPDATE tasks
-            SET status = @status, result = @result::jsonb, error = CASE WHEN @released THEN error ELSE @error END,
-                lease_expires_at = NULL, updated_at = now(),
-                max_attempts = max_attempts + CASE WHEN @released THEN 1 ELSE 0 END,
-                finished_at = CASE WHEN @final THEN now() ELSE NULL END
-            WHERE id = @id AND status = ANY(@from) AND current_attempt_id = @attempt;
-
-            UPDATE task_attempts SET ended_at = now(), outcome = @outcome, error = @error, error_detail = @detail
-            WHERE id = @attempt;
-            """, connection, transaction);
-        update.Parameters.AddWithValue("id", taskId);
-        update.Parameters.AddWithValue("attempt", attemptId);
-        update.Parameters.AddWithValue("status", status);
-        update.Parameters.AddWithValue("from", TaskTransitions.ToReported);
-        update.Parameters.AddWithValue("result", NpgsqlDbType.Text, (object?)result?.ToJsonString() ?? DBNull.Value);
-        update.Parameters.AddWithValue("error", NpgsqlDbType.Text, (object?)error ?? DBNull.Value);
-        update.Parameters.AddWithValue("detail", NpgsqlDbType.Text, (object?)errorDetail ?? DBNull.Value);
-        update.Parameters.AddWithValue("outcome", outcome);
-        update.Parameters.AddWithValue("final", final);
-        update.Parameters.AddWithValue("released", released);
-        await update.ExecuteNonQueryAsync(ct);
-
-        if (final)
+        // Jobs after tasks, in id order: the same lock order as every other batch.
+        foreach (var (jobId, (finished, failed)) in counted.OrderBy(c => c.Key))
         {
-            await CountFinishedTaskAsync(connection, transaction, jobId, failed: status != JobTaskStatus.Succeeded, ct);
+            await CountFinishedTasksAsync(connection, transaction, jobId, finished, failed, ct);
         }
 
         await transaction.CommitAsync(ct);
-        return new ReportOutcome.Applied(status, delay);
+        return outcomes;
     }
 
-    // One atomic increment per finished task; the increment that reaches task_count finishes the job,
+    // One atomic increment per job and batch of finished tasks; the increment that reaches task_count finishes the job,
     // so concurrent reports can never both miss (or both make) the last step. The failure that
     // exceeds the job's threshold fails it at once, and its unfinished tasks are cancelled. The
     // counters move even when the job has already ended (a task that was running when the job
     // failed), so a retry can rely on them.
-    private static async Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct)
+    private static Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct) =>
+        CountFinishedTasksAsync(connection, transaction, jobId, finished: 1, failed: failed ? 1 : 0, ct);
+
+    private static async Task CountFinishedTasksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, int finished, int failed, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             """
             UPDATE jobs
-            SET finished_tasks = finished_tasks + 1,
+            SET finished_tasks = finished_tasks + @finished,
                 failed_tasks = failed_tasks + @failed,
                 updated_at = now(),
                 status = CASE WHEN status = ANY(@final) THEN status
                               WHEN failed_tasks + @failed > failure_threshold THEN @jobFailed
-                              WHEN finished_tasks + 1 < task_count THEN status
+                              WHEN finished_tasks + @finished < task_count THEN status
                               ELSE @jobCompleted END,
                 finished_at = CASE WHEN status = ANY(@final) THEN finished_at
-                                   WHEN failed_tasks + @failed > failure_threshold OR finished_tasks + 1 >= task_count THEN now()
+                                   WHEN failed_tasks + @failed > failure_threshold OR finished_tasks + @finished >= task_count THEN now()
                                    ELSE finished_at END
             WHERE id = @job
             RETURNING status = @jobFailed AND finished_tasks < task_count
             """, connection, transaction);
         command.Parameters.AddWithValue("job", jobId);
-        command.Parameters.AddWithValue("failed", failed ? 1 : 0);
+        command.Parameters.AddWithValue("finished", finished);
+        command.Parameters.AddWithValue("failed", failed);
         command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
         command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
         command.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
@@ -450,10 +529,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         // Tasks before the job row: reports lock in that order too, so the two never deadlock.
         await using var command = new NpgsqlCommand(
             """
-            WITH cancelled AS (
-                UPDATE tasks SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
-                WHERE job_id = @job AND tenant_id = @tenant AND status = ANY(@from)
-                RETURNING id
+            WITH locked AS (
+                -- In id order, the order report batches lock tasks in, so the two never deadlock.
+                SELECT id FROM tasks WHERE job_id = @job AND tenant_id = @tenant AND status = ANY(@from)
+                ORDER BY id FOR UPDATE
+            ), cancelled AS (
+                UPDATE tasks t SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
+                FROM locked l WHERE t.id = l.id AND t.status = ANY(@from)
+                RETURNING t.id
             ), unsent AS (
                 -- Rows the relay is sending right now are skipped, not waited for: the relay in turn
                 -- waits for these task rows, and its messages are dropped at their refused claim.
@@ -699,9 +782,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 moved.Add((reader.GetGuid(0), reader.GetString(1)));
             }
         }
-        foreach (var (jobId, _) in moved.Where(m => m.Status == JobTaskStatus.DeadLettered))
+        // Job rows in id order, as report batches take them.
+        foreach (var job in moved.Where(m => m.Status == JobTaskStatus.DeadLettered).GroupBy(m => m.JobId).OrderBy(g => g.Key))
         {
-            await CountFinishedTaskAsync(connection, transaction, jobId, failed: true, ct);
+            await CountFinishedTasksAsync(connection, transaction, job.Key, finished: job.Count(), failed: job.Count(), ct);
         }
 
         var resent = 0;
@@ -808,4 +892,21 @@ public abstract record ReportOutcome
     public sealed record Applied(string Status, TimeSpan? RetryAfter) : ReportOutcome;
     public sealed record Stale(string Status) : ReportOutcome;
     public sealed record NotFound : ReportOutcome;
+}
+
+/// <summary>A worker's request to run a task as the attempt it names.</summary>
+public sealed record TaskClaim(Guid TaskId, Guid AttemptId);
+
+/// <summary>One attempt's report: how it ended, with its result or error.</summary>
+/// <param name="Outcome">An <see cref="AttemptOutcome"/>: succeeded, failed or released.</param>
+public sealed record AttemptReport(Guid TaskId, Guid AttemptId, string Outcome, JsonNode? Result, string? Error, string? ErrorDetail, bool Retryable)
+{
+    public static AttemptReport Succeeded(Guid taskId, Guid attemptId, JsonNode? result) =>
+        new(taskId, attemptId, AttemptOutcome.Succeeded, result, null, null, Retryable: false);
+
+    public static AttemptReport Failed(Guid taskId, Guid attemptId, string error, string? detail, bool retryable) =>
+        new(taskId, attemptId, AttemptOutcome.Failed, null, error, detail, retryable);
+
+    public static AttemptReport Released(Guid taskId, Guid attemptId, string reason) =>
+        new(taskId, attemptId, AttemptOutcome.Released, null, reason, null, Retryable: true);
 }

@@ -34,6 +34,8 @@ public static class Extensions
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerActivity>();
+        builder.Services.AddSingleton<TaskReporter>();
+        builder.Services.AddSingleton<MessageDeleter>();
         builder.Services.AddTransient<TaskProcessor>();
         // Hosted services stop in reverse order: the poller drains first, then presence says "stopping".
         builder.Services.AddHostedService<WorkerPresenceReporter>();

@@ -1,0 +1,77 @@
+using System.Threading.Channels;
+
+namespace JobPlatform.Worker;
+
+/// <summary>
+/// Turns many concurrent single calls into a few batched ones, the way a database groups commits:
+/// callers wait on their own item; each of <c>concurrency</c> loops takes everything waiting (up to
+/// <c>maxBatch</c>) and sends it at once. Idle, an item goes out alone and at once; under load, batches
+/// grow by themselves while the previous one is in flight. Nothing is delayed to wait for company.
+/// </summary>
+public sealed class Batcher<TItem, TResult> : IAsyncDisposable
+{
+    private readonly Channel<(TItem Item, TaskCompletionSource<TResult> Done)> _waiting =
+        Channel.CreateUnbounded<(TItem, TaskCompletionSource<TResult>)>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> _send;
+    private readonly int _maxBatch;
+    private readonly Task[] _loops;
+
+    /// <param name="send">Sends one batch and returns one result per item, in order. Its exception fails every item of the batch.</param>
+    public Batcher(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> send, int maxBatch, int concurrency)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        _send = send;
+        _maxBatch = maxBatch;
+        _loops = Enumerable.Range(0, concurrency).Select(_ => Task.Run(LoopAsync)).ToArray();
+    }
+
+    public Task<TResult> SendAsync(TItem item)
+    {
+        var done = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_waiting.Writer.TryWrite((item, done)))
+        {
+            throw new ObjectDisposedException(nameof(Batcher<TItem, TResult>));
+        }
+        return done.Task;
+    }
+
+    private async Task LoopAsync()
+    {
+        var batch = new List<(TItem Item, TaskCompletionSource<TResult> Done)>(_maxBatch);
+        while (await _waiting.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < _maxBatch && _waiting.Reader.TryRead(out var waiting))
+            {
+                batch.Add(waiting);
+            }
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+            try
+            {
+                var results = await _send(batch.Select(b => b.Item).ToList());
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var (_, done) in batch)
+                {
+                    done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>Sends what is still waiting, then stops.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _waiting.Writer.TryComplete();
+        await Task.WhenAll(_loops);
+    }
+}

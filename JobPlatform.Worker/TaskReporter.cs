@@ -1,0 +1,27 @@
+using JobPlatform.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace JobPlatform.Worker;
+
+/// <summary>
+/// Sends attempt reports to the Api in batches (POST /api/v1/tasks/reports): under load, one request
+/// and one transaction carry hundreds of reports instead of one each. Each caller still gets its own
+/// task's answer, and deletes its message only after it.
+/// </summary>
+public sealed class TaskReporter(IServiceProvider services, IOptions<WorkerOptions> options) : IAsyncDisposable
+{
+    /// <summary>The most reports in one request.</summary>
+    public const int MaxBatch = 200;
+
+    private const int Concurrency = 2;
+
+    private readonly Batcher<TaskReport, TaskReportResult> _batcher = new(
+        // A typed client per batch: the factory rotates its handlers.
+        async reports => await services.GetRequiredService<JobPlatformApiClient>()
+            .ReportTasksAsync(new ReportTasksRequest(options.Value.WorkerId, reports), CancellationToken.None),
+        MaxBatch, Concurrency);
+
+    public Task<TaskReportResult> ReportAsync(TaskReport report) => _batcher.SendAsync(report);
+
+    public ValueTask DisposeAsync() => _batcher.DisposeAsync();
+}
