@@ -56,6 +56,8 @@ public static class Extensions
         builder.Services.AddOptions<JobEventsOptions>().BindConfiguration(JobEventsOptions.SectionName)
             .Validate(o => o.CoalesceInterval >= TimeSpan.FromMilliseconds(10), "JobEvents:CoalesceInterval must be at least 10 ms.")
             .Validate(o => o.KeepAliveInterval >= TimeSpan.FromSeconds(1), "JobEvents:KeepAliveInterval must be at least 1 s.")
+            .Validate(o => o.ProgressInterval >= o.CoalesceInterval, "JobEvents:ProgressInterval must be at least JobEvents:CoalesceInterval.")
+            .Validate(o => o.MaxWatchedJobs is > 0 and <= 1_000, "JobEvents:MaxWatchedJobs must be from 1 to 1000.")
             .Validate(o => o.SubscriberBuffer > 0, "JobEvents:SubscriberBuffer must be at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<JobEventBroadcaster>();

@@ -22,6 +22,16 @@ public sealed class JobEventsOptions
     /// </summary>
     public TimeSpan CoalesceInterval { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// How often the progress of watched unfinished jobs is read again. Task changes send no
+    /// notification (the hot path must not take NOTIFY's commit lock), so this is how counts move
+    /// on the console. Defaults to 1 s.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Unfinished jobs whose progress an all-jobs stream follows, newest first. Defaults to 50.</summary>
+    public int MaxWatchedJobs { get; set; } = 50;
+
     /// <summary>How long an idle stream waits before it sends a <c>ping</c> event, so proxies keep it open. Defaults to 15 s.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -33,11 +43,14 @@ public sealed class JobEventsOptions
 }
 
 /// <summary>
-/// Turns PostgreSQL notifications into Server-Sent Events for the console. Triggers on <c>jobs</c> and
-/// <c>tasks</c> NOTIFY <see cref="Channel"/> with the job's id whenever a job or a task's status
-/// changes, on whichever Api replica made the change; every replica LISTENs, so a client may stream
-/// from any of them. Changes are coalesced per job for <see cref="JobEventsOptions.CoalesceInterval"/>:
-/// a job of 10,000 fast tasks costs a subscriber at most two events a second.
+/// Turns job changes into Server-Sent Events for the console, on every Api replica. Two sources:
+/// triggers on <c>jobs</c> NOTIFY <see cref="Channel"/> with the job's id when a job is created or its
+/// status changes, on whichever replica made the change; and every
+/// <see cref="JobEventsOptions.ProgressInterval"/> the unfinished jobs someone watches are read again,
+/// and sent if their counts moved. Both are coalesced per job for
+/// <see cref="JobEventsOptions.CoalesceInterval"/>, and nothing is read while no one listens: a job of
+/// 10,000 fast tasks costs a subscriber a couple of events a second and the database nothing extra
+/// when no console is open.
 /// </summary>
 public sealed class JobEventBroadcaster(
     NpgsqlDataSource dataSource,
@@ -45,13 +58,13 @@ public sealed class JobEventBroadcaster(
     IOptions<JobEventsOptions> options,
     ILogger<JobEventBroadcaster> logger) : BackgroundService
 {
-    /// <summary>The NOTIFY channel the triggers send job ids on.</summary>
+    /// <summary>The NOTIFY channel the triggers on <c>jobs</c> send job ids on.</summary>
     public const string Channel = "jobplatform_events";
 
     /// <summary>A job's state changed; the data is its <see cref="JobResponse"/>.</summary>
     public const string JobEvent = "job";
 
-    /// <summary>Some of a job's tasks changed status; the data is a <see cref="TasksChangedEvent"/>.</summary>
+    /// <summary>Some of a job's tasks changed status; the data is a <see cref="TasksChangedEvent"/>. Sent with every job event.</summary>
     public const string TasksEvent = "tasks";
 
     /// <summary>Changes may have been missed (the Api lost PostgreSQL for a while): refetch everything.</summary>
@@ -62,6 +75,7 @@ public sealed class JobEventBroadcaster(
 
     private ConcurrentDictionary<Guid, byte> _changed = new();
     private readonly ConcurrentDictionary<JobEventSubscription, byte> _subscribers = new();
+    private readonly ConcurrentDictionary<Guid, (string Status, TaskCounts Counts)> _lastSent = new();
 
     /// <summary>Starts a subscription to one tenant's jobs, or to one job when <paramref name="jobId"/> is given.</summary>
     public JobEventSubscription Subscribe(string tenantId, Guid? jobId)
@@ -118,42 +132,78 @@ public sealed class JobEventBroadcaster(
     private async Task PublishAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.CoalesceInterval);
+        var lastProgress = TimeSpan.Zero;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (_changed.IsEmpty)
+            var notified = Interlocked.Exchange(ref _changed, new ConcurrentDictionary<Guid, byte>()).Keys.ToHashSet();
+            if (_subscribers.IsEmpty)
             {
+                _lastSent.Clear();
                 continue;
             }
-            var changed = Interlocked.Exchange(ref _changed, new ConcurrentDictionary<Guid, byte>()).Keys
-                .Where(id => _subscribers.Keys.Any(s => s.JobId is null || s.JobId == id))
-                .ToList();
-            if (changed.Count == 0)
+            var readProgress = clock.Elapsed - lastProgress >= options.Value.ProgressInterval;
+            if (notified.Count == 0 && !readProgress)
             {
                 continue;
             }
             try
             {
-                await PublishJobsAsync(changed, stoppingToken);
+                await PublishJobsAsync(notified, readProgress, stoppingToken);
+                if (readProgress)
+                {
+                    lastProgress = clock.Elapsed;
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or TimeoutException or InvalidOperationException)
             {
-                // The next change of these jobs sends them again; the console also polls while it waits.
-                logger.LogWarning("Job events could not load {Count} changed jobs: {Error}", changed.Count, ex.Message);
+                // The next change or progress read sends them; the console also polls while it waits.
+                logger.LogWarning("Job events could not read changed jobs: {Error}", ex.Message);
             }
         }
     }
 
-    private async Task PublishJobsAsync(List<Guid> jobIds, CancellationToken ct)
+    private async Task PublishJobsAsync(HashSet<Guid> notified, bool readProgress, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<JobsDbContext>();
-        var jobs = await db.Jobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).ToListAsync(ct);
+        var subscribers = _subscribers.Keys.ToList();
+        var ids = notified.Where(id => subscribers.Any(s => s.JobId is null || s.JobId == id)).ToHashSet();
+        if (readProgress)
+        {
+            ids.UnionWith(subscribers.Where(s => s.JobId is not null).Select(s => s.JobId!.Value));
+            if (subscribers.Any(s => s.JobId is null))
+            {
+                ids.UnionWith(await db.Jobs.AsNoTracking()
+                    .Where(j => !JobStatus.Final.Contains(j.Status))
+                    .OrderByDescending(j => j.CreatedAt).Take(options.Value.MaxWatchedJobs)
+                    .Select(j => j.Id).ToListAsync(ct));
+            }
+        }
+        if (ids.Count == 0)
+        {
+            return;
+        }
+
+        var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).ToListAsync(ct);
         var counts = await db.CountTasksAsync(jobs.Select(j => j.Id).ToList(), ct);
         foreach (var job in jobs)
         {
+            var response = job.ToResponse(counts[job.Id]);
+            // Progress reads send only what moved; a notification always goes out.
+            if (!notified.Contains(job.Id) && _lastSent.TryGetValue(job.Id, out var last) && last == (response.Status, response.Counts))
+            {
+                continue;
+            }
+            _lastSent[job.Id] = (response.Status, response.Counts);
             bool Wants(JobEventSubscription s) => s.TenantId == job.TenantId && (s.JobId is null || s.JobId == job.Id);
-            Broadcast(Wants, new SseItem<string>(JsonSerializer.Serialize(job.ToResponse(counts[job.Id]), JsonSerializerOptions.Web), JobEvent));
+            Broadcast(Wants, new SseItem<string>(JsonSerializer.Serialize(response, JsonSerializerOptions.Web), JobEvent));
             Broadcast(Wants, new SseItem<string>(JsonSerializer.Serialize(new TasksChangedEvent(job.Id), JsonSerializerOptions.Web), TasksEvent));
+        }
+        // Finished jobs stop being read, so what is remembered of them can go.
+        foreach (var finished in jobs.Where(j => JobStatus.Final.Contains(j.Status)))
+        {
+            _lastSent.TryRemove(finished.Id, out _);
         }
     }
 

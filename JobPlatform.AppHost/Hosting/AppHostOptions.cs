@@ -33,6 +33,13 @@ public sealed class AppHostOptions
     public bool Testing { get; init; }
 
     /// <summary>
+    /// Keep the emulator's queues on disk, so queued tasks survive a restart as they would in real
+    /// SQS. Defaults to true, false when <see cref="Testing"/>. The benchmark turns it off: real
+    /// SQS's storage does not run on the machine being measured.
+    /// </summary>
+    public bool? PersistQueues { get; init; }
+
+    /// <summary>
     /// Extra environment variables per resource name, such as the short timeouts a test suite runs
     /// with. Defaults to none.
     /// </summary>

@@ -48,7 +48,7 @@ public sealed class SqsEmulatorResource(string name, int port) : Resource(name)
             ["FAUXQS_HOST"] = "127.0.0.1",
             ["FAUXQS_DEFAULT_REGION"] = Region,
         };
-        if (!context.Options.Testing)
+        if (context.Options.PersistQueues ?? !context.Options.Testing)
         {
             // Queued tasks survive an AppHost restart, as they would in real SQS.
             var dataDirectory = Path.Combine(context.DataDirectory, Name);

@@ -71,6 +71,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["TaskReconciler__LeaseGrace"] = "00:00:01",
                     ["TaskReconciler__LostMessageAfter"] = LostMessageAfter.ToString(),
                     ["JobEvents__CoalesceInterval"] = JobEventsCoalesceInterval.ToString(),
+                    ["JobEvents__ProgressInterval"] = JobEventsCoalesceInterval.ToString(),
                 },
             },
             LogSink = (resource, line) =>

@@ -46,10 +46,11 @@ namespace JobPlatform.Api.Data.Migrations
                 table: "workers",
                 column: "last_heartbeat_at");
 
-            // Live updates for the console: every change of a job, and every task status change, is
-            // announced on one channel with the job's id as payload. PostgreSQL delivers a payload
-            // once per transaction however often it is sent, so a bulk change is one notification.
-            // Triggers, rather than calls in each transition, so no writer can forget one.
+            // Live updates for the console: a job's insertion and every change of its status are
+            // announced on one channel with the job's id as payload, on whichever Api replica made
+            // them. Only status changes: a NOTIFY takes a database-wide lock at commit, so the hot
+            // path (claims, reports, counters) must not send one; JobEventBroadcaster polls the
+            // progress of the jobs someone watches instead.
             migrationBuilder.Sql("""
                 CREATE FUNCTION notify_job_changed() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -57,22 +58,11 @@ namespace JobPlatform.Api.Data.Migrations
                     RETURN NULL;
                 END $$;
 
-                CREATE TRIGGER jobs_notify_changed AFTER INSERT OR UPDATE ON jobs
+                CREATE TRIGGER jobs_notify_inserted AFTER INSERT ON jobs
                     FOR EACH ROW EXECUTE FUNCTION notify_job_changed();
 
-                CREATE FUNCTION notify_task_status_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    -- One statement may touch thousands of tasks (a cancel, the outbox relay): compare
-                    -- the transition tables once, and skip lease-only updates such as heartbeats.
-                    PERFORM pg_notify('jobplatform_events', changed.job_id::text)
-                    FROM (SELECT DISTINCT n.job_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-                          WHERE o.status IS DISTINCT FROM n.status) changed;
-                    RETURN NULL;
-                END $$;
-
-                CREATE TRIGGER tasks_notify_status_changed AFTER UPDATE ON tasks
-                    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-                    FOR EACH STATEMENT EXECUTE FUNCTION notify_task_status_changed();
+                CREATE TRIGGER jobs_notify_status_changed AFTER UPDATE OF status ON jobs
+                    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION notify_job_changed();
                 """);
         }
 
@@ -80,9 +70,8 @@ namespace JobPlatform.Api.Data.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.Sql("""
-                DROP TRIGGER tasks_notify_status_changed ON tasks;
-                DROP FUNCTION notify_task_status_changed();
-                DROP TRIGGER jobs_notify_changed ON jobs;
+                DROP TRIGGER jobs_notify_status_changed ON jobs;
+                DROP TRIGGER jobs_notify_inserted ON jobs;
                 DROP FUNCTION notify_job_changed();
                 """);
 
