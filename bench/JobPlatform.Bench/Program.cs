@@ -44,7 +44,8 @@ command.SetAction(async (parse, ct) =>
     }
     return 0;
 });
-return await command.Parse(args).InvokeAsync();
+// Ctrl+C cancels the run; the graph is then stopped before the process exits, leaving nothing behind.
+return await command.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static void AddRange(Option<int> option, int min, int max, string what) => option.Validators.Add(result =>
 {

@@ -1,0 +1,29 @@
+using JobPlatform.Bench;
+using JobPlatform.Tests.Infrastructure;
+
+namespace JobPlatform.Tests.Bench;
+
+/// <summary>
+/// The benchmark's every scenario with a few hundred tasks, so it keeps working. It measures
+/// nothing here: figures come from a Release run on a quiet machine (docs/benchmarks.md).
+/// </summary>
+[Collection(GraphCollection.Name)] // Its own graph, but not beside the suite's: they would slow each other.
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task SmokeRun_GoesThroughEveryScenario_AndPrintsATable()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var progress = new StringWriter();
+        var runner = new BenchmarkRunner(BenchOptions.Smoke, progress);
+
+        var table = await runner.RunAsync(timeout.Token);
+
+        string[] sections = ["End to end", "Memory", "Scaling", "Start latency", "Submission"];
+        Assert.Equal(sections, runner.Rows.Select(r => r.Section).Distinct().Order());
+        Assert.Contains(runner.Rows, r => r.Figure.StartsWith("ratio JobPlatform / Hangfire", StringComparison.Ordinal) && r.Value.EndsWith('x'));
+        Assert.All(runner.Rows, r => Assert.Matches(@"\d", r.Value));
+        Assert.Contains("| scenario | figure | value |", table);
+        Assert.Contains($"{Environment.ProcessorCount} cores", table);
+    }
+}
