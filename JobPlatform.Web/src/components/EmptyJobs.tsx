@@ -8,7 +8,9 @@ export function EmptyJobs() {
   return (
     <section className="state" aria-labelledby="empty-jobs-title">
       <h2 id="empty-jobs-title">No jobs yet</h2>
-      <p>Submit one to the Api and it will appear here within a couple of seconds:</p>
+      <p>
+        <a href="/jobs/new">Submit a job</a> with the form, or send one to the Api; it appears here at once:
+      </p>
       <pre className="command">
         <code>{SUBMIT_JOB_CURL}</code>
       </pre>

@@ -1,3 +1,4 @@
+import { MemoryRouter } from 'react-router'
 import { render, screen, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { toJob } from '../services/jobs'
@@ -8,7 +9,7 @@ describe('JobsTable', () => {
   it('shows one row per job in the order given', () => {
     const jobs = [makeJobWire({ name: 'newest' }), makeJobWire({ name: 'older' })].map(toJob)
 
-    render(<JobsTable jobs={jobs} />)
+    render(<MemoryRouter><JobsTable jobs={jobs} /></MemoryRouter>)
 
     const rows = screen.getAllByRole('row').slice(1)
     expect(rows).toHaveLength(2)
@@ -28,7 +29,7 @@ describe('JobsTable', () => {
       }),
     )
 
-    render(<JobsTable jobs={[job]} />)
+    render(<MemoryRouter><JobsTable jobs={[job]} /></MemoryRouter>)
 
     const row = screen.getAllByRole('row')[1]!
     expect(within(row).getByText('demo')).toBeInTheDocument()

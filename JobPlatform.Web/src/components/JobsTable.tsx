@@ -1,3 +1,4 @@
+import { Link } from 'react-router'
 import type { Job } from '../services/jobs'
 import { JobStatusBadge } from './JobStatusBadge'
 import { TaskProgressBar } from './TaskProgressBar'
@@ -25,7 +26,7 @@ export function JobsTable({ jobs }: JobsTableProps) {
         {jobs.map((job) => (
           <tr key={job.id}>
             <td>
-              <div className="jobs__name">{job.name}</div>
+              <div className="jobs__name"><Link to={`/jobs/${job.id}`}>{job.name}</Link></div>
               <div className="jobs__id" title={job.id}>
                 {job.id}
               </div>

@@ -1,3 +1,4 @@
+import { MemoryRouter } from 'react-router'
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
 import { render, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -8,7 +9,7 @@ function renderPage() {
   const client = new QueryClient({ defaultOptions: { queries: { gcTime: Infinity } } })
   render(
     <QueryClientProvider client={client}>
-      <JobsPage />
+      <MemoryRouter><JobsPage /></MemoryRouter>
     </QueryClientProvider>,
   )
   return client

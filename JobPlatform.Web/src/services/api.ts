@@ -73,3 +73,45 @@ function firstValidationError(problem: ProblemDetails): string | undefined {
   const [field, messages] = Object.entries(problem.errors ?? {})[0] ?? []
   return field && messages?.[0] ? `${field}: ${messages[0]}` : undefined
 }
+
+/** A problem answer that names fields: the Api's 400 ValidationProblem. */
+export class ValidationError extends ApiError {
+  readonly errors: Record<string, string[]>
+
+  constructor(init: { status?: number; title: string; detail?: string; errors: Record<string, string[]> }) {
+    super(init)
+    this.name = 'ValidationError'
+    this.errors = init.errors
+  }
+}
+
+/**
+ * POSTs JSON to the Api and returns its JSON answer, throwing {@link ValidationError} for a 400 that
+ * names fields and {@link ApiError} for anything else that is not a 2xx.
+ */
+export async function postJson<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+  let response: Response
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch (error) {
+    if (error instanceof TypeError) {
+      throw new ApiError({ title: 'The Api could not be reached.', detail: error.message, unreachable: true })
+    }
+    throw error
+  }
+  if (response.status === 400 && (response.headers.get('Content-Type') ?? '').includes('json')) {
+    const problem = (await response.json().catch(() => ({}))) as ProblemDetails
+    if (problem.errors) {
+      throw new ValidationError({ status: 400, title: problem.title ?? 'The request is not valid.', detail: problem.detail, errors: problem.errors })
+    }
+    throw new ApiError({ status: 400, title: problem.title ?? 'The request is not valid.', detail: problem.detail })
+  }
+  if (!response.ok) {
+    throw await toApiError(response)
+  }
+  return (await response.json()) as T
+}

@@ -1,3 +1,4 @@
+import type { components } from './schema'
 import { queryOptions } from '@tanstack/react-query'
 import { getJson } from './api'
 
@@ -18,35 +19,20 @@ export const TASK_STATUSES = [
 ] as const
 export type TaskStatus = (typeof TASK_STATUSES)[number]
 
-// ---- Wire types: exactly what GET /api/v1/jobs returns (camelCase JSON). ----
+// ---- Wire types: generated from the Api's OpenAPI document (npm run gen:api). ----
+
+type Schemas = components['schemas']
 
 /** Number of a job's tasks in each task state. */
-export interface TaskCountsWire {
-  pending: number
-  enqueued: number
-  running: number
-  retrying: number
-  succeeded: number
-  failed: number
-  deadLettered: number
-  cancelled: number
-}
+export type TaskCountsWire = Schemas['TaskCounts']
 
-export interface JobWire {
-  id: string
-  name: string
-  type: string
+/** A job as the Api sends it; its status narrowed to the closed set above. */
+export type JobWire = Omit<Schemas['JobResponse'], 'status' | 'parameters'> & {
   status: JobStatus
-  taskCount: number
-  maxAttempts: number
   parameters: Record<string, unknown>
-  counts: TaskCountsWire
-  createdAt: string
-  updatedAt: string
-  startedAt: string | null
-  finishedAt: string | null
 }
 
+/** One page of a list, as every list endpoint answers. */
 export interface PagedWire<T> {
   items: T[]
   page: number
@@ -145,6 +131,7 @@ export interface JobListFilters {
   page: number
   pageSize: number
   status?: JobStatus
+  name?: string
 }
 
 /** How many jobs the console asks for at once: 50 (the Api alone would default to 20). */
@@ -154,12 +141,25 @@ export const jobKeys = {
   all: ['jobs'] as const,
   lists: () => [...jobKeys.all, 'list'] as const,
   list: (filters: JobListFilters) => [...jobKeys.lists(), filters] as const,
+  detail: (id: string) => [...jobKeys.all, 'detail', id] as const,
+  tasks: (id: string) => [...jobKeys.all, 'tasks', id] as const,
+  timeline: (id: string) => [...jobKeys.all, 'timeline', id] as const,
 }
 
-export function jobListPath({ page, pageSize, status }: JobListFilters): string {
+/** One job, as GET /api/v1/jobs/{id} returns it. */
+export const jobQuery = (id: string) =>
+  queryOptions({
+    queryKey: jobKeys.detail(id),
+    queryFn: async ({ signal }) => toJob(await getJson<JobWire>(`/api/v1/jobs/${id}`, signal)),
+  })
+
+export function jobListPath({ page, pageSize, status, name }: JobListFilters): string {
   const query = new URLSearchParams({ page: String(page), pageSize: String(pageSize) })
   if (status) {
     query.set('status', status)
+  }
+  if (name?.trim()) {
+    query.set('name', name.trim())
   }
   return `/api/v1/jobs?${query}`
 }

@@ -26,6 +26,8 @@ export function makeJobWire(overrides: Partial<JobWire> = {}): JobWire {
     status: 'enqueued',
     taskCount: 10,
     maxAttempts: 3,
+    failureThreshold: 0,
+    timeoutSeconds: null,
     parameters: { ms: 10 },
     counts: makeCounts({ enqueued: 10 }),
     createdAt: '2026-11-24T10:00:00.000+00:00',
