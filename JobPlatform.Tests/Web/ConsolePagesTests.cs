@@ -35,6 +35,9 @@ public sealed partial class ConsolePagesTests(JobPlatformFixture fixture) : IAsy
         await Assertions.Expect(page.GetByTestId("job-status")).ToHaveTextAsync(JobStatus.Completed, new() { Timeout = 60_000 });
         await Assertions.Expect(page.GetByTestId("timeline")).ToContainTextAsync("30 attempts", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = TimelineLabel() })).ToBeVisibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Task 0: show attempts" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".attempts-row")).ToContainTextAsync("Attempt 1 on worker-");
+        await Assertions.Expect(page.Locator(".attempts-row")).ToContainTextAsync("succeeded");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "job-detail.png"), FullPage = true });
 
         // The job exists once: the form's idempotency key and the redirect leave no duplicate.

@@ -8,7 +8,7 @@ export interface TimelineChartProps {
   totalCount: number
 }
 
-const LANE_HEIGHT = 36
+const LANE_HEIGHT = 56
 
 /**
  * Task executions over time: one lane per worker, one bar per attempt, coloured by outcome. Drawn
@@ -37,7 +37,7 @@ export function TimelineChart({ items, totalCount }: TimelineChartProps) {
           type: 'custom',
           encode: { x: [1, 2], y: 0 },
           data: lanes.bars.map((bar) => ({
-            value: [bar.lane, bar.start, bar.end],
+            value: [bar.lane, bar.start, bar.end, bar.row, lanes.rows[bar.lane] ?? 1],
             label: bar.label,
             itemStyle: { color: OUTCOME_COLOURS[bar.outcome] },
           })),
@@ -45,10 +45,13 @@ export function TimelineChart({ items, totalCount }: TimelineChartProps) {
             const lane = api.value(0) as number
             const start = api.coord([api.value(1), lane]) as [number, number]
             const end = api.coord([api.value(2), lane]) as [number, number]
-            const height = (api.size!([0, 1]) as [number, number])[1] * 0.6
+            const band = (api.size!([0, 1]) as [number, number])[1] * 0.8
+            const rows = api.value(4) as number
+            const height = Math.max(1, (band / rows) * 0.85)
+            const top = start[1] - band / 2 + ((api.value(3) as number) * band) / rows
             const grid = params.coordSys as unknown as { x: number; y: number; width: number; height: number }
             const shape = echarts.graphic.clipRectByRect(
-              { x: start[0], y: start[1] - height / 2, width: Math.max(1, end[0] - start[0]), height },
+              { x: start[0], y: top, width: Math.max(1, end[0] - start[0]), height },
               { x: grid.x, y: grid.y, width: grid.width, height: grid.height },
             )
             return shape && { type: 'rect', shape, style: api.style() }

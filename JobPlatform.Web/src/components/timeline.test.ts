@@ -30,7 +30,22 @@ describe('toTimelineLanes', () => {
       [1, 'running'],
     ])
     expect(lanes.bars[2]?.end).toBe(now.getTime())
+    // worker-2 ran task 0 (0-1 s) and task 1 (from 3 s): one row is enough.
+    expect(lanes.rows).toEqual([1, 1])
     expect(lanes.bars[2]?.label).toBe('task 1, attempt 2: running')
+  })
+
+  it('gives attempts that overlap on one worker rows of their own', () => {
+    const lanes = toTimelineLanes(
+      [
+        item(0, 'w', '2026-11-24T10:00:00Z', '2026-11-24T10:00:05Z', 'succeeded'),
+        item(1, 'w', '2026-11-24T10:00:01Z', '2026-11-24T10:00:02Z', 'succeeded'),
+        item(2, 'w', '2026-11-24T10:00:03Z', '2026-11-24T10:00:04Z', 'succeeded'),
+      ],
+      new Date(),
+    )
+    expect(lanes.bars.map((bar) => bar.row)).toEqual([0, 1, 1])
+    expect(lanes.rows).toEqual([2])
   })
 
   it('describes the chart in words, saying when it shows only the first attempts', () => {

@@ -5,6 +5,8 @@ export type BarOutcome = 'succeeded' | 'failed' | 'lost' | 'released' | 'running
 
 export interface TimelineBar {
   lane: number
+  /** The row within the lane: attempts that overlap on one worker get rows of their own. */
+  row: number
   start: number
   end: number
   outcome: BarOutcome
@@ -13,6 +15,8 @@ export interface TimelineBar {
 
 export interface TimelineLanes {
   workers: string[]
+  /** Rows per lane: the most attempts the worker ran at once. */
+  rows: number[]
   bars: TimelineBar[]
 }
 
@@ -29,17 +33,27 @@ export const OUTCOME_COLOURS: Record<BarOutcome, string> = {
 export function toTimelineLanes(items: TimelineItemWire[], now: Date): TimelineLanes {
   const workers = [...new Set(items.map((item) => item.workerId))].sort()
   const lanes = new Map(workers.map((worker, index) => [worker, index]))
-  const bars = items.map((item) => {
+  const bars: TimelineBar[] = items.map((item) => {
     const outcome = (item.endedAt === null ? 'running' : (item.outcome ?? 'lost')) as BarOutcome
     return {
       lane: lanes.get(item.workerId)!,
+      row: 0,
       start: Date.parse(item.startedAt),
       end: item.endedAt === null ? now.getTime() : Date.parse(item.endedAt),
       outcome,
       label: `task ${item.taskIndex}, attempt ${item.attempt}: ${outcome}`,
     }
   })
-  return { workers, bars }
+  // Within a lane, each attempt takes the first row free when it starts (interval partitioning),
+  // so a worker running 16 tasks at once shows 16 thin rows instead of one smear.
+  const rowEnds: number[][] = workers.map(() => [])
+  for (const bar of [...bars].sort((a, b) => a.start - b.start)) {
+    const ends = rowEnds[bar.lane]!
+    const free = ends.findIndex((end) => end <= bar.start)
+    bar.row = free === -1 ? ends.length : free
+    ends[bar.row] = bar.end
+  }
+  return { workers, rows: rowEnds.map((ends) => Math.max(1, ends.length)), bars }
 }
 
 /** What the chart shows, in words: for screen readers and anyone who cannot tell the colours apart. */

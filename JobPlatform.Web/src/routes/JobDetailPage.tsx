@@ -1,15 +1,30 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useState } from 'react'
+import { Fragment, lazy, Suspense, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { ApiErrorNotice } from '../components/ApiErrorNotice'
+import { AttemptsList } from '../components/AttemptsList'
 import { ConfirmButton } from '../components/ConfirmButton'
 import { JobStatusBadge } from '../components/JobStatusBadge'
 import { TaskProgressBar } from '../components/TaskProgressBar'
-import { TimelineChart } from '../components/TimelineChart'
 import { ApiError } from '../services/api'
 import { POLL_INTERVAL_MS, useLiveUpdates } from '../services/events'
 import { jobKeys, jobQuery, TASK_STATUSES, toJob, type TaskStatus } from '../services/jobs'
-import { cancelJob, describePace, jobTasksQuery, retryJob, retryTask, timelineQuery } from '../services/tasks'
+import { cancelJob, describePace, jobTasksQuery, retryJob, retryTask, taskQuery, timelineQuery } from '../services/tasks'
+
+// ECharts is most of the console's code: it loads with the first job page, not with the console.
+const TimelineChart = lazy(() => import('../components/TimelineChart').then((module) => ({ default: module.TimelineChart })))
+
+/** The attempts of one task, fetched when its row is opened. */
+function TaskAttemptsRow({ taskId, columns }: { taskId: string; columns: number }) {
+  const { data, error } = useQuery(taskQuery(taskId))
+  return (
+    <tr className="attempts-row">
+      <td colSpan={columns}>
+        {error ? <p className="error">The attempts could not be loaded: {error.message}</p> : data ? <AttemptsList attempts={data.attempts ?? []} /> : 'Loading attempts…'}
+      </td>
+    </tr>
+  )
+}
 
 const TASK_PAGE_SIZE = 50
 const FINAL = new Set(['completed', 'failed', 'cancelled'])
@@ -23,6 +38,7 @@ export function JobDetailPage() {
   const [status, setStatus] = useState<TaskStatus | ''>('')
   const [page, setPage] = useState(1)
   const [actionError, setActionError] = useState<ApiError | null>(null)
+  const [opened, setOpened] = useState<string | null>(null)
 
   const job = useQuery({ ...jobQuery(id), refetchInterval: poll, retry: false })
   const tasks = useQuery({ ...jobTasksQuery(id, { page, pageSize: TASK_PAGE_SIZE, status: status || undefined }), refetchInterval: poll })
@@ -91,7 +107,13 @@ export function JobDetailPage() {
       </section>
 
       <h2>Timeline</h2>
-      {timeline.data ? <TimelineChart items={timeline.data.items} totalCount={timeline.data.totalCount} /> : <p className="state">Loading the timeline…</p>}
+      {timeline.data ? (
+        <Suspense fallback={<p className="state">Loading the timeline…</p>}>
+          <TimelineChart items={timeline.data.items} totalCount={timeline.data.totalCount} />
+        </Suspense>
+      ) : (
+        <p className="state">Loading the timeline…</p>
+      )}
 
       <h2>Tasks</h2>
       <label>
@@ -109,8 +131,14 @@ export function JobDetailPage() {
             </thead>
             <tbody>
               {tasks.data.items.map((task) => (
-                <tr key={task.id}>
-                  <td>{task.index}</td>
+                <Fragment key={task.id}>
+                <tr>
+                  <td>
+                    <button type="button" className="link" aria-expanded={opened === task.id} onClick={() => setOpened(opened === task.id ? null : task.id)}
+                      aria-label={`Task ${task.index}: ${opened === task.id ? 'hide' : 'show'} attempts`}>
+                      {task.index}
+                    </button>
+                  </td>
                   <td>{task.status}</td>
                   <td>{task.attemptCount} of {task.maxAttempts}</td>
                   <td>{task.workerId ?? '–'}</td>
@@ -122,6 +150,8 @@ export function JobDetailPage() {
                     )}
                   </td>
                 </tr>
+                {opened === task.id && <TaskAttemptsRow taskId={task.id} columns={7} />}
+                </Fragment>
               ))}
             </tbody>
           </table>
