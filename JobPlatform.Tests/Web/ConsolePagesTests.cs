@@ -109,6 +109,17 @@ public sealed partial class ConsolePagesTests(JobPlatformFixture fixture) : IAsy
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "workers.png"), FullPage = true });
     }
 
+    [Fact]
+    public async Task TheConsole_FollowsTheDarkColourScheme()
+    {
+        var page = await OpenAsync("/");
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+
+        Assert.Equal("rgb(17, 21, 28)", await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).backgroundColor"));
+        Assert.Equal("rgb(228, 232, 238)", await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).color"));
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "jobs-dark.png"), FullPage = true });
+    }
+
     private async Task<IPage> OpenAsync(string path)
     {
         Directory.CreateDirectory(Screenshots);

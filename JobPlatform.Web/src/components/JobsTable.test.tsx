@@ -3,7 +3,7 @@ import { render, screen, within } from '@testing-library/react'
 import { describe, expect, it } from 'vitest'
 import { toJob } from '../services/jobs'
 import { makeCounts, makeJobWire } from '../test/factories'
-import { JobsTable } from './JobsTable'
+import { describeDuration, JobsTable, relativeTime } from './JobsTable'
 
 describe('JobsTable', () => {
   it('shows one row per job in the order given', () => {
@@ -37,5 +37,20 @@ describe('JobsTable', () => {
     expect(within(row).getByText('running')).toHaveClass('badge')
     expect(within(row).getByText('144 of 200 done')).toBeInTheDocument()
     expect(row.querySelector('time')).toHaveAttribute('dateTime', '2026-11-24T10:00:00.000Z')
+  })
+})
+
+describe('relativeTime and describeDuration', () => {
+  const now = new Date('2026-11-24T10:00:00Z')
+
+  it('says how long ago in the largest unit that fits', () => {
+    expect(relativeTime(new Date('2026-11-24T09:59:48Z'), now)).toBe('12 seconds ago')
+    expect(relativeTime(new Date('2026-11-24T07:00:00Z'), now)).toBe('3 hours ago')
+  })
+
+  it('gives a finished job its run time and a running one its time so far', () => {
+    expect(describeDuration(null, null, now)).toBe('–')
+    expect(describeDuration(new Date('2026-11-24T09:59:57.5Z'), new Date('2026-11-24T10:00:00Z'), now)).toBe('2.5 s')
+    expect(describeDuration(new Date('2026-11-24T09:58:00Z'), null, now)).toBe('2 min 0 s so far')
   })
 })
