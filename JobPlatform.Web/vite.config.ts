@@ -11,6 +11,11 @@ const apiUrl = process.env.services__api__http__0 || DEFAULT_API_URL
 
 export default defineConfig({
   plugins: [react()],
+  // Bundle every dependency when the server starts. Left to discovery, Vite finds ECharts only when
+  // a job page first loads it, re-bundles, and reloads every open page, tests' pages included.
+  optimizeDeps: {
+    include: ['react', 'react-dom/client', 'react-router', '@tanstack/react-query', 'echarts'],
+  },
   server: {
     proxy: {
       '/api': { target: apiUrl, changeOrigin: true },

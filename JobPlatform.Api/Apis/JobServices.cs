@@ -11,6 +11,7 @@ public sealed class JobServices(
     TimeProvider clock,
     IOptions<TaskRetryOptions> retry,
     IOptions<TaskLeaseOptions> lease,
+    ApiMetrics metrics,
     ILogger<JobServices> logger)
 {
     public JobsDbContext Db { get; } = db;
@@ -18,5 +19,6 @@ public sealed class JobServices(
     public TimeProvider Clock { get; } = clock;
     public IOptions<TaskRetryOptions> Retry { get; } = retry;
     public IOptions<TaskLeaseOptions> Lease { get; } = lease;
+    public ApiMetrics Metrics { get; } = metrics;
     public ILogger<JobServices> Logger { get; } = logger;
 }

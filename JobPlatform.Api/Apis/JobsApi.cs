@@ -124,6 +124,7 @@ public static class JobsApi
         switch (outcome)
         {
             case SubmitOutcome.Created:
+                services.Metrics.Submitted(job.Type, job.TaskCount);
                 services.Logger.LogInformation("Job {JobId} submitted: {TaskCount} '{Type}' tasks", job.Id, job.TaskCount, job.Type);
                 return TypedResults.Created(location, response);
 

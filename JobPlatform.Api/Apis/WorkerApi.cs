@@ -135,6 +135,7 @@ public static class WorkerApi
                 r.Detail is null ? null : Truncate(r.Detail, MaxErrorDetailLength), r.Retryable),
         }).ToList();
         var outcomes = await services.Store.ReportAsync(reports, attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        services.Metrics.Reported(outcomes);
         return TypedResults.Ok(new ReportTasksResponse(request.Reports.Zip(outcomes, (report, outcome) => outcome switch
         {
             ReportOutcome.Applied applied => new TaskReportResult(report.TaskId, applied.Status, true, applied.RetryAfter),
@@ -174,6 +175,7 @@ public static class WorkerApi
             return invalid;
         }
         var outcome = await services.Store.CompleteAsync(id, request.AttemptId, request.Result, ct);
+        services.Metrics.Reported([outcome]);
         return ToResponse(id, outcome);
     }
 
@@ -189,6 +191,7 @@ public static class WorkerApi
         var outcome = await services.Store.FailAsync(
             id, request.AttemptId, error!, detail, request.Retryable,
             attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        services.Metrics.Reported([outcome]);
         return ToResponse(id, outcome);
     }
 

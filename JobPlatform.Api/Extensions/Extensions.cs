@@ -52,6 +52,8 @@ public static class Extensions
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<TaskReconciler>();
         builder.Services.AddHostedService<DeadLetterDrainer>();
+        builder.Services.AddSingleton<ApiMetrics>();
+        builder.Services.AddHostedService<MetricsSampler>();
 
         builder.Services.AddOptions<JobEventsOptions>().BindConfiguration(JobEventsOptions.SectionName)
             .Validate(o => o.CoalesceInterval >= TimeSpan.FromMilliseconds(10), "JobEvents:CoalesceInterval must be at least 10 ms.")

@@ -19,6 +19,7 @@ public sealed class DeadLetterDrainer(
     IAmazonSQS sqs,
     PostgresJobStore store,
     IOptions<SqsOptions> options,
+    ApiMetrics metrics,
     ILogger<DeadLetterDrainer> logger) : BackgroundService
 {
     private static readonly TimeSpan ErrorDelay = TimeSpan.FromSeconds(5);
@@ -81,6 +82,7 @@ public sealed class DeadLetterDrainer(
         }
 
         var moved = await store.RecordDeadLetterAsync(message.MessageId, message.Body, taskId, receiveCount, reason, ct);
+        metrics.DeadLettered(moved ? 1 : 0);
         logger.LogWarning("Dead letter {MessageId} recorded{Task}: {Reason}", message.MessageId,
             moved ? $"; task {taskId} is dead_lettered" : "", reason);
     }

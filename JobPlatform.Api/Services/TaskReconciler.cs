@@ -38,6 +38,7 @@ public sealed class TaskReconciler(
     IAmazonSQS sqs,
     IOptions<SqsOptions> sqsOptions,
     IOptions<TaskReconcilerOptions> options,
+    ApiMetrics metrics,
     ILogger<TaskReconciler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -49,10 +50,15 @@ public sealed class TaskReconciler(
             {
                 var queueEmpty = await IsQueueEmptyAsync(stoppingToken);
                 var result = await store.ReconcileAsync(options.Value.LeaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
+                if (result is { } counted)
+                {
+                    metrics.LeasesExpired(counted.Requeued + counted.Failed);
+                    metrics.DeadLettered(counted.Failed);
+                }
                 if (result is { } r && r.Total > 0)
                 {
                     logger.LogWarning(
-                        "Reconciled: {Requeued} tasks whose worker was lost queued again, {Failed} failed on their last attempt, {Resent} lost messages sent again, {Cancelled} leftovers of failed or cancelled jobs cancelled, {Jobs} jobs finished",
+                        "Reconciled: {Requeued} tasks whose worker was lost queued again, {Failed} dead-lettered (their last attempt lost its worker), {Resent} lost messages sent again, {Cancelled} leftovers of failed or cancelled jobs cancelled, {Jobs} jobs finished",
                         r.Requeued, r.Failed, r.Resent, r.Cancelled, r.JobsFinished);
                 }
             }

@@ -33,6 +33,8 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 
     internal IReadOnlyList<SupervisedProcess> Processes => _replicas.Select(r => r.Process).ToList();
 
+    internal IReadOnlyList<(SupervisedProcess Process, int Port)> ReplicaEndpoints => _replicas.ToList();
+
     internal override IEnumerable<(int Port, string Option)> FixedPorts =>
         RequestedPort == 0 || Replicas == 0 ? [] : [(RequestedPort, $"--{Name}-port")];
 

@@ -18,7 +18,7 @@ public sealed class ResourceHandle
 
     public IReadOnlyList<ReplicaHandle> Replicas => _resource switch
     {
-        ProjectResource project => project.Processes.Select(p => new ReplicaHandle(p)).ToList(),
+        ProjectResource project => project.ReplicaEndpoints.Select(r => new ReplicaHandle(r.Process, new Uri($"http://localhost:{r.Port}"))).ToList(),
         PostgresServerResource postgres when postgres.Process is { } p => [new ReplicaHandle(p)],
         SqsEmulatorResource sqs when sqs.Process is { } p => [new ReplicaHandle(p)],
         ViteAppResource vite when vite.Process is { } p => [new ReplicaHandle(p)],
@@ -46,9 +46,16 @@ public sealed class ReplicaHandle
 {
     private readonly SupervisedProcess _process;
 
-    internal ReplicaHandle(SupervisedProcess process) => _process = process;
+    internal ReplicaHandle(SupervisedProcess process, Uri? url = null)
+    {
+        _process = process;
+        Url = url;
+    }
 
     public string Name => _process.Name;
+
+    /// <summary>The replica's own HTTP address (health, metrics), for a project; null otherwise.</summary>
+    public Uri? Url { get; }
 
     public int? ProcessId => _process.ProcessId;
 

@@ -115,8 +115,8 @@ public sealed partial class ConsolePagesTests(JobPlatformFixture fixture) : IAsy
         var page = await OpenAsync("/");
         await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
 
-        Assert.Equal("rgb(17, 21, 28)", await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).backgroundColor"));
-        Assert.Equal("rgb(228, 232, 238)", await page.EvaluateAsync<string>("getComputedStyle(document.documentElement).color"));
+        await Assertions.Expect(page.Locator("html")).ToHaveCSSAsync("background-color", "rgb(17, 21, 28)");
+        await Assertions.Expect(page.Locator("html")).ToHaveCSSAsync("color", "rgb(228, 232, 238)");
         await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "jobs-dark.png"), FullPage = true });
     }
 
