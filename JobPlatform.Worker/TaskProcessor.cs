@@ -20,6 +20,7 @@ public sealed class TaskProcessor(
     TaskReporter reporter,
     MessageDeleter deleter,
     WorkerActivity activity,
+    WorkerMetrics metrics,
     IOptions<WorkerOptions> options,
     ILogger<TaskProcessor> logger)
 {
@@ -143,6 +144,23 @@ public sealed class TaskProcessor(
     /// <summary>Runs the handler and reports its outcome; returns what the Api did with the report.</summary>
     private async Task<TaskReportResult> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
     {
+        metrics.Started();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var outcome = "error";
+        try
+        {
+            var (report, reported) = await RunHandlerAsync(claim, cancellationToken, deadline, stopping);
+            outcome = reported;
+            return report;
+        }
+        finally
+        {
+            metrics.Ended(claim.Type, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<(TaskReportResult Report, string Outcome)> RunHandlerAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
+    {
         var workerId = _options.WorkerId;
         var context = new TaskContext(claim.TaskId, claim.JobId, claim.Attempt, claim.MaxAttempts, claim.Parameters);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -154,13 +172,13 @@ public sealed class TaskProcessor(
             }
             var result = await handler.ExecuteAsync(context, cancellationToken);
             logger.LogDebug("Task {TaskId} attempt {Attempt} succeeded in {Elapsed}", claim.TaskId, claim.Attempt, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Succeeded, result));
+            return (await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Succeeded, result)), TaskReportOutcome.Succeeded);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
             // The drain timeout ran out while stopping: give the task back rather than fail it.
             logger.LogInformation("Releasing task {TaskId} attempt {Attempt}: the worker is stopping", claim.TaskId, claim.Attempt);
-            return await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Released, Error: $"Worker {workerId} stopped before the task finished."));
+            return (await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Released, Error: $"Worker {workerId} stopped before the task finished.")), TaskReportOutcome.Released);
         }
         catch (Exception ex)
         {
@@ -172,7 +190,7 @@ public sealed class TaskProcessor(
                 _ => ($"{ex.GetType().Name}: {ex.Message}", true),
             };
             logger.LogInformation("Task {TaskId} attempt {Attempt} failed: {Error}", claim.TaskId, claim.Attempt, error);
-            return await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Failed, Error: error, Detail: ex.ToString(), Retryable: retryable));
+            return (await reporter.ReportAsync(new TaskReport(claim.TaskId, claim.AttemptId, TaskReportOutcome.Failed, Error: error, Detail: ex.ToString(), Retryable: retryable)), TaskReportOutcome.Failed);
         }
     }
 }
