@@ -96,7 +96,8 @@ public sealed class CancelAndRetryTests(JobPlatformFixture fixture)
         Assert.Equal(JobTaskStatus.Failed, task.Status);
 
         var retried = await PostAsync<TaskResponse>($"/api/v1/tasks/{task.Id}/retry", HttpStatusCode.OK);
-        Assert.DoesNotContain(retried.Status, JobTaskStatus.Final);
+        // The answer reads the task after the retry committed; a quick worker may already have run it.
+        Assert.Contains(retried.Status, new[] { JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Succeeded });
 
         var job = await _api.WaitForFinalAsync(submitted.Id);
         Assert.Equal(JobStatus.Completed, job.Status);
