@@ -1,38 +1,68 @@
-import { NavLink, Route, Routes } from 'react-router'
-import { useLiveUpdates } from './services/events'
+import { Link, matchPath, NavLink, Route, Routes, useLocation } from 'react-router'
+import { LiveIndicator } from './components/LiveIndicator'
 import { FailuresPage } from './routes/FailuresPage'
 import { JobDetailPage } from './routes/JobDetailPage'
 import { JobsPage } from './routes/JobsPage'
 import { NewJobPage } from './routes/NewJobPage'
 import { WorkersPage } from './routes/WorkersPage'
+import { LiveStatusContext, useLiveUpdates } from './services/events'
+
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/**
+ * The job a page is about, if any: on a job's page the console follows that job's events only,
+ * elsewhere every job's. One stream at a time, so the console never holds two connections.
+ */
+function useWatchedJob(): string | undefined {
+  const id = matchPath('/jobs/:id', useLocation().pathname)?.params.id
+  return id && JOB_ID.test(id) ? id : undefined
+}
 
 /** The console's frame: navigation, whether updates are live, and the pages. */
 export function App() {
-  const live = useLiveUpdates()
+  const live = useLiveUpdates(useWatchedJob())
   return (
-    <div className="app">
-      <header className="app__header">
-        <span className="app__brand">JobPlatform</span>
-        <nav className="app__nav" aria-label="Main">
-          <NavLink to="/" end>Jobs</NavLink>
-          <NavLink to="/jobs/new">New job</NavLink>
-          <NavLink to="/failures">Failures</NavLink>
-          <NavLink to="/workers">Workers</NavLink>
-        </nav>
-        <span className={`live live--${live}`} data-testid="live-indicator" title={live === 'live' ? 'Changes arrive as they happen' : 'The event stream is down; asking every 2 s'}>
-          {live === 'live' ? 'Live' : 'Polling'}
-        </span>
-      </header>
-      <main className="app__main">
-        <Routes>
-          <Route path="/" element={<JobsPage live={live} />} />
-          <Route path="/jobs/new" element={<NewJobPage />} />
-          <Route path="/jobs/:id" element={<JobDetailPage />} />
-          <Route path="/failures" element={<FailuresPage />} />
-          <Route path="/workers" element={<WorkersPage />} />
-          <Route path="*" element={<p className="state">There is no such page. <NavLink to="/">Back to jobs</NavLink></p>} />
-        </Routes>
-      </main>
-    </div>
+    <LiveStatusContext value={live}>
+      <div className="app">
+        <a className="skip-link" href="#main">
+          Skip to content
+        </a>
+        <header className="app__header">
+          <Link to="/" className="app__brand">
+            JobPlatform
+          </Link>
+          <nav className="app__nav" aria-label="Main">
+            <NavLink to="/" end>
+              Jobs
+            </NavLink>
+            <NavLink to="/jobs/new">New job</NavLink>
+            <NavLink to="/failures">Failures</NavLink>
+            <NavLink to="/workers">Workers</NavLink>
+          </nav>
+          <LiveIndicator status={live} />
+        </header>
+        <main className="app__main" id="main" tabIndex={-1}>
+          <Routes>
+            <Route path="/" element={<JobsPage />} />
+            <Route path="/jobs/new" element={<NewJobPage />} />
+            <Route path="/jobs/:id" element={<JobDetailPage />} />
+            <Route path="/failures" element={<FailuresPage />} />
+            <Route path="/workers" element={<WorkersPage />} />
+            <Route
+              path="*"
+              element={
+                <section className="state">
+                  <title>Not found · JobPlatform</title>
+                  <h1>There is no such page</h1>
+                  <p>
+                    <Link to="/">Back to the jobs</Link>
+                  </p>
+                </section>
+              }
+            />
+          </Routes>
+        </main>
+      </div>
+    </LiveStatusContext>
   )
 }

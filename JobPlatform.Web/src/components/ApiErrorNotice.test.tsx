@@ -8,7 +8,8 @@ describe('ApiErrorNotice', () => {
 
     const alert = screen.getByRole('alert')
     expect(alert).toHaveTextContent('Could not reach the Api')
-    expect(alert).toHaveTextContent('Check that the AppHost is running')
+    expect(alert).toHaveTextContent('The Api at /api is not answering. Check that the AppHost is running')
+    expect(alert).toHaveTextContent('recovers on its own')
   })
 
   it('shows the problem the Api answered with', () => {
@@ -20,9 +21,20 @@ describe('ApiErrorNotice', () => {
     expect(alert).not.toHaveTextContent('AppHost')
   })
 
-  it('says the list shown is stale when older data is still on screen', () => {
+  it('says the data shown is stale when older data is still on screen', () => {
     render(<ApiErrorNotice unreachable stale />)
 
     expect(screen.getByRole('alert')).toHaveTextContent('from the last successful refresh')
+  })
+
+  it('promises no recovery for a page that does not ask again, and offers a way on', () => {
+    render(
+      <ApiErrorNotice unreachable={false} title="Job not found." retrying={false}>
+        <a href="/">Back to the jobs</a>
+      </ApiErrorNotice>,
+    )
+
+    expect(screen.getByRole('alert')).not.toHaveTextContent('every 2 seconds')
+    expect(screen.getByRole('link', { name: 'Back to the jobs' })).toBeInTheDocument()
   })
 })

@@ -1,3 +1,5 @@
+import type { ReactNode } from 'react'
+
 export interface ApiErrorNoticeProps {
   /** True when no answer came from the Api at all (it is down or not started). */
   unreachable: boolean
@@ -6,30 +8,37 @@ export interface ApiErrorNoticeProps {
   detail?: string
   /** True when older data is still on screen below the notice. */
   stale?: boolean
+  /** True when the page asks again by itself. Defaults to true. */
+  retrying?: boolean
+  /** What the user can do instead, e.g. a link back. */
+  children?: ReactNode
 }
 
-/** Says why the jobs could not be loaded and what to do about it. */
-export function ApiErrorNotice({ unreachable, title, detail, stale = false }: ApiErrorNoticeProps) {
-  const retry = stale
-    ? 'The list below is from the last successful refresh; it will update once the Api answers again.'
-    : 'This page retries every 2 seconds and will recover on its own.'
+/** Says why a page could not load and what to do about it. */
+export function ApiErrorNotice({ unreachable, title, detail, stale = false, retrying = true, children }: ApiErrorNoticeProps) {
+  const next = stale
+    ? 'What is shown below is from the last successful refresh; it updates once the Api answers again.'
+    : retrying
+      ? 'This page asks again every 2 seconds and recovers on its own.'
+      : undefined
   return (
     <section className="notice notice--error" role="alert">
       {unreachable ? (
         <>
           <h2>Could not reach the Api</h2>
           <p>
-            Check that the AppHost is running (<code>dotnet run --project JobPlatform.AppHost</code>) and that
-            the Api has started. {retry}
+            The Api at <code>/api</code> is not answering. Check that the AppHost is running (
+            <code>dotnet run --project JobPlatform.AppHost</code>) and that the Api has started.
           </p>
         </>
       ) : (
         <>
           <h2>{title ?? 'The Api returned an error'}</h2>
           {detail && <p>{detail}</p>}
-          <p>{retry}</p>
         </>
       )}
+      {next && <p>{next}</p>}
+      {children && <p>{children}</p>}
     </section>
   )
 }

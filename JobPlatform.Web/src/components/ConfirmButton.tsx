@@ -1,16 +1,24 @@
-import { useRef, useState } from 'react'
+import { useId, useRef, useState } from 'react'
 
 export interface ConfirmButtonProps {
   label: string
+  /** The question the dialog asks, saying what will happen. */
   question: string
   confirmLabel: string
+  /** The button that closes the dialog without acting. Defaults to "No". */
+  dismissLabel?: string
   onConfirm: () => Promise<unknown>
   disabled?: boolean
 }
 
-/** A button that asks first, in a native modal dialog (focus and Escape handled by the browser). */
-export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabled }: ConfirmButtonProps) {
+/**
+ * A button that asks first, in a native modal dialog: the browser traps focus in it, Escape
+ * closes it, and focus returns to the button afterwards. The confirm button stays disabled while
+ * the action runs, so a double click acts once.
+ */
+export function ConfirmButton({ label, question, confirmLabel, dismissLabel = 'No', onConfirm, disabled }: ConfirmButtonProps) {
   const dialog = useRef<HTMLDialogElement>(null)
+  const questionId = useId()
   const [busy, setBusy] = useState(false)
 
   const confirm = async () => {
@@ -28,14 +36,14 @@ export function ConfirmButton({ label, question, confirmLabel, onConfirm, disabl
       <button type="button" disabled={disabled || busy} onClick={() => dialog.current?.showModal()}>
         {label}
       </button>
-      <dialog ref={dialog} className="confirm" aria-label={label}>
-        <p>{question}</p>
+      <dialog ref={dialog} className="confirm" aria-labelledby={questionId}>
+        <p id={questionId}>{question}</p>
         <div className="confirm__actions">
           <button type="button" onClick={() => dialog.current?.close()}>
-            No
+            {dismissLabel}
           </button>
           <button type="button" className="danger" disabled={busy} onClick={() => void confirm()}>
-            {confirmLabel}
+            {busy ? 'Working…' : confirmLabel}
           </button>
         </div>
       </dialog>

@@ -1,3 +1,5 @@
+import { Link } from 'react-router'
+
 /** The command the empty state offers; the Api's usual local address, a 200-task sleep job. */
 export const SUBMIT_JOB_CURL =
   "curl -X POST http://localhost:5080/api/v1/jobs -H 'Content-Type: application/json' " +
@@ -9,7 +11,7 @@ export function EmptyJobs() {
     <section className="state" aria-labelledby="empty-jobs-title">
       <h2 id="empty-jobs-title">No jobs yet</h2>
       <p>
-        <a href="/jobs/new">Submit a job</a> with the form, or send one to the Api; it appears here at once:
+        <Link to="/jobs/new">Submit one</Link> with the form, or send one to the Api; it appears here at once:
       </p>
       <pre className="command">
         <code>{SUBMIT_JOB_CURL}</code>

@@ -30,6 +30,13 @@ describe('TaskProgressBar', () => {
     expect(bar).toHaveAttribute('aria-valuemax', '200')
   })
 
+  it('groups thousands', () => {
+    render(<TaskProgressBar progress={makeProgress({ total: 10_000, done: 9_710, succeeded: 9_700, failed: 10 })} />)
+
+    expect(screen.getByText('9,710 of 10,000 done')).toBeInTheDocument()
+    expect(screen.getByLabelText('9,700 succeeded')).toBeInTheDocument()
+  })
+
   it('leaves out segments with no tasks, so only the grey track shows for a job not started', () => {
     render(<TaskProgressBar progress={makeProgress({ total: 50 })} />)
 

@@ -1,3 +1,4 @@
+import { formatCount } from '../services/format'
 import type { TaskProgress } from '../services/jobs'
 
 export interface TaskProgressBarProps {
@@ -20,8 +21,8 @@ const percent = (part: number, total: number) => (total > 0 ? (part / total) * 1
 /** A job's tasks as one bar split by task status, with "done of total" beside it. */
 export function TaskProgressBar({ progress }: TaskProgressBarProps) {
   const { total, done } = progress
-  const summary = `${done} of ${total} done`
-  const breakdown = SEGMENTS.map(({ key, label }) => `${progress[key]} ${label}`).join(', ')
+  const summary = `${formatCount(done)} of ${formatCount(total)} done`
+  const breakdown = SEGMENTS.map(({ key, label }) => `${formatCount(progress[key])} ${label}`).join(', ')
   return (
     <div className="progress">
       <div
@@ -38,7 +39,7 @@ export function TaskProgressBar({ progress }: TaskProgressBarProps) {
             key={key}
             className={`progress__segment progress__segment--${key}`}
             style={{ width: `${percent(progress[key], total)}%` }}
-            aria-label={`${progress[key]} ${label}`}
+            aria-label={`${formatCount(progress[key])} ${label}`}
           />
         ))}
       </div>

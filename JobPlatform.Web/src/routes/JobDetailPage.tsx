@@ -1,168 +1,198 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { Fragment, lazy, Suspense, useState } from 'react'
-import { Link, useParams } from 'react-router'
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
+import { lazy, Suspense, useState } from 'react'
+import { Link, useParams, useSearchParams } from 'react-router'
 import { ApiErrorNotice } from '../components/ApiErrorNotice'
 import { AttemptsList } from '../components/AttemptsList'
-import { ConfirmButton } from '../components/ConfirmButton'
+import { JobActions } from '../components/JobActions'
 import { JobStatusBadge } from '../components/JobStatusBadge'
-import { TaskProgressBar } from '../components/TaskProgressBar'
-import { ApiError } from '../services/api'
-import { POLL_INTERVAL_MS, useLiveUpdates } from '../services/events'
-import { jobKeys, jobQuery, TASK_STATUSES, toJob, type TaskStatus } from '../services/jobs'
-import { cancelJob, describePace, jobTasksQuery, retryJob, retryTask, taskQuery, timelineQuery } from '../services/tasks'
+import { JobSummary } from '../components/JobSummary'
+import { Pager } from '../components/Pager'
+import { RelativeTime } from '../components/RelativeTime'
+import { TasksTable } from '../components/TasksTable'
+import { ApiError, describeApiError } from '../services/api'
+import { useNow } from '../services/clock'
+import { usePollInterval } from '../services/events'
+import { cancelJob, type Job, jobKeys, jobQuery, retryJob, TASK_STATUSES, type TaskStatus } from '../services/jobs'
+import { jobTasksQuery, retryTask, TASK_PAGE_SIZE, type Task, taskKeys, taskQuery, timelineQuery } from '../services/tasks'
 
 // ECharts is most of the console's code: it loads with the first job page, not with the console.
 const TimelineChart = lazy(() => import('../components/TimelineChart').then((module) => ({ default: module.TimelineChart })))
 
 /** The attempts of one task, fetched when its row is opened. */
-function TaskAttemptsRow({ taskId, columns }: { taskId: string; columns: number }) {
+function TaskAttempts({ taskId }: { taskId: string }) {
   const { data, error } = useQuery(taskQuery(taskId))
-  return (
-    <tr className="attempts-row">
-      <td colSpan={columns}>
-        {error ? <p className="error">The attempts could not be loaded: {error.message}</p> : data ? <AttemptsList attempts={data.attempts ?? []} /> : 'Loading attempts…'}
-      </td>
-    </tr>
-  )
+  if (error) {
+    return <p className="error">The attempts could not be loaded: {error.message}</p>
+  }
+  return data ? <AttemptsList attempts={data.attempts ?? []} /> : <p role="status">Loading attempts…</p>
 }
 
-const TASK_PAGE_SIZE = 50
-const FINAL = new Set(['completed', 'failed', 'cancelled'])
-
-/** /jobs/:id: a job's status, pace, tasks and timeline, updated live; cancel and retry. */
+/**
+ * /jobs/:id: a job's status, progress, pace, timeline and tasks, updated live; Cancel job and
+ * Retry failed tasks. The task filter and page are kept in the URL.
+ */
 export function JobDetailPage() {
   const { id = '' } = useParams()
-  const live = useLiveUpdates(id)
-  const poll = live === 'live' ? false : POLL_INTERVAL_MS
   const queryClient = useQueryClient()
-  const [status, setStatus] = useState<TaskStatus | ''>('')
-  const [page, setPage] = useState(1)
+  const poll = usePollInterval()
+  const now = useNow()
+  const [search, setSearch] = useSearchParams()
+  const statusParam = search.get('status') ?? ''
+  const status = (TASK_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as TaskStatus) : undefined
+  const page = Math.max(1, Math.floor(Number(search.get('page') ?? '1')) || 1)
   const [actionError, setActionError] = useState<ApiError | null>(null)
+  const [message, setMessage] = useState<string | null>(null)
   const [opened, setOpened] = useState<string | null>(null)
+  const [retrying, setRetrying] = useState<ReadonlySet<string>>(new Set())
 
-  const job = useQuery({ ...jobQuery(id), refetchInterval: poll, retry: false })
-  const tasks = useQuery({ ...jobTasksQuery(id, { page, pageSize: TASK_PAGE_SIZE, status: status || undefined }), refetchInterval: poll })
+  const job = useQuery({ ...jobQuery(id), refetchInterval: poll })
+  const tasks = useQuery({ ...jobTasksQuery(id, { page, pageSize: TASK_PAGE_SIZE, status }), refetchInterval: poll, placeholderData: keepPreviousData })
   const timeline = useQuery({ ...timelineQuery(id), refetchInterval: poll })
 
-  if (job.error) {
-    const error = job.error instanceof ApiError ? job.error : null
-    return <ApiErrorNotice unreachable={error?.unreachable ?? false} title={error?.title ?? 'The job could not be loaded'} detail={error?.detail} stale={false} />
+  const setFilter = (changes: Record<string, string>) =>
+    setSearch(
+      (current) => {
+        const next = new URLSearchParams(current)
+        for (const [key, value] of Object.entries(changes)) {
+          if (value) next.set(key, value)
+          else next.delete(key)
+        }
+        return next
+      },
+      { replace: true },
+    )
+
+  if (job.error && !job.data) {
+    const problem = describeApiError(job.error, 'The job could not be loaded')
+    const notFound = problem.status === 404
+    return (
+      <>
+        <title>Job not found · JobPlatform</title>
+        <ApiErrorNotice {...problem} title={notFound ? 'No such job' : problem.title} retrying={!notFound}>
+          <Link to="/">Back to the jobs</Link>
+        </ApiErrorNotice>
+      </>
+    )
   }
   if (!job.data) {
-    return <p className="state" role="status">Loading the job…</p>
+    return (
+      <p className="state" role="status">
+        Loading the job…
+      </p>
+    )
   }
-
   const data = job.data
-  const finished = FINAL.has(data.status)
-  const pace = describePace(data, new Date())
-  const act = (action: (jobId: string) => Promise<unknown>) => async () => {
+
+  const act = (action: (jobId: string) => Promise<Job>, done: string) => async () => {
     setActionError(null)
+    setMessage(null)
     try {
       const answer = await action(id)
-      queryClient.setQueryData(jobKeys.detail(id), toJob(answer as Parameters<typeof toJob>[0]))
+      queryClient.setQueryData(jobKeys.detail(id), answer)
       void queryClient.invalidateQueries({ queryKey: jobKeys.all })
+      setMessage(done)
     } catch (error) {
       setActionError(error instanceof ApiError ? error : new ApiError({ title: String(error) }))
     }
   }
-  const retryOne = async (taskId: string) => {
+  const retryOne = async (task: Task) => {
     setActionError(null)
+    setMessage(null)
+    setRetrying((current) => new Set(current).add(task.id))
     try {
-      await retryTask(taskId)
+      await retryTask(task.id)
+      setMessage(`Task ${task.index} is queued again.`)
       void queryClient.invalidateQueries({ queryKey: jobKeys.all })
+      void queryClient.invalidateQueries({ queryKey: taskKeys.all })
     } catch (error) {
       setActionError(error instanceof ApiError ? error : new ApiError({ title: String(error) }))
+    } finally {
+      setRetrying((current) => {
+        const next = new Set(current)
+        next.delete(task.id)
+        return next
+      })
     }
   }
-  const retryable = data.counts.failed + data.counts.deadLettered + data.counts.cancelled
 
   return (
     <>
-      <div className="page-heading">
+      <title>{`${data.name} · JobPlatform`}</title>
+      <div className="page-heading page-heading--wrap">
         <h1>{data.name}</h1>
         <p className="page-heading__meta">
-          <code>{data.type}</code> · <span data-testid="job-status"><JobStatusBadge status={data.status} /></span> · {data.id}
+          <span data-testid="job-status">
+            <JobStatusBadge status={data.status} />
+          </span>{' '}
+          <code>{data.type}</code> · {data.taskCount.toLocaleString('en-US')} tasks · created <RelativeTime date={data.createdAt} now={now} /> ·{' '}
+          <span className="jobs__id">{data.id}</span>
         </p>
+        <JobActions job={data} onCancel={act(cancelJob, 'The job is cancelled.')} onRetry={act(retryJob, 'Its failed tasks are queued again.')} />
       </div>
-      <section className="job-summary" aria-label="Progress">
-        <TaskProgressBar progress={data.progress} />
-        <dl className="job-summary__figures">
-          <div><dt>Done</dt><dd>{data.progress.done.toLocaleString()} of {data.progress.total.toLocaleString()}</dd></div>
-          <div><dt>Running</dt><dd>{data.counts.running.toLocaleString()}</dd></div>
-          <div><dt>Failed</dt><dd>{(data.counts.failed + data.counts.deadLettered).toLocaleString()}</dd></div>
-          <div><dt>Throughput</dt><dd>{pace.perSecond === null ? '–' : `${pace.perSecond.toFixed(1)} tasks/s`}</dd></div>
-          <div><dt>Time left</dt><dd>{pace.secondsLeft === null ? '–' : `about ${Math.ceil(pace.secondsLeft)} s`}</dd></div>
-        </dl>
-        <div className="job-summary__actions">
-          {!finished && (
-            <ConfirmButton label="Cancel job" question={`Cancel ${data.name}? Its waiting tasks are cancelled and running ones stop.`}
-              confirmLabel="Yes, cancel job" onConfirm={act(cancelJob)} />
-          )}
-          {finished && retryable > 0 && (
-            <ConfirmButton label="Retry failed tasks" question={`Run the ${retryable} failed, dead-lettered or cancelled tasks again?`}
-              confirmLabel="Yes, retry" onConfirm={act(retryJob)} />
-          )}
+      {actionError && (
+        <div className="notice notice--error" role="alert">
+          <h2>{actionError.title}</h2>
+          {actionError.detail && <p>{actionError.detail}</p>}
         </div>
-        {actionError && <p role="alert" className="error">{actionError.title} {actionError.detail}</p>}
+      )}
+      {message && (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      )}
+      {job.error && <ApiErrorNotice {...describeApiError(job.error, 'The job could not be refreshed')} stale />}
+
+      <section aria-labelledby="progress-title" className="section">
+        <h2 id="progress-title">Progress</h2>
+        <JobSummary job={data} now={now} />
       </section>
 
-      <h2>Timeline</h2>
-      {timeline.data ? (
-        <Suspense fallback={<p className="state">Loading the timeline…</p>}>
-          <TimelineChart items={timeline.data.items} totalCount={timeline.data.totalCount} />
-        </Suspense>
-      ) : (
-        <p className="state">Loading the timeline…</p>
-      )}
+      <section aria-labelledby="timeline-title" className="section">
+        <h2 id="timeline-title">Timeline</h2>
+        {timeline.error && !timeline.data && <p className="error">The timeline could not be loaded: {timeline.error.message}</p>}
+        {timeline.data ? (
+          <Suspense fallback={<p className="state">Loading the timeline…</p>}>
+            <TimelineChart items={timeline.data.items} totalCount={timeline.data.totalCount} />
+          </Suspense>
+        ) : (
+          !timeline.error && <p className="state">Loading the timeline…</p>
+        )}
+      </section>
 
-      <h2>Tasks</h2>
-      <label>
-        Task status{' '}
-        <select value={status} onChange={(e) => { setStatus(e.target.value as TaskStatus | ''); setPage(1) }}>
-          <option value="">all</option>
-          {TASK_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
-        </select>
-      </label>
-      {tasks.data && (
-        <>
-          <table className="jobs">
-            <thead>
-              <tr><th scope="col">#</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Worker</th><th scope="col">Duration</th><th scope="col">Error</th><th scope="col"><span className="visually-hidden">Actions</span></th></tr>
-            </thead>
-            <tbody>
-              {tasks.data.items.map((task) => (
-                <Fragment key={task.id}>
-                <tr>
-                  <td>
-                    <button type="button" className="link" aria-expanded={opened === task.id} onClick={() => setOpened(opened === task.id ? null : task.id)}
-                      aria-label={`Task ${task.index}: ${opened === task.id ? 'hide' : 'show'} attempts`}>
-                      {task.index}
-                    </button>
-                  </td>
-                  <td>{task.status}</td>
-                  <td>{task.attemptCount} of {task.maxAttempts}</td>
-                  <td>{task.workerId ?? '–'}</td>
-                  <td>{task.startedAt && task.finishedAt ? `${((Date.parse(task.finishedAt) - Date.parse(task.startedAt)) / 1000).toFixed(2)} s` : '–'}</td>
-                  <td className="error-text">{task.error ?? ''}</td>
-                  <td>
-                    {['failed', 'dead_lettered', 'cancelled'].includes(task.status) && (
-                      <button type="button" onClick={() => void retryOne(task.id)}>Retry</button>
-                    )}
-                  </td>
-                </tr>
-                {opened === task.id && <TaskAttemptsRow taskId={task.id} columns={7} />}
-                </Fragment>
+      <section aria-labelledby="tasks-title" className="section">
+        <div className="section__heading">
+          <h2 id="tasks-title">Tasks</h2>
+          <label>
+            Task status{' '}
+            <select value={status ?? ''} onChange={(e) => setFilter({ status: e.target.value, page: '' })}>
+              <option value="">all</option>
+              {TASK_STATUSES.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
               ))}
-            </tbody>
-          </table>
-          <nav className="pager" aria-label="Task pages">
-            <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button>
-            <span>Page {tasks.data.page} of {Math.max(1, tasks.data.totalPages)}</span>
-            <button type="button" disabled={page >= tasks.data.totalPages} onClick={() => setPage(page + 1)}>Next</button>
-          </nav>
-        </>
-      )}
-      <p><Link to="/">Back to jobs</Link></p>
+            </select>
+          </label>
+          {tasks.data && <span className="muted">{tasks.data.totalCount.toLocaleString('en-US')} shown by this filter</span>}
+        </div>
+        {tasks.error && !tasks.data && <p className="error">The tasks could not be loaded: {tasks.error.message}</p>}
+        {tasks.data ? (
+          <>
+            <TasksTable
+              tasks={tasks.data.tasks}
+              now={now}
+              openedTaskId={opened}
+              onToggle={(taskId) => setOpened(opened === taskId ? null : taskId)}
+              renderAttempts={(task) => <TaskAttempts taskId={task.id} />}
+              onRetry={(task) => void retryOne(task)}
+              retrying={retrying}
+            />
+            <Pager page={page} totalPages={tasks.data.totalPages} onPage={(p) => setFilter({ page: p > 1 ? String(p) : '' })} label="Task pages" />
+          </>
+        ) : (
+          !tasks.error && <p className="state">Loading the tasks…</p>
+        )}
+      </section>
     </>
   )
 }

@@ -4,63 +4,83 @@ import { Link, useSearchParams } from 'react-router'
 import { ApiErrorNotice } from '../components/ApiErrorNotice'
 import { EmptyJobs } from '../components/EmptyJobs'
 import { JobsTable } from '../components/JobsTable'
-import { ApiError } from '../services/api'
-import type { LiveStatus } from '../services/events'
+import { Pager } from '../components/Pager'
+import { describeApiError } from '../services/api'
+import { useNow } from '../services/clock'
+import { usePollInterval } from '../services/events'
+import { formatCount, plural } from '../services/format'
 import { DEFAULT_PAGE_SIZE, JOB_STATUSES, jobListQuery, type JobStatus } from '../services/jobs'
 
-/** How often the jobs list asks the Api again. Defaults to 2 s. */
-export const JOBS_REFRESH_INTERVAL_MS = 2_000
+/** How long the name filter waits after the last key before it asks the Api. Defaults to 300 ms. */
+export const NAME_FILTER_DELAY_MS = 300
 
 /**
  * The Jobs page at "/": jobs newest first with their task progress, filtered by status and name
- * (kept in the URL, so a filtered view can be shared), refreshed in place: by the event stream
- * while it is live, every 2 s otherwise.
+ * and paged, all kept in the URL so a view can be shared or bookmarked. It refreshes in place: on
+ * events while the stream is live, every 2 s otherwise.
  */
-export function JobsPage({ live = 'polling' }: { live?: LiveStatus }) {
+export function JobsPage() {
   const [search, setSearch] = useSearchParams()
-  const status = (search.get('status') ?? '') as JobStatus | ''
-  const page = Math.max(1, Number(search.get('page') ?? '1') || 1)
-  const [name, setName] = useState(search.get('name') ?? '')
-  // The name filter follows typing after a short pause, not on every key.
-  useEffect(() => {
-    const timer = setTimeout(() => {
-      if ((search.get('name') ?? '') !== name) {
-        update({ name, page: '' })
-      }
-    }, 300)
-    return () => clearTimeout(timer)
-  })
-  const update = (changes: Record<string, string>) => {
-    const next = new URLSearchParams(search)
-    for (const [key, value] of Object.entries(changes)) {
-      if (value) next.set(key, value)
-      else next.delete(key)
-    }
-    setSearch(next, { replace: true })
-  }
+  const statusParam = search.get('status') ?? ''
+  const status = (JOB_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as JobStatus) : undefined
+  const page = Math.max(1, Math.floor(Number(search.get('page') ?? '1')) || 1)
+  const nameParam = search.get('name') ?? ''
+  const [name, setName] = useState(nameParam)
+  const now = useNow()
 
-  const { data, error, isPending } = useQuery({
-    ...jobListQuery({ page, pageSize: DEFAULT_PAGE_SIZE, status: status || undefined, name: search.get('name') ?? undefined }),
+  const update = (changes: Record<string, string>) =>
+    setSearch(
+      (current) => {
+        const next = new URLSearchParams(current)
+        for (const [key, value] of Object.entries(changes)) {
+          if (value) next.set(key, value)
+          else next.delete(key)
+        }
+        return next
+      },
+      { replace: true },
+    )
+
+  // The name filter follows typing after a pause, not on every key.
+  useEffect(() => {
+    if (name.trim() === nameParam) {
+      return
+    }
+    const timer = setTimeout(() => update({ name: name.trim(), page: '' }), NAME_FILTER_DELAY_MS)
+    return () => clearTimeout(timer)
+    // Only typing starts the wait; the URL changing under it must not.
+  }, [name])
+
+  const { data, error, isPending, isPlaceholderData } = useQuery({
+    ...jobListQuery({ page, pageSize: DEFAULT_PAGE_SIZE, status, name: nameParam || undefined }),
     placeholderData: keepPreviousData,
-    refetchInterval: live === 'live' ? false : JOBS_REFRESH_INTERVAL_MS,
+    refetchInterval: usePollInterval(),
     // The interval already asks again every 2 s; retrying in between would only hold
     // the error state back while the Api is down.
     retry: false,
   })
+  const filtered = Boolean(status || nameParam)
 
   return (
     <>
+      <title>Jobs · JobPlatform</title>
       <div className="page-heading">
         <h1>Jobs</h1>
-        {data && <p className="page-heading__meta">{describeCount(data.jobs.length, data.totalCount)}</p>}
-        <Link className="button" to="/jobs/new">New job</Link>
+        {data && <p className="page-heading__meta">{describeCount(data.jobs.length, data.totalCount, data.page, data.pageSize)}</p>}
+        <Link className="button primary" to="/jobs/new">
+          New job
+        </Link>
       </div>
-      <div className="filters">
+      <div className="filters" role="search" aria-label="Filter jobs">
         <label>
           Status{' '}
-          <select value={status} onChange={(e) => update({ status: e.target.value, page: '' })}>
+          <select value={status ?? ''} onChange={(e) => update({ status: e.target.value, page: '' })}>
             <option value="">all</option>
-            {JOB_STATUSES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {JOB_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -68,34 +88,43 @@ export function JobsPage({ live = 'polling' }: { live?: LiveStatus }) {
           <input type="search" value={name} onChange={(e) => setName(e.target.value)} placeholder="part of a name" />
         </label>
       </div>
-      {error && <ApiErrorNotice {...describeError(error)} stale={data !== undefined} />}
+      {error && <ApiErrorNotice {...describeApiError(error, 'The jobs could not be loaded')} stale={data !== undefined} />}
       {isPending && !error && (
         <p className="state" role="status">
           Loading jobs…
         </p>
       )}
-      {data && (data.jobs.length === 0 ? (status || search.get('name') ? <p className="state">No job matches these filters.</p> : <EmptyJobs />) : <JobsTable jobs={data.jobs} />)}
-      {data && data.totalPages > 1 && (
-        <nav className="pager" aria-label="Job pages">
-          <button type="button" disabled={page <= 1} onClick={() => update({ page: String(page - 1) })}>Previous</button>
-          <span>Page {page} of {data.totalPages}</span>
-          <button type="button" disabled={page >= data.totalPages} onClick={() => update({ page: String(page + 1) })}>Next</button>
-        </nav>
-      )}
+      {data &&
+        (data.jobs.length > 0 ? (
+          <div className={isPlaceholderData ? 'loading-fade' : undefined}>
+            <JobsTable jobs={data.jobs} now={now} />
+          </div>
+        ) : filtered ? (
+          <p className="state">
+            No job matches these filters.{' '}
+            <button type="button" className="link" onClick={() => { setName(''); update({ status: '', name: '', page: '' }) }}>
+              Clear the filters
+            </button>
+          </p>
+        ) : page > 1 ? (
+          <p className="state">
+            There is no page {page}. <Link to="/">Back to the first page</Link>
+          </p>
+        ) : (
+          <EmptyJobs />
+        ))}
+      {data && <Pager page={page} totalPages={data.totalPages} onPage={(p) => update({ page: p > 1 ? String(p) : '' })} label="Job pages" />}
     </>
   )
 }
 
-function describeCount(shown: number, total: number): string {
-  if (shown < total) {
-    return `Newest ${shown} of ${total.toLocaleString()} jobs`
+function describeCount(shown: number, total: number, page: number, pageSize: number): string {
+  if (shown === total) {
+    return plural(total, 'job')
   }
-  return total === 1 ? '1 job' : `${total.toLocaleString()} jobs`
-}
-
-function describeError(error: Error): { unreachable: boolean; title?: string; detail?: string } {
-  if (error instanceof ApiError) {
-    return { unreachable: error.unreachable, title: error.title, detail: error.detail }
+  if (page === 1) {
+    return `Newest ${formatCount(shown)} of ${plural(total, 'job')}`
   }
-  return { unreachable: false, title: 'The jobs could not be loaded', detail: error.message }
+  const first = (page - 1) * pageSize + 1
+  return `Jobs ${formatCount(first)}–${formatCount(first + shown - 1)} of ${formatCount(total)}`
 }

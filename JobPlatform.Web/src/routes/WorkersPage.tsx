@@ -1,40 +1,45 @@
 import { useQuery } from '@tanstack/react-query'
-import { Link } from 'react-router'
+import { ApiErrorNotice } from '../components/ApiErrorNotice'
+import { WorkersTable } from '../components/WorkersTable'
+import { describeApiError } from '../services/api'
+import { useNow } from '../services/clock'
 import { POLL_INTERVAL_MS } from '../services/events'
-import { workersQuery } from '../services/tasks'
+import { plural } from '../services/format'
+import { workersQuery } from '../services/workers'
 
-/** /workers: the worker replicas seen in the last 10 minutes, what each runs, and how fast. */
+/**
+ * /workers: the worker replicas the Api has heard from lately, what each runs and how fast. Asked
+ * for every 2 s: workers report by heartbeat, which the event stream does not carry.
+ */
 export function WorkersPage() {
-  const { data, error } = useQuery({ ...workersQuery, refetchInterval: POLL_INTERVAL_MS })
+  const now = useNow()
+  const { data, error, isPending } = useQuery({ ...workersQuery, refetchInterval: POLL_INTERVAL_MS, retry: false })
+  const active = data?.filter((w) => w.status === 'active') ?? []
   return (
     <>
-      <div className="page-heading"><h1>Workers</h1></div>
-      {error && <p role="alert" className="error">The workers could not be loaded: {error.message}</p>}
-      {data && data.length === 0 && <p className="state">No worker has reported in the last 10 minutes. Start some: dotnet run --project JobPlatform.AppHost</p>}
-      {data && data.length > 0 && (
-        <table className="jobs">
-          <thead><tr><th scope="col">Worker</th><th scope="col">Status</th><th scope="col">Running</th><th scope="col">Tasks/s</th><th scope="col">Last heartbeat</th><th scope="col">Host</th></tr></thead>
-          <tbody>
-            {data.map((worker) => (
-              <tr key={worker.id}>
-                <td>{worker.id}</td>
-                <td>{worker.status}</td>
-                <td>
-                  {worker.runningTasks.length} of {worker.slots}
-                  <ul className="running">
-                    {worker.runningTasks.slice(0, 5).map((t) => (
-                      <li key={t.taskId}><Link to={`/jobs/${t.jobId}`}>{t.jobName}</Link> task {t.taskIndex}</li>
-                    ))}
-                  </ul>
-                </td>
-                <td>{worker.tasksPerSecond.toFixed(2)}</td>
-                <td><time dateTime={worker.lastHeartbeatAt}>{Math.max(0, Math.round((Date.now() - Date.parse(worker.lastHeartbeatAt)) / 1000))} s ago</time></td>
-                <td>{worker.host} (pid {worker.processId})</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <title>Workers · JobPlatform</title>
+      <div className="page-heading">
+        <h1>Workers</h1>
+        {data && (
+          <p className="page-heading__meta">
+            {plural(active.length, 'active worker')}, {plural(active.reduce((sum, w) => sum + w.slots, 0), 'slot')},{' '}
+            {active.reduce((sum, w) => sum + w.tasksPerSecond, 0).toFixed(1)} tasks/s
+          </p>
+        )}
+      </div>
+      {error && <ApiErrorNotice {...describeApiError(error, 'The workers could not be loaded')} stale={data !== undefined} />}
+      {isPending && !error && (
+        <p className="state" role="status">
+          Loading workers…
+        </p>
       )}
+      {data && data.length === 0 && (
+        <p className="state">
+          No worker has reported lately. Start the platform with <code>dotnet run --project JobPlatform.AppHost</code>; its workers
+          appear here within seconds.
+        </p>
+      )}
+      {data && data.length > 0 && <WorkersTable workers={data} now={now} />}
     </>
   )
 }

@@ -115,3 +115,22 @@ export async function postJson<T>(path: string, body?: unknown, headers?: Record
   }
   return (await response.json()) as T
 }
+
+/** What a page says about a failed query: whether the Api answered at all, and its problem if it did. */
+export function describeApiError(error: unknown, fallbackTitle: string): { unreachable: boolean; status?: number; title: string; detail?: string } {
+  if (error instanceof ApiError) {
+    return { unreachable: error.unreachable, status: error.status, title: error.title, detail: error.detail }
+  }
+  return { unreachable: false, title: fallbackTitle, detail: error instanceof Error ? error.message : String(error) }
+}
+
+/**
+ * TanStack Query's retry policy for the console: a failed read is tried twice more, unless the Api
+ * answered with a 4xx (not found, invalid), which asking again cannot change.
+ */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (error instanceof ApiError && error.status !== undefined && error.status >= 400 && error.status < 500) {
+    return false
+  }
+  return failureCount < 2
+}

@@ -1,10 +1,14 @@
-import type { components } from './schema'
 import { queryOptions } from '@tanstack/react-query'
-import { getJson } from './api'
+import { getJson, postJson } from './api'
+import { toOptionalDate } from './format'
+import type { components } from './schema'
 
 /** Job states, in the lowercase strings the Api stores and returns. */
 export const JOB_STATUSES = ['pending', 'enqueued', 'running', 'completed', 'failed', 'cancelled'] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
+
+/** The states a job never leaves: it can be retried from these, and cancelled from none of them. */
+export const FINAL_JOB_STATUSES: ReadonlySet<string> = new Set<JobStatus>(['completed', 'failed', 'cancelled'])
 
 /** Task states, in the lowercase strings the Api stores and returns. */
 export const TASK_STATUSES = [
@@ -33,12 +37,11 @@ export type JobWire = Omit<Schemas['JobResponse'], 'status' | 'parameters'> & {
 }
 
 /** One page of a list, as every list endpoint answers. */
-export interface PagedWire<T> {
-  items: T[]
-  page: number
-  pageSize: number
-  totalCount: number
-  totalPages: number
+export type PagedWire<T> = Omit<Schemas['PagedResponseOfJobResponse'], 'items'> & { items: T[] }
+
+/** The body of POST /api/v1/jobs. The Api requires the type and the task count, and names what is missing. */
+export type SubmitJobWire = Partial<Omit<Schemas['SubmitJobRequest'], 'parameters'>> & {
+  parameters?: Record<string, unknown>
 }
 
 // ---- Console types and mappers. ----
@@ -62,6 +65,8 @@ export interface Job {
   status: JobStatus
   taskCount: number
   maxAttempts: number
+  failureThreshold: number
+  timeoutSeconds: number | null
   parameters: Record<string, unknown>
   counts: TaskCountsWire
   progress: TaskProgress
@@ -94,9 +99,6 @@ export function toTaskProgress(counts: TaskCountsWire, taskCount: number): TaskP
   }
 }
 
-const toDate = (value: string) => new Date(value)
-const toOptionalDate = (value: string | null) => (value === null ? null : new Date(value))
-
 export function toJob(wire: JobWire): Job {
   return {
     id: wire.id,
@@ -105,11 +107,13 @@ export function toJob(wire: JobWire): Job {
     status: wire.status,
     taskCount: wire.taskCount,
     maxAttempts: wire.maxAttempts,
+    failureThreshold: wire.failureThreshold,
+    timeoutSeconds: wire.timeoutSeconds,
     parameters: wire.parameters,
     counts: wire.counts,
     progress: toTaskProgress(wire.counts, wire.taskCount),
-    createdAt: toDate(wire.createdAt),
-    updatedAt: toDate(wire.updatedAt),
+    createdAt: new Date(wire.createdAt),
+    updatedAt: new Date(wire.updatedAt),
     startedAt: toOptionalDate(wire.startedAt),
     finishedAt: toOptionalDate(wire.finishedAt),
   }
@@ -125,7 +129,35 @@ export function toJobPage(wire: PagedWire<JobWire>): JobPage {
   }
 }
 
-// ---- Queries. ----
+/** True once the job can no longer change by itself: completed, failed or cancelled. */
+export const isFinished = (job: Pick<Job, 'status'>): boolean => FINAL_JOB_STATUSES.has(job.status)
+
+/** The tasks "Retry failed tasks" would run again: failed, dead-lettered and cancelled ones. */
+export const retryableTaskCount = (job: Pick<Job, 'counts'>): number =>
+  job.counts.failed + job.counts.deadLettered + job.counts.cancelled
+
+/**
+ * Tasks per second and the time left at that pace. The pace is finished tasks over the seconds
+ * since the job started, or over its whole run once it has finished; no estimate while nothing has
+ * finished yet, and none once the job has.
+ */
+export function describePace(
+  job: Pick<Job, 'startedAt' | 'finishedAt' | 'progress'>,
+  now: Date,
+): { perSecond: number | null; secondsLeft: number | null } {
+  if (!job.startedAt) {
+    return { perSecond: null, secondsLeft: null }
+  }
+  const seconds = ((job.finishedAt ?? now).getTime() - job.startedAt.getTime()) / 1000
+  if (seconds <= 0 || job.progress.done === 0) {
+    return { perSecond: null, secondsLeft: null }
+  }
+  const perSecond = job.progress.done / seconds
+  const left = job.progress.total - job.progress.done
+  return { perSecond, secondsLeft: job.finishedAt || left <= 0 ? null : left / perSecond }
+}
+
+// ---- Queries and commands. ----
 
 export interface JobListFilters {
   page: number
@@ -137,6 +169,10 @@ export interface JobListFilters {
 /** How many jobs the console asks for at once: 50 (the Api alone would default to 20). */
 export const DEFAULT_PAGE_SIZE = 50
 
+/**
+ * Query keys. Everything about jobs nests under `jobs`, so invalidating `jobKeys.all` refreshes
+ * every list, job, task table and timeline on screen; `lists()` only the job lists.
+ */
 export const jobKeys = {
   all: ['jobs'] as const,
   lists: () => [...jobKeys.all, 'list'] as const,
@@ -150,7 +186,7 @@ export const jobKeys = {
 export const jobQuery = (id: string) =>
   queryOptions({
     queryKey: jobKeys.detail(id),
-    queryFn: async ({ signal }) => toJob(await getJson<JobWire>(`/api/v1/jobs/${id}`, signal)),
+    queryFn: async ({ signal }) => toJob(await getJson<JobWire>(`/api/v1/jobs/${encodeURIComponent(id)}`, signal)),
   })
 
 export function jobListPath({ page, pageSize, status, name }: JobListFilters): string {
@@ -164,13 +200,21 @@ export function jobListPath({ page, pageSize, status, name }: JobListFilters): s
   return `/api/v1/jobs?${query}`
 }
 
-export async function listJobs(filters: JobListFilters, signal?: AbortSignal): Promise<JobPage> {
-  return toJobPage(await getJson<PagedWire<JobWire>>(jobListPath(filters), signal))
-}
-
 /** Jobs newest first (the Api's order), one page of them. */
 export const jobListQuery = (filters: JobListFilters) =>
   queryOptions({
     queryKey: jobKeys.list(filters),
-    queryFn: ({ signal }) => listJobs(filters, signal),
+    queryFn: async ({ signal }) => toJobPage(await getJson<PagedWire<JobWire>>(jobListPath(filters), signal)),
   })
+
+/** Submits a job; the key makes a repeated click or a retried request return the same job. */
+export const submitJob = async (job: SubmitJobWire, idempotencyKey: string): Promise<Job> =>
+  toJob(await postJson<JobWire>('/api/v1/jobs', job, { 'Idempotency-Key': idempotencyKey }))
+
+/** Cancels an unfinished job; a finished one answers 409. */
+export const cancelJob = async (jobId: string): Promise<Job> =>
+  toJob(await postJson<JobWire>(`/api/v1/jobs/${encodeURIComponent(jobId)}/cancel`))
+
+/** Runs a finished job's failed, dead-lettered and cancelled tasks again; otherwise 409. */
+export const retryJob = async (jobId: string): Promise<Job> =>
+  toJob(await postJson<JobWire>(`/api/v1/jobs/${encodeURIComponent(jobId)}/retry`))

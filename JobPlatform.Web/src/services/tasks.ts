@@ -1,18 +1,114 @@
 import { queryOptions } from '@tanstack/react-query'
 import { getJson, postJson } from './api'
-import { jobKeys, type JobWire, type PagedWire, TASK_STATUSES, type TaskStatus } from './jobs'
+import { toOptionalDate } from './format'
+import { jobKeys, type PagedWire, type TaskStatus } from './jobs'
 import type { components } from './schema'
 
 type Schemas = components['schemas']
 
-export type TaskWire = Omit<Schemas['TaskResponse'], 'status'> & { status: TaskStatus }
-export type AttemptWire = Schemas['AttemptResponse']
-export type TimelineWire = Schemas['TimelineResponse']
-export type TimelineItemWire = Schemas['TimelineItem']
-export type TaskTypeWire = Schemas['TaskTypeDefinition']
-export type WorkerWire = Schemas['WorkerResponse']
+/** How an attempt ended; null while it runs. */
+export const ATTEMPT_OUTCOMES = ['succeeded', 'failed', 'lost', 'released'] as const
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
 
-export { TASK_STATUSES }
+/** Task states a task can be retried from, one at a time or with its job. */
+export const RETRYABLE_TASK_STATUSES: ReadonlySet<string> = new Set<TaskStatus>(['failed', 'dead_lettered', 'cancelled'])
+
+// ---- Wire types: generated from the Api's OpenAPI document (npm run gen:api). ----
+
+export type AttemptWire = Omit<Schemas['AttemptResponse'], 'outcome'> & { outcome: AttemptOutcome | null }
+export type TaskWire = Omit<Schemas['TaskResponse'], 'status' | 'attempts'> & {
+  status: TaskStatus
+  attempts?: AttemptWire[] | null
+}
+export type TimelineItemWire = Omit<Schemas['TimelineItem'], 'outcome'> & { outcome: AttemptOutcome | null }
+export type TimelineWire = Omit<Schemas['TimelineResponse'], 'items'> & { items: TimelineItemWire[] }
+
+// ---- Console types and mappers. ----
+
+export interface Attempt {
+  id: string
+  number: number
+  workerId: string
+  startedAt: Date
+  endedAt: Date | null
+  outcome: AttemptOutcome | null
+  error: string | null
+  errorDetail: string | null
+}
+
+export interface Task {
+  id: string
+  jobId: string
+  jobName: string | null
+  index: number
+  type: string
+  status: TaskStatus
+  attemptCount: number
+  maxAttempts: number
+  workerId: string | null
+  error: string | null
+  createdAt: Date
+  updatedAt: Date
+  startedAt: Date | null
+  finishedAt: Date | null
+  /** Only from GET /api/v1/tasks/{id}; lists leave it out. */
+  attempts: Attempt[] | null
+}
+
+export interface TaskPage {
+  tasks: Task[]
+  page: number
+  pageSize: number
+  totalCount: number
+  totalPages: number
+}
+
+export function toAttempt(wire: AttemptWire): Attempt {
+  return {
+    id: wire.id,
+    number: wire.number,
+    workerId: wire.workerId,
+    startedAt: new Date(wire.startedAt),
+    endedAt: toOptionalDate(wire.endedAt),
+    outcome: wire.outcome,
+    error: wire.error,
+    errorDetail: wire.errorDetail,
+  }
+}
+
+export function toTask(wire: TaskWire): Task {
+  return {
+    id: wire.id,
+    jobId: wire.jobId,
+    jobName: wire.jobName,
+    index: wire.index,
+    type: wire.type,
+    status: wire.status,
+    attemptCount: wire.attemptCount,
+    maxAttempts: wire.maxAttempts,
+    workerId: wire.workerId,
+    error: wire.error,
+    createdAt: new Date(wire.createdAt),
+    updatedAt: new Date(wire.updatedAt),
+    startedAt: toOptionalDate(wire.startedAt),
+    finishedAt: toOptionalDate(wire.finishedAt),
+    attempts: wire.attempts ? wire.attempts.map(toAttempt) : null,
+  }
+}
+
+export function toTaskPage(wire: PagedWire<TaskWire>): TaskPage {
+  return {
+    tasks: wire.items.map(toTask),
+    page: wire.page,
+    pageSize: wire.pageSize,
+    totalCount: wire.totalCount,
+    totalPages: wire.totalPages,
+  }
+}
+
+export const isRetryable = (task: Pick<Task, 'status'>): boolean => RETRYABLE_TASK_STATUSES.has(task.status)
+
+// ---- Queries and commands. ----
 
 export interface TaskListFilters {
   page: number
@@ -20,84 +116,64 @@ export interface TaskListFilters {
   status?: TaskStatus
 }
 
+/** How many tasks a table shows at once. */
+export const TASK_PAGE_SIZE = 50
+
+/** The attempts the timeline asks for: the Api's default, enough for a job of a few thousand tasks. */
+export const TIMELINE_LIMIT = 5_000
+
+/**
+ * Query keys for tasks across jobs. A job's own task table and timeline live under
+ * `jobKeys.tasks(jobId)` and `jobKeys.timeline(jobId)`, so an event about the job reaches them.
+ */
+export const taskKeys = {
+  all: ['tasks'] as const,
+  detail: (id: string) => [...taskKeys.all, 'detail', id] as const,
+  failuresAll: () => [...taskKeys.all, 'failures'] as const,
+  failures: (filters: { page: number; pageSize: number }) => [...taskKeys.failuresAll(), filters] as const,
+}
+
+function pagePath(path: string, { page, pageSize, status }: TaskListFilters): string {
+  const query = new URLSearchParams({ page: String(page), pageSize: String(pageSize) })
+  if (status) {
+    query.set('status', status)
+  }
+  return `${path}?${query}`
+}
+
 /** A page of one job's tasks, in index order. */
-export const jobTasksQuery = (jobId: string, { page, pageSize, status }: TaskListFilters) =>
+export const jobTasksQuery = (jobId: string, filters: TaskListFilters) =>
   queryOptions({
-    queryKey: [...jobKeys.tasks(jobId), { page, pageSize, status }] as const,
-    queryFn: ({ signal }) => {
-      const query = new URLSearchParams({ page: String(page), pageSize: String(pageSize) })
-      if (status) {
-        query.set('status', status)
-      }
-      return getJson<PagedWire<TaskWire>>(`/api/v1/jobs/${jobId}/tasks?${query}`, signal)
-    },
+    queryKey: [...jobKeys.tasks(jobId), filters] as const,
+    queryFn: async ({ signal }) =>
+      toTaskPage(await getJson<PagedWire<TaskWire>>(pagePath(`/api/v1/jobs/${encodeURIComponent(jobId)}/tasks`, filters), signal)),
   })
 
 /** One task with its attempts, oldest first. */
 export const taskQuery = (taskId: string) =>
   queryOptions({
-    queryKey: ['tasks', 'detail', taskId] as const,
-    queryFn: ({ signal }) => getJson<TaskWire>(`/api/v1/tasks/${taskId}`, signal),
+    queryKey: taskKeys.detail(taskId),
+    queryFn: async ({ signal }) => toTask(await getJson<TaskWire>(`/api/v1/tasks/${encodeURIComponent(taskId)}`, signal)),
   })
 
-/** The job's attempts for the timeline chart. */
-export const timelineQuery = (jobId: string) =>
+/** The job's attempts for the timeline chart, oldest first. */
+export const timelineQuery = (jobId: string, limit = TIMELINE_LIMIT) =>
   queryOptions({
-    queryKey: jobKeys.timeline(jobId),
-    queryFn: ({ signal }) => getJson<TimelineWire>(`/api/v1/jobs/${jobId}/timeline`, signal),
+    queryKey: [...jobKeys.timeline(jobId), { limit }] as const,
+    queryFn: ({ signal }) => getJson<TimelineWire>(`/api/v1/jobs/${encodeURIComponent(jobId)}/timeline?limit=${limit}`, signal),
   })
+
+export function failuresPath({ page, pageSize }: { page: number; pageSize: number }): string {
+  return `/api/v1/tasks?status=failed&status=dead_lettered&page=${page}&pageSize=${pageSize}`
+}
 
 /** Failed and dead-lettered tasks across jobs, most recently finished first. */
-export const failuresQuery = (page: number, pageSize: number) =>
+export const failuresQuery = (filters: { page: number; pageSize: number }) =>
   queryOptions({
-    queryKey: ['tasks', 'failures', { page, pageSize }] as const,
-    queryFn: ({ signal }) =>
-      getJson<PagedWire<TaskWire>>(`/api/v1/tasks?status=failed&status=dead_lettered&page=${page}&pageSize=${pageSize}`, signal),
+    queryKey: taskKeys.failures(filters),
+    queryFn: async ({ signal }) => toTaskPage(await getJson<PagedWire<TaskWire>>(failuresPath(filters), signal)),
   })
 
-export const taskTypesQuery = queryOptions({
-  queryKey: ['task-types'] as const,
-  queryFn: ({ signal }) => getJson<TaskTypeWire[]>('/api/v1/task-types', signal),
-  staleTime: Infinity,
-})
-
-export const workersQuery = queryOptions({
-  queryKey: ['workers'] as const,
-  queryFn: ({ signal }) => getJson<WorkerWire[]>('/api/v1/workers', signal),
-})
-
-export const cancelJob = (jobId: string) => postJson<JobWire>(`/api/v1/jobs/${jobId}/cancel`)
-export const retryJob = (jobId: string) => postJson<JobWire>(`/api/v1/jobs/${jobId}/retry`)
-export const retryTask = (taskId: string) => postJson<TaskWire>(`/api/v1/tasks/${taskId}/retry`)
-
-export interface SubmitJob {
-  name?: string
-  type: string
-  taskCount: number
-  parameters?: Record<string, unknown>
-  maxAttempts?: number
-  failureThreshold?: number
-  timeoutSeconds?: number
-}
-
-/** Submits a job; the key makes a repeated click or a retried request return the same job. */
-export const submitJob = (job: SubmitJob, idempotencyKey: string) =>
-  postJson<JobWire>('/api/v1/jobs', job, { 'Idempotency-Key': idempotencyKey })
-
-/** Tasks per second so far, and the time left at that pace while the job runs. */
-export function describePace(
-  job: { startedAt: Date | null; finishedAt: Date | null; progress: { done: number; total: number } },
-  now: Date,
-): { perSecond: number | null; secondsLeft: number | null } {
-  if (!job.startedAt) {
-    return { perSecond: null, secondsLeft: null }
-  }
-  const end = job.finishedAt ?? now
-  const seconds = (end.getTime() - job.startedAt.getTime()) / 1000
-  if (seconds <= 0 || job.progress.done === 0) {
-    return { perSecond: null, secondsLeft: null }
-  }
-  const perSecond = job.progress.done / seconds
-  const left = job.progress.total - job.progress.done
-  return { perSecond, secondsLeft: job.finishedAt || left === 0 ? null : left / perSecond }
-}
+/** Runs one failed, dead-lettered or cancelled task again; 409 from any other state. */
+export const retryTask = async (taskId: string): Promise<Task> =>
+  toTask(await postJson<TaskWire>(`/api/v1/tasks/${encodeURIComponent(taskId)}/retry`))

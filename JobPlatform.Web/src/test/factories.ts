@@ -1,4 +1,7 @@
 import type { JobWire, PagedWire, TaskCountsWire, TaskProgress } from '../services/jobs'
+import type { TaskTypeWire } from '../services/taskTypes'
+import type { TaskWire, TimelineItemWire } from '../services/tasks'
+import type { WorkerWire } from '../services/workers'
 
 export function makeCounts(overrides: Partial<TaskCountsWire> = {}): TaskCountsWire {
   return {
@@ -14,13 +17,14 @@ export function makeCounts(overrides: Partial<TaskCountsWire> = {}): TaskCountsW
   }
 }
 
-let nextJob = 1
+let next = 1
+const uuid = (n: number) => `0196a000-0000-7000-8000-${String(n).padStart(12, '0')}`
 
 /** A job as the Api sends it; every field can be overridden. */
 export function makeJobWire(overrides: Partial<JobWire> = {}): JobWire {
-  const n = nextJob++
+  const n = next++
   return {
-    id: `0196a000-0000-7000-8000-${String(n).padStart(12, '0')}`,
+    id: uuid(n),
     name: `job-${n}`,
     type: 'sleep',
     status: 'enqueued',
@@ -38,7 +42,30 @@ export function makeJobWire(overrides: Partial<JobWire> = {}): JobWire {
   }
 }
 
-export function makePage(items: JobWire[], overrides: Partial<PagedWire<JobWire>> = {}): PagedWire<JobWire> {
+/** A task as the Api lists it; every field can be overridden. */
+export function makeTaskWire(overrides: Partial<TaskWire> = {}): TaskWire {
+  const n = next++
+  return {
+    id: uuid(n),
+    jobId: uuid(0),
+    jobName: null,
+    index: 0,
+    type: 'sleep',
+    status: 'succeeded',
+    attemptCount: 1,
+    maxAttempts: 3,
+    workerId: 'worker-1',
+    error: null,
+    result: null,
+    createdAt: '2026-11-24T10:00:00Z',
+    updatedAt: '2026-11-24T10:00:01Z',
+    startedAt: '2026-11-24T10:00:00Z',
+    finishedAt: '2026-11-24T10:00:01Z',
+    ...overrides,
+  }
+}
+
+export function makePage<T = JobWire>(items: T[], overrides: Partial<PagedWire<T>> = {}): PagedWire<T> {
   return { items, page: 1, pageSize: 50, totalCount: items.length, totalPages: items.length > 0 ? 1 : 0, ...overrides }
 }
 
@@ -46,10 +73,84 @@ export function makeProgress(overrides: Partial<TaskProgress> = {}): TaskProgres
   return { total: 0, done: 0, succeeded: 0, failed: 0, running: 0, cancelled: 0, ...overrides }
 }
 
+export function makeWorkerWire(overrides: Partial<WorkerWire> = {}): WorkerWire {
+  return {
+    id: 'worker-1',
+    host: 'host-a',
+    processId: 4242,
+    slots: 4,
+    startedAt: '2026-11-24T09:00:00Z',
+    lastHeartbeatAt: '2026-11-24T10:00:00Z',
+    status: 'active',
+    runningTasks: [],
+    completedLastMinute: 120,
+    tasksPerSecond: 2,
+    ...overrides,
+  }
+}
+
+export function makeTimelineItem(overrides: Partial<TimelineItemWire> = {}): TimelineItemWire {
+  return {
+    taskId: 't0',
+    taskIndex: 0,
+    attempt: 1,
+    workerId: 'worker-1',
+    startedAt: '2026-11-24T10:00:00Z',
+    endedAt: '2026-11-24T10:00:01Z',
+    outcome: 'succeeded',
+    ...overrides,
+  }
+}
+
+/** The task types as GET /api/v1/task-types answers, trimmed to the ones the tests use. */
+export const TASK_TYPES: TaskTypeWire[] = [
+  { name: 'noop', description: 'Does nothing.', parameters: [], acceptsAnyParameters: false },
+  { name: 'echo', description: 'Returns its parameters.', parameters: [], acceptsAnyParameters: true },
+  {
+    name: 'sleep',
+    description: 'Sleeps, then succeeds.',
+    parameters: [{ name: 'ms', kind: 'integer', min: 0, max: 600_000, default: 100, help: 'How long each task sleeps, in milliseconds.' }],
+    acceptsAnyParameters: false,
+  },
+  {
+    name: 'fail',
+    description: 'Fails on purpose.',
+    parameters: [
+      { name: 'probability', kind: 'number', min: 0, max: 1, default: 0, help: 'Chance that an attempt fails.' },
+      { name: 'failOnAttempts', kind: 'integerArray', min: 1, max: 25, default: null, help: 'Attempts that always fail.' },
+    ],
+    acceptsAnyParameters: false,
+  },
+]
+
 /** A fetch Response carrying JSON, as the Api (or the dev proxy) would send it. */
 export function jsonResponse(body: unknown, init: { status?: number; contentType?: string } = {}): Response {
   return new Response(JSON.stringify(body), {
     status: init.status ?? 200,
     headers: { 'Content-Type': init.contentType ?? 'application/json; charset=utf-8' },
   })
+}
+
+/** A problem+json Response, as the Api answers errors. */
+export function problemResponse(problem: { status: number; title: string; detail?: string; errors?: Record<string, string[]> }): Response {
+  return jsonResponse(problem, { status: problem.status, contentType: 'application/problem+json' })
+}
+
+type Route = [method: string, path: string | RegExp, answer: (init?: RequestInit) => Response | Promise<Response>]
+
+/**
+ * Stubs fetch with answers by method and path (a string is a prefix); an unexpected request fails
+ * the test loudly. Returns the mock, to look at the requests made.
+ */
+export function routeFetch(routes: Route[]) {
+  const fetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+    const path = String(input)
+    const method = init?.method ?? 'GET'
+    const route = routes.find(([m, p]) => m === method && (typeof p === 'string' ? path.startsWith(p) : p.test(path)))
+    if (!route) {
+      throw new Error(`Unexpected request ${method} ${path}`)
+    }
+    return route[2](init)
+  }
+  return fetch
 }

@@ -5,3 +5,17 @@ import { afterEach } from 'vitest'
 afterEach(() => {
   cleanup()
 })
+
+// jsdom has <dialog> but not its methods: open and close it the way a browser would.
+if (typeof HTMLDialogElement !== 'undefined' && !HTMLDialogElement.prototype.showModal) {
+  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
+    this.setAttribute('open', '')
+  }
+  HTMLDialogElement.prototype.show = HTMLDialogElement.prototype.showModal
+  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
+    if (this.hasAttribute('open')) {
+      this.removeAttribute('open')
+      this.dispatchEvent(new Event('close'))
+    }
+  }
+}

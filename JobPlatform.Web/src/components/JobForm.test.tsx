@@ -1,0 +1,150 @@
+import { fireEvent, render, screen } from '@testing-library/react'
+import { describe, expect, it, vi } from 'vitest'
+import { ApiError, ValidationError } from '../services/api'
+import { TASK_TYPES } from '../test/factories'
+import { fieldsOf, JobForm, type JobFormProps, toFieldErrors } from './JobForm'
+
+function renderForm(props: Partial<JobFormProps> = {}) {
+  const onSubmit = vi.fn()
+  render(<JobForm types={TASK_TYPES} errors={{}} submitting={false} onSubmit={onSubmit} {...props} />)
+  return onSubmit
+}
+
+const submit = () => fireEvent.click(screen.getByRole('button', { name: 'Submit job' }))
+const change = (label: string, value: string) => fireEvent.change(screen.getByLabelText(label), { target: { value } })
+
+describe('JobForm', () => {
+  it('labels every field, starting on sleep with its defaults and help', () => {
+    renderForm()
+
+    expect(screen.getByLabelText('Task type')).toHaveValue('sleep')
+    expect(screen.getByLabelText('ms')).toHaveValue(100)
+    expect(screen.getByLabelText('ms')).toHaveAccessibleDescription('How long each task sleeps, in milliseconds. A whole number from 0 to 600000. Defaults to 100.')
+    expect(screen.getByLabelText('Task count')).toHaveValue(10)
+    expect(screen.getByLabelText('Max attempts')).toHaveValue(3)
+    expect(screen.getByLabelText('Failure threshold')).toHaveValue(0)
+    expect(screen.getByLabelText('Timeout (seconds)')).toHaveValue(null)
+    expect(screen.getByLabelText('Name')).toHaveValue('')
+  })
+
+  it("shows each type's own parameters when the type changes", () => {
+    renderForm()
+
+    change('Task type', 'fail')
+
+    expect(screen.queryByLabelText('ms')).not.toBeInTheDocument()
+    expect(screen.getByLabelText('probability')).toHaveValue(0)
+    expect(screen.getByLabelText('failOnAttempts')).toHaveValue('')
+    expect(screen.getByRole('group', { name: 'Parameters of fail' })).toBeInTheDocument()
+  })
+
+  it('submits what was entered, leaving empty optional fields to the Api', () => {
+    const onSubmit = renderForm()
+    change('ms', '20')
+    change('Task count', '30')
+    change('Name', '  nightly  ')
+
+    submit()
+
+    expect(onSubmit).toHaveBeenCalledWith({
+      type: 'sleep',
+      taskCount: 30,
+      maxAttempts: 3,
+      failureThreshold: 0,
+      timeoutSeconds: undefined,
+      name: 'nightly',
+      parameters: { ms: 20 },
+    })
+  })
+
+  it('reads a list parameter, and leaves out one left empty', () => {
+    const onSubmit = renderForm()
+    change('Task type', 'fail')
+    change('failOnAttempts', '1, 2')
+    change('probability', '')
+
+    submit()
+
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ type: 'fail', parameters: { failOnAttempts: [1, 2] } })
+  })
+
+  it('takes any JSON object for a type that accepts any parameters', () => {
+    const onSubmit = renderForm()
+    change('Task type', 'echo')
+    change('Parameters (JSON)', '{"greeting": "hi"}')
+
+    submit()
+
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ type: 'echo', parameters: { greeting: 'hi' } })
+  })
+
+  it('marks a value that is not a number of the right kind without submitting', () => {
+    const onSubmit = renderForm()
+    change('Task type', 'fail')
+    change('failOnAttempts', 'first')
+
+    submit()
+
+    expect(onSubmit).not.toHaveBeenCalled()
+    const input = screen.getByLabelText('failOnAttempts')
+    expect(input).toHaveAttribute('aria-invalid', 'true')
+    expect(input).toHaveAccessibleDescription(expect.stringContaining('failOnAttempts must be whole numbers separated by commas'))
+  })
+
+  it("shows the Api's errors next to their fields, described by them, and the rest above the form", () => {
+    renderForm({ errors: { taskCount: 'taskCount must be from 1 to 100,000; it was 0.', 'parameters.ms': 'ms is too long.', '': 'The job is not valid.' } })
+
+    const taskCount = screen.getByLabelText('Task count')
+    expect(taskCount.getAttribute('aria-describedby')).toMatch(/^taskCount-error /)
+    expect(taskCount).toHaveAccessibleDescription(expect.stringContaining('taskCount must be from 1 to 100,000; it was 0.'))
+    expect(document.getElementById('taskCount-error')).toHaveTextContent('taskCount must be from 1 to 100,000')
+    expect(screen.getByLabelText('ms')).toHaveAccessibleDescription(expect.stringContaining('ms is too long.'))
+    expect(screen.getByRole('alert')).toHaveTextContent('The job is not valid.')
+    // The keyboard goes to the first field to fix.
+    expect(document.activeElement).toBe(screen.getByLabelText('ms'))
+  })
+
+  it('disables Submit job while submitting', () => {
+    const onSubmit = renderForm({ submitting: true })
+
+    expect(screen.getByRole('button', { name: 'Submit job' })).toBeDisabled()
+    expect(screen.getByRole('status')).toHaveTextContent('Submitting')
+    submit()
+    expect(onSubmit).not.toHaveBeenCalled()
+  })
+})
+
+describe('toFieldErrors', () => {
+  const fields = fieldsOf(TASK_TYPES.find((t) => t.name === 'sleep'))
+
+  it('puts each validation message next to its field, and unknown fields above the form', () => {
+    const error = new ValidationError({
+      title: 'The job is not valid.',
+      errors: { TaskCount: ['taskCount must be from 1 to 100,000; it was 0.'], 'parameters.ms': ['ms must be a number.'], body: ['Broken.'] },
+    })
+
+    expect(toFieldErrors(error, fields)).toEqual({
+      taskCount: 'taskCount must be from 1 to 100,000; it was 0.',
+      'parameters.ms': 'ms must be a number.',
+      '': 'Broken.',
+    })
+  })
+
+  it('says to look below when every message has its field', () => {
+    const error = new ValidationError({ title: 'The job is not valid.', errors: { taskCount: ['Too many.'] } })
+
+    expect(toFieldErrors(error, fields)['']).toBe('The job is not valid. Fix the fields marked below.')
+  })
+
+  it("puts an unknown parameter's message on the JSON field of a type that takes any", () => {
+    const error = new ValidationError({ title: 'Invalid.', errors: { 'parameters.x': ['Too big.'] } })
+
+    expect(toFieldErrors(error, fieldsOf(TASK_TYPES.find((t) => t.name === 'echo')))).toMatchObject({ parameters: 'Too big.' })
+  })
+
+  it('shows any other problem above the form', () => {
+    expect(toFieldErrors(new ApiError({ title: 'The Api could not be reached.', detail: 'refused' }), fields)).toEqual({
+      '': 'The Api could not be reached. refused',
+    })
+  })
+})

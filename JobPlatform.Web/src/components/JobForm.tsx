@@ -1,0 +1,268 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
+import { ApiError, ValidationError } from '../services/api'
+import type { SubmitJobWire } from '../services/jobs'
+import { describeParameter, formatParameterValue, parseParameterValue, type TaskTypeWire } from '../services/taskTypes'
+
+/** Messages keyed by the Api's field names (taskCount, parameters.ms, ...); "" for the form as a whole. */
+export type FieldErrors = Record<string, string>
+
+/** The form's own fields, as the Api names them. */
+export const FORM_FIELDS = ['type', 'taskCount', 'maxAttempts', 'failureThreshold', 'timeoutSeconds', 'name'] as const
+type FormField = (typeof FORM_FIELDS)[number]
+
+/** The field a type that takes any parameters (echo) gets: a JSON object. */
+export const PARAMETERS_JSON_FIELD = 'parameters'
+
+/**
+ * Reads a failed submission into one message per field, for the fields the form shows, and puts
+ * the rest under "" to show above the form. Field names match without regard to case, so
+ * "TaskCount" lands on taskCount too.
+ */
+export function toFieldErrors(error: unknown, fields: readonly string[]): FieldErrors {
+  if (error instanceof ValidationError) {
+    const known = new Map(fields.map((field) => [field.toLowerCase(), field]))
+    const result: FieldErrors = {}
+    for (const [key, messages] of Object.entries(error.errors)) {
+      const field = known.get(key.toLowerCase()) ?? (key.toLowerCase().startsWith('parameters.') ? known.get(PARAMETERS_JSON_FIELD) : undefined) ?? ''
+      result[field] = [result[field], ...messages].filter(Boolean).join(' ')
+    }
+    if (result[''] === undefined) {
+      result[''] = `${error.title} Fix the fields marked below.`
+    }
+    return result
+  }
+  if (error instanceof ApiError) {
+    return { '': [error.title, error.detail].filter(Boolean).join(' ') }
+  }
+  return { '': error instanceof Error ? error.message : String(error) }
+}
+
+/** The fields a type's form shows, under the names the Api uses for their errors. */
+export function fieldsOf(type: TaskTypeWire | undefined): string[] {
+  return [
+    ...FORM_FIELDS,
+    ...(type?.parameters.map((p) => `parameters.${p.name}`) ?? []),
+    ...(type?.acceptsAnyParameters ? [PARAMETERS_JSON_FIELD] : []),
+  ]
+}
+
+export interface JobFormProps {
+  types: TaskTypeWire[]
+  /** The Api's answer to the last submission, by field. */
+  errors: FieldErrors
+  submitting: boolean
+  onSubmit: (job: SubmitJobWire) => void
+}
+
+const DEFAULT_TYPE = 'sleep'
+
+const defaultsOf = (type: TaskTypeWire | undefined): Record<string, string> =>
+  Object.fromEntries((type?.parameters ?? []).map((p) => [p.name, formatParameterValue(p.default)]))
+
+const WHOLE_NUMBER_LABELS: Record<Exclude<FormField, 'type' | 'name'>, string> = {
+  taskCount: 'Task count',
+  maxAttempts: 'Max attempts',
+  failureThreshold: 'Failure threshold',
+  timeoutSeconds: 'Timeout (seconds)',
+}
+
+/**
+ * A job: its task type with that type's own parameters (defaults and help from the Api), the task
+ * count, max attempts, failure threshold, timeout and name. What cannot be read as a number is
+ * marked here; everything else (ranges, limits) the Api checks and names, next to the field.
+ */
+export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
+  const idPrefix = useId()
+  const [typeName, setTypeName] = useState(() => (types.some((t) => t.name === DEFAULT_TYPE) ? DEFAULT_TYPE : (types[0]?.name ?? '')))
+  const type = types.find((t) => t.name === typeName)
+  const [parameters, setParameters] = useState<Record<string, string>>(() => defaultsOf(type))
+  const [parametersJson, setParametersJson] = useState('')
+  const [values, setValues] = useState<Record<FormField, string>>({
+    type: '',
+    taskCount: '10',
+    maxAttempts: '3',
+    failureThreshold: '0',
+    timeoutSeconds: '',
+    name: '',
+  })
+  const [localErrors, setLocalErrors] = useState<FieldErrors>({})
+  const form = useRef<HTMLFormElement>(null)
+
+  const shown: FieldErrors = { ...errors, ...localErrors }
+
+  // After a refused submission, take the keyboard to the first field that needs fixing.
+  useEffect(() => {
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')
+    first?.focus()
+  }, [errors])
+
+  const id = (field: string) => `${idPrefix}${field}`
+  const describedBy = (field: string, hasHelp: boolean) =>
+    [shown[field] ? `${field}-error` : '', hasHelp ? `${id(field)}-help` : ''].filter(Boolean).join(' ') || undefined
+
+  const field = (name: string, label: string, input: (props: FieldInputProps) => ReactNode, help?: string) => (
+    <div className="field" key={name}>
+      <label htmlFor={id(name)}>{label}</label>
+      {input({ id: id(name), name, 'aria-describedby': describedBy(name, Boolean(help)), 'aria-invalid': shown[name] ? true : undefined })}
+      {help && (
+        <p className="field__help" id={`${id(name)}-help`}>
+          {help}
+        </p>
+      )}
+      {shown[name] && (
+        <p className="field__error" id={`${name}-error`}>
+          {shown[name]}
+        </p>
+      )}
+    </div>
+  )
+
+  const wholeNumber = (name: Exclude<FormField, 'type' | 'name'>, min: number, max: number | undefined, help: string) =>
+    field(name, WHOLE_NUMBER_LABELS[name], (props) => (
+      <input
+        {...props}
+        type="number"
+        inputMode="numeric"
+        min={min}
+        max={max}
+        step={1}
+        value={values[name]}
+        onChange={(e) => setValues({ ...values, [name]: e.target.value })}
+      />
+    ), help)
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault()
+    const found: FieldErrors = {}
+    const number = (name: Exclude<FormField, 'type' | 'name'>): number | undefined => {
+      const text = values[name].trim()
+      if (text === '') {
+        return undefined
+      }
+      const n = Number(text)
+      if (!Number.isInteger(n)) {
+        found[name] = `${WHOLE_NUMBER_LABELS[name]} must be a whole number.`
+      }
+      return n
+    }
+    const job: SubmitJobWire = {
+      type: typeName,
+      taskCount: number('taskCount'),
+      maxAttempts: number('maxAttempts'),
+      failureThreshold: number('failureThreshold'),
+      timeoutSeconds: number('timeoutSeconds'),
+      name: values.name.trim() || undefined,
+    }
+    const chosen: Record<string, unknown> = {}
+    for (const parameter of type?.parameters ?? []) {
+      const parsed = parseParameterValue(parameter, parameters[parameter.name] ?? '')
+      if ('error' in parsed) {
+        found[`parameters.${parameter.name}`] = parsed.error
+      } else if (parsed.value !== undefined) {
+        chosen[parameter.name] = parsed.value
+      }
+    }
+    if (type?.acceptsAnyParameters && parametersJson.trim() !== '') {
+      try {
+        const parsed: unknown = JSON.parse(parametersJson)
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+          throw new SyntaxError('not an object')
+        }
+        Object.assign(chosen, parsed)
+      } catch {
+        found[PARAMETERS_JSON_FIELD] = 'Parameters must be a JSON object, e.g. {"greeting": "hello"}.'
+      }
+    }
+    setLocalErrors(found)
+    if (Object.keys(found).length > 0) {
+      requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus())
+      return
+    }
+    if (Object.keys(chosen).length > 0) {
+      job.parameters = chosen
+    }
+    onSubmit(job)
+  }
+
+  return (
+    <form ref={form} className="job-form" onSubmit={submit} noValidate aria-busy={submitting}>
+      {shown[''] && (
+        <p className="notice notice--error form-error" role="alert">
+          {shown['']}
+        </p>
+      )}
+      {field('type', 'Task type', (props) => (
+        <select
+          {...props}
+          value={typeName}
+          onChange={(e) => {
+            const next = types.find((t) => t.name === e.target.value)
+            setTypeName(e.target.value)
+            setParameters(defaultsOf(next))
+            setLocalErrors({})
+          }}
+        >
+          {types.map((t) => (
+            <option key={t.name} value={t.name}>
+              {t.name}
+            </option>
+          ))}
+        </select>
+      ), type?.description)}
+      {(type?.parameters.length ?? 0) > 0 && (
+        <fieldset className="job-form__parameters">
+          <legend>Parameters of {typeName}</legend>
+          {type?.parameters.map((parameter) =>
+            field(`parameters.${parameter.name}`, parameter.name, (props) =>
+              parameter.kind === 'integerArray' ? (
+                <input
+                  {...props}
+                  type="text"
+                  placeholder="e.g. 1, 2"
+                  value={parameters[parameter.name] ?? ''}
+                  onChange={(e) => setParameters({ ...parameters, [parameter.name]: e.target.value })}
+                />
+              ) : (
+                <input
+                  {...props}
+                  type="number"
+                  inputMode={parameter.kind === 'integer' ? 'numeric' : 'decimal'}
+                  min={parameter.min}
+                  max={parameter.max}
+                  step={parameter.kind === 'integer' ? 1 : 'any'}
+                  value={parameters[parameter.name] ?? ''}
+                  onChange={(e) => setParameters({ ...parameters, [parameter.name]: e.target.value })}
+                />
+              ),
+              describeParameter(parameter),
+            ),
+          )}
+        </fieldset>
+      )}
+      {type?.acceptsAnyParameters &&
+        field(PARAMETERS_JSON_FIELD, 'Parameters (JSON)', (props) => (
+          <textarea {...props} rows={3} spellCheck={false} value={parametersJson} placeholder='{"greeting": "hello"}' onChange={(e) => setParametersJson(e.target.value)} />
+        ), `Optional: any JSON object; ${typeName} accepts any parameters.`)}
+      {wholeNumber('taskCount', 1, 100_000, 'How many tasks to run, 1 to 100,000.')}
+      {wholeNumber('maxAttempts', 1, 25, 'How many times a task may run before it fails for good, 1 to 25. Defaults to 3.')}
+      {wholeNumber('failureThreshold', 0, undefined, 'How many tasks may fail for good before the job fails and its other tasks are cancelled. Defaults to 0.')}
+      {wholeNumber('timeoutSeconds', 1, 43_200, 'Optional: how long one attempt may run before it is stopped and counted as failed.')}
+      {field('name', 'Name', (props) => (
+        <input {...props} type="text" maxLength={200} autoComplete="off" value={values.name} onChange={(e) => setValues({ ...values, name: e.target.value })} />
+      ), 'Optional: a label for people. Defaults to the task type.')}
+      <div className="job-form__actions">
+        <button type="submit" className="primary" disabled={submitting}>
+          Submit job
+        </button>
+        {submitting && <span role="status">Submitting…</span>}
+      </div>
+    </form>
+  )
+}
+
+interface FieldInputProps {
+  id: string
+  name: string
+  'aria-describedby': string | undefined
+  'aria-invalid': true | undefined
+}

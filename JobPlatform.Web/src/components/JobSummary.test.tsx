@@ -1,0 +1,65 @@
+import { render, screen } from '@testing-library/react'
+import { describe, expect, it } from 'vitest'
+import { toJob } from '../services/jobs'
+import { makeCounts, makeJobWire } from '../test/factories'
+import { formatRate, JobSummary } from './JobSummary'
+
+const figure = (term: string) => screen.getByText(term, { selector: 'dt' }).nextElementSibling?.textContent
+
+describe('JobSummary', () => {
+  it('shows the counts, the pace and the time left of a running job', () => {
+    const job = toJob(
+      makeJobWire({
+        status: 'running',
+        taskCount: 1000,
+        counts: makeCounts({ succeeded: 380, failed: 10, deadLettered: 10, running: 8, enqueued: 590, retrying: 2 }),
+        startedAt: '2026-11-24T10:00:00Z',
+      }),
+    )
+
+    render(<JobSummary job={job} now={new Date('2026-11-24T10:01:40Z')} />)
+
+    expect(figure('Done')).toBe('400 of 1,000')
+    expect(figure('Running')).toBe('8')
+    expect(figure('Waiting')).toBe('592')
+    expect(figure('Failed')).toBe('20')
+    expect(figure('Throughput')).toBe('4.00 tasks/s')
+    expect(figure('Time left')).toBe('about 2 min 30 s')
+    expect(figure('Duration')).toBe('1 min 40 s so far')
+    expect(screen.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '400')
+  })
+
+  it('gives a finished job its pace over its whole run and no time left', () => {
+    const job = toJob(
+      makeJobWire({
+        status: 'completed',
+        taskCount: 30,
+        counts: makeCounts({ succeeded: 30 }),
+        startedAt: '2026-11-24T10:00:00Z',
+        finishedAt: '2026-11-24T10:00:03Z',
+      }),
+    )
+
+    render(<JobSummary job={job} now={new Date('2026-11-24T11:00:00Z')} />)
+
+    expect(figure('Throughput')).toBe('10.0 tasks/s')
+    expect(figure('Time left')).toBe('–')
+    expect(figure('Duration')).toBe('3.00 s')
+  })
+
+  it('shows the settings the job runs with', () => {
+    const job = toJob(makeJobWire({ maxAttempts: 5, failureThreshold: 2, timeoutSeconds: 30, parameters: { ms: 20 } }))
+
+    render(<JobSummary job={job} now={new Date()} />)
+
+    expect(screen.getByText(/Up to 5 attempts per task/)).toHaveTextContent('the job fails when 3 tasks fail for good · timeout 30 s · parameters {"ms":20}')
+  })
+})
+
+describe('formatRate', () => {
+  it('keeps about three significant digits', () => {
+    expect(formatRate(4)).toBe('4.00 tasks/s')
+    expect(formatRate(38.46)).toBe('38.5 tasks/s')
+    expect(formatRate(1204.4)).toBe('1,204 tasks/s')
+  })
+})
