@@ -242,9 +242,12 @@ public sealed class JobEventSubscription : IDisposable
 
     internal ChannelWriter<SseItem<string>> Writer => _events.Writer;
 
-    /// <summary>The events as they come, with a <c>ping</c> after every <paramref name="keepAlive"/> of silence.</summary>
+    /// <summary>A <c>ping</c> first, then the events as they come, with a <c>ping</c> after every <paramref name="keepAlive"/> of silence.</summary>
     public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(TimeSpan keepAlive, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        // Something at once: the response (and the browser's EventSource) opens now, not at the
+        // first change, which may be a while.
+        yield return new SseItem<string>("{}", JobEventBroadcaster.PingEvent);
         while (!ct.IsCancellationRequested)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);

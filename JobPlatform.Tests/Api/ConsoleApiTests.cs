@@ -74,6 +74,21 @@ public sealed class ConsoleApiTests(JobPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task EventStream_OpensAtOnce_WithAPing()
+    {
+        var job = await fixture.Api.SubmitAsync(new { type = "noop", taskCount = 1 });
+        await fixture.Api.WaitForFinalAsync(job.Id);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+
+        // A finished job sends nothing more; the stream still answers at once, well before its 15 s keep-alive.
+        using var stream = await fixture.Api.GetStreamAsync($"/api/v1/events?jobId={job.Id}", timeout.Token);
+        await using var events = SseParser.Create(stream).EnumerateAsync(timeout.Token).GetAsyncEnumerator(timeout.Token);
+
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal("ping", events.Current.EventType);
+    }
+
+    [Fact]
     public async Task Events_ForAnUnknownJob_Is404()
     {
         using var response = await fixture.Api.GetAsync($"/api/v1/events?jobId={Guid.NewGuid()}");
