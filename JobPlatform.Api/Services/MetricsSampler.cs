@@ -19,6 +19,9 @@ public sealed class MetricsSampler(
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    // Queue URLs never change while the Api runs: looked up once, not on every sample.
+    private readonly Dictionary<string, string> _queueUrls = [];
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
@@ -42,7 +45,11 @@ public sealed class MetricsSampler(
         var depths = new List<(string, long, long)>();
         foreach (var name in new[] { queues.Value.TaskQueueName, queues.Value.DeadLetterQueueName })
         {
-            var url = (await sqs.GetQueueUrlAsync(name, ct)).QueueUrl;
+            if (!_queueUrls.TryGetValue(name, out var url))
+            {
+                url = (await sqs.GetQueueUrlAsync(name, ct)).QueueUrl;
+                _queueUrls[name] = url;
+            }
             var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest(url,
                 [QueueAttributeName.ApproximateNumberOfMessages, QueueAttributeName.ApproximateNumberOfMessagesNotVisible]), ct);
             depths.Add((name, attributes.ApproximateNumberOfMessages, attributes.ApproximateNumberOfMessagesNotVisible));

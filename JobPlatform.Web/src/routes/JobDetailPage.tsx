@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query'
 import { lazy, Suspense, useState } from 'react'
-import { Link, useParams, useSearchParams } from 'react-router'
+import { Link, useParams } from 'react-router'
+import { useSearchState } from '../services/searchParams'
 import { ApiErrorNotice } from '../components/ApiErrorNotice'
 import { AttemptsList } from '../components/AttemptsList'
 import { JobActions } from '../components/JobActions'
@@ -36,7 +37,7 @@ export function JobDetailPage() {
   const queryClient = useQueryClient()
   const poll = usePollInterval()
   const now = useNow()
-  const [search, setSearch] = useSearchParams()
+  const [search, setFilter] = useSearchState()
   const statusParam = search.get('status') ?? ''
   const status = (TASK_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as TaskStatus) : undefined
   const page = Math.max(1, Math.floor(Number(search.get('page') ?? '1')) || 1)
@@ -49,18 +50,6 @@ export function JobDetailPage() {
   const tasks = useQuery({ ...jobTasksQuery(id, { page, pageSize: TASK_PAGE_SIZE, status }), refetchInterval: poll, placeholderData: keepPreviousData })
   const timeline = useQuery({ ...timelineQuery(id), refetchInterval: poll })
 
-  const setFilter = (changes: Record<string, string>) =>
-    setSearch(
-      (current) => {
-        const next = new URLSearchParams(current)
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value)
-          else next.delete(key)
-        }
-        return next
-      },
-      { replace: true },
-    )
 
   if (job.error && !job.data) {
     const problem = describeApiError(job.error, 'The job could not be loaded')

@@ -1,6 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import { useEffect, useState } from 'react'
-import { Link, useSearchParams } from 'react-router'
+import { Link } from 'react-router'
+import { useSearchState } from '../services/searchParams'
 import { ApiErrorNotice } from '../components/ApiErrorNotice'
 import { EmptyJobs } from '../components/EmptyJobs'
 import { JobsTable } from '../components/JobsTable'
@@ -20,7 +21,7 @@ export const NAME_FILTER_DELAY_MS = 300
  * events while the stream is live, every 2 s otherwise.
  */
 export function JobsPage() {
-  const [search, setSearch] = useSearchParams()
+  const [search, update] = useSearchState()
   const statusParam = search.get('status') ?? ''
   const status = (JOB_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as JobStatus) : undefined
   const page = Math.max(1, Math.floor(Number(search.get('page') ?? '1')) || 1)
@@ -28,18 +29,6 @@ export function JobsPage() {
   const [name, setName] = useState(nameParam)
   const now = useNow()
 
-  const update = (changes: Record<string, string>) =>
-    setSearch(
-      (current) => {
-        const next = new URLSearchParams(current)
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value)
-          else next.delete(key)
-        }
-        return next
-      },
-      { replace: true },
-    )
 
   // The name filter follows typing after a pause, not on every key.
   useEffect(() => {
