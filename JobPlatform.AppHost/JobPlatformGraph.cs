@@ -8,6 +8,9 @@ namespace JobPlatform.AppHost;
 /// </summary>
 public static class JobPlatformGraph
 {
+    /// <summary>The tenant development, the benchmark and the tests act as.</summary>
+    public const string DevTenantId = "dev";
+
     public static DistributedApplication Build(AppHostOptions options)
     {
         var builder = DistributedApplicationBuilder.CreateBuilder(options);
@@ -18,18 +21,29 @@ public static class JobPlatformGraph
         var sqs = builder.AddSqsEmulator("sqs", options.SqsPort)
             .WithQueue("jobplatform-tasks", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5);
 
+        // Generated for each run, like Aspire's secret parameters; a cluster takes them from a Secret.
+        var adminKey = builder.AddSecret("admin-key", prefix: "jpadmin_");
+        var workerKey = builder.AddSecret("worker-key", prefix: "jpworker_");
+        var signingKey = builder.AddSecret("token-signing-key");
+
         var api = builder.AddProject("api", "JobPlatform.Api")
             .WithHttpEndpoint(options.ApiPort)
             .WithReference(db)
             .WithReference(sqs)
+            .WithEnvironment("Auth__AdminKey", adminKey)
+            .WithEnvironment("Auth__WorkerKey", workerKey)
+            .WithEnvironment("Auth__TokenSigningKey", signingKey)
             .WaitFor(db)
             .WaitFor(sqs);
+
+        var devTenant = builder.AddDevTenant("dev-tenant", DevTenantId, api, adminKey);
 
         builder.AddProject("worker", "JobPlatform.Worker")
             .WithReplicas(options.Workers)
             .WithReplicaEnvironment("Worker__WorkerId", replica => replica)
             // Development workers run the demo "crash" task; deployed ones keep the safe default.
             .WithEnvironment("Worker__AllowCrashTasks", "true")
+            .WithEnvironment("Auth__WorkerKey", workerKey)
             .WithReference(api)
             .WithReference(sqs)
             .WaitFor(api);
@@ -39,7 +53,8 @@ public static class JobPlatformGraph
             builder.AddViteApp("web", "JobPlatform.Web")
                 .WithHttpEndpoint(options.WebPort)
                 .WithReference(api)
-                .WaitFor(api);
+                .WithReference(devTenant)
+                .WaitFor(devTenant);
         }
 
         return builder.Build();

@@ -86,12 +86,13 @@ public static class Extensions
     /// <summary>Maps <c>/health</c> (every check), <c>/alive</c> (liveness checks only) and <c>/metrics</c> (Prometheus).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
-        app.MapHealthChecks(HealthEndpointPath);
+        // Probes and scrapers come without credentials, wherever the rest of the service needs them.
+        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath).AllowAnonymous();
+        app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-        });
+        }).AllowAnonymous();
         return app;
     }
 }

@@ -11,6 +11,9 @@ public sealed class JobPlatformApiClient(HttpClient http)
     /// <summary>The Api resource name the AppHost passes as <c>services__api__http__0</c>.</summary>
     public const string BaseAddress = "http://api";
 
+    /// <summary>The setting that holds the workers' credential, the same name the Api reads.</summary>
+    public const string WorkerKeySetting = "Auth:WorkerKey";
+
     /// <summary>Claims every task of one receive; one answer per claim, in order.</summary>
     public async Task<IReadOnlyList<TaskClaimResult>> ClaimTasksAsync(ClaimTasksRequest request, CancellationToken ct)
     {

@@ -1,5 +1,5 @@
 using JobPlatform.Api.Data;
-using JobPlatform.Api.Domain;
+using JobPlatform.Api.Identity;
 using JobPlatform.Api.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +14,7 @@ public static class EventsApi
         app.MapGet("/api/v1/events", StreamEventsAsync)
             .WithTags("Events")
             .WithName("StreamEvents")
+            .RequireAuthorization(Policies.Tenant)
             .WithSummary("Stream job and task changes as Server-Sent Events")
             .WithDescription(
                 $"Events: '{JobEventBroadcaster.JobEvent}' (data: the job, as GET /jobs/{{id}} returns it), " +
@@ -25,14 +26,14 @@ public static class EventsApi
     }
 
     public static async Task<Results<ServerSentEventsResult<string>, ProblemHttpResult>> StreamEventsAsync(
-        Guid? jobId, JobsDbContext db, JobEventBroadcaster broadcaster, IOptions<JobEventsOptions> options,
+        Guid? jobId, JobsDbContext db, CurrentTenant tenant, JobEventBroadcaster broadcaster, IOptions<JobEventsOptions> options,
         IHostApplicationLifetime lifetime, HttpContext http, CancellationToken ct)
     {
-        if (jobId is { } id && !await db.Jobs.AnyAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct))
+        if (jobId is { } id && !await db.Jobs.AnyAsync(j => j.Id == id, ct))
         {
             return JobsApi.JobNotFound(jobId.Value);
         }
-        var subscription = broadcaster.Subscribe(Tenants.Default, jobId);
+        var subscription = broadcaster.Subscribe(tenant.RequiredId, jobId);
         http.Response.RegisterForDispose(subscription);
         // A stream never ends by itself: end it when the Api stops, or shutdown would wait for every
         // open console. The browser's EventSource reconnects to another replica.

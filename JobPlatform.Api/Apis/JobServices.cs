@@ -1,4 +1,5 @@
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Identity;
 using JobPlatform.Api.Services;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +13,7 @@ public sealed class JobServices(
     IOptions<TaskRetryOptions> retry,
     IOptions<TaskLeaseOptions> lease,
     ApiMetrics metrics,
+    CurrentTenant tenant,
     ILogger<JobServices> logger)
 {
     public JobsDbContext Db { get; } = db;
@@ -20,5 +22,8 @@ public sealed class JobServices(
     public IOptions<TaskRetryOptions> Retry { get; } = retry;
     public IOptions<TaskLeaseOptions> Lease { get; } = lease;
     public ApiMetrics Metrics { get; } = metrics;
+
+    /// <summary>The caller's tenant. Queries are filtered to it already; new jobs are stamped with it.</summary>
+    public CurrentTenant Tenant { get; } = tenant;
     public ILogger<JobServices> Logger { get; } = logger;
 }

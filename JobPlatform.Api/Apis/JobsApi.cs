@@ -2,8 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using JobPlatform.Api.Data;
-using JobPlatform.Api.Domain;
 using JobPlatform.Contracts;
+using JobPlatform.Api.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +16,7 @@ public static class JobsApi
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
+        var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs").RequireAuthorization(Policies.Tenant);
 
         api.MapPost("/", SubmitJobAsync)
             .WithName("SubmitJob")
@@ -95,7 +95,7 @@ public static class JobsApi
         var job = new Job
         {
             Id = Guid.CreateVersion7(now),
-            TenantId = Tenants.Default,
+            TenantId = services.Tenant.RequiredId,
             Name = validated!.Name,
             Type = validated.Type,
             Status = JobStatus.Pending,
@@ -172,7 +172,7 @@ public static class JobsApi
         }
         var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
 
-        var query = services.Db.Jobs.AsNoTracking().Where(j => j.TenantId == Tenants.Default);
+        var query = services.Db.Jobs.AsNoTracking();
         if (status is not null)
         {
             query = query.Where(j => j.Status == status);
@@ -197,7 +197,7 @@ public static class JobsApi
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJobAsync(
         Guid id, [AsParameters] JobServices services, CancellationToken ct)
     {
-        var job = await services.Db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct);
+        var job = await services.Db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, ct);
         if (job is null)
         {
             return JobNotFound(id);
@@ -218,7 +218,7 @@ public static class JobsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct))
+        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id, ct))
         {
             return JobNotFound(id);
         }
@@ -243,7 +243,7 @@ public static class JobsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be from 1 to {MaxTimelineLimit:N0}."] });
         }
-        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id && j.TenantId == Tenants.Default, ct))
+        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id, ct))
         {
             return JobNotFound(id);
         }
@@ -262,7 +262,11 @@ public static class JobsApi
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> CancelJobAsync(
         Guid id, [AsParameters] JobServices services, CancellationToken ct)
     {
-        var outcome = await services.Store.CancelJobAsync(id, Tenants.Default, ct);
+        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id, ct))
+        {
+            return JobNotFound(id);
+        }
+        var outcome = await services.Store.CancelJobAsync(id, ct);
         if (outcome is JobCommandOutcome.Done done && done.Tasks > 0)
         {
             services.Logger.LogInformation("Job {JobId} cancelled: {Tasks} tasks stopped", id, done.Tasks);
@@ -274,7 +278,11 @@ public static class JobsApi
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> RetryJobAsync(
         Guid id, [AsParameters] JobServices services, CancellationToken ct)
     {
-        var outcome = await services.Store.RetryJobAsync(id, Tenants.Default, ct);
+        if (!await services.Db.Jobs.AnyAsync(j => j.Id == id, ct))
+        {
+            return JobNotFound(id);
+        }
+        var outcome = await services.Store.RetryJobAsync(id, ct);
         return await AnswerAsync(id, outcome, services, "retried",
             status => JobStatus.Final.Contains(status)
                 ? $"Job {id} is {status} with no failed, dead-lettered or cancelled tasks to run again."

@@ -1,3 +1,4 @@
+using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,6 +11,7 @@ public static class TaskTypesApi
         app.MapGet("/api/v1/task-types", ListTaskTypes)
             .WithTags("Task types")
             .WithName("ListTaskTypes")
+            .RequireAuthorization(Policies.Tenant)
             .WithSummary("List the task types a job can have, with their parameters, bounds and defaults");
         return app;
     }

@@ -1,5 +1,5 @@
 using JobPlatform.Api.Data;
-using JobPlatform.Api.Domain;
+using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +10,7 @@ public static class TasksApi
 {
     public static IEndpointRouteBuilder MapTasksApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/tasks").WithTags("Tasks");
+        var api = app.MapGroup("/api/v1/tasks").WithTags("Tasks").RequireAuthorization(Policies.Tenant);
         api.MapGet("/", ListTasksAsync).WithName("ListTasks")
             .WithSummary("List tasks across jobs in the given statuses (for example failed and dead_lettered), the most recently finished first");
         api.MapGet("/{id:guid}", GetTaskAsync).WithName("GetTask").WithSummary("Get a task with its attempts");
@@ -39,7 +39,7 @@ public static class TasksApi
         var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
 
         var query = services.Db.Tasks.AsNoTracking()
-            .Where(t => t.TenantId == Tenants.Default && status.Contains(t.Status))
+            .Where(t => status.Contains(t.Status))
             .Join(services.Db.Jobs, t => t.JobId, j => j.Id, (t, j) => new { Task = t, JobName = j.Name });
         var total = await query.LongCountAsync(ct);
         var rows = await query
@@ -53,7 +53,7 @@ public static class TasksApi
     public static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTaskAsync(
         Guid id, [AsParameters] JobServices services, CancellationToken ct)
     {
-        var task = await services.Db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id && t.TenantId == Tenants.Default, ct);
+        var task = await services.Db.Tasks.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct);
         if (task is null)
         {
             return TaskNotFound(id);
@@ -67,12 +67,12 @@ public static class TasksApi
     public static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> RetryTaskAsync(
         Guid id, [AsParameters] JobServices services, CancellationToken ct)
     {
-        var jobId = await services.Db.Tasks.Where(t => t.Id == id && t.TenantId == Tenants.Default).Select(t => (Guid?)t.JobId).SingleOrDefaultAsync(ct);
+        var jobId = await services.Db.Tasks.Where(t => t.Id == id).Select(t => (Guid?)t.JobId).SingleOrDefaultAsync(ct);
         if (jobId is null)
         {
             return TaskNotFound(id);
         }
-        switch (await services.Store.RetryTaskAsync(jobId.Value, id, Tenants.Default, ct))
+        switch (await services.Store.RetryTaskAsync(jobId.Value, id, ct))
         {
             case JobCommandOutcome.Refused refused:
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,

@@ -1,5 +1,6 @@
 using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
+using JobPlatform.Api.Identity;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobPlatform.Api.Apis;
@@ -28,7 +29,7 @@ public static class WorkerApi
 
     public static IEndpointRouteBuilder MapWorkerApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/tasks").WithTags("Worker protocol");
+        var api = app.MapGroup("/api/v1/tasks").WithTags("Worker protocol").RequireAuthorization(Policies.Worker);
         api.MapPost("/{id:guid}/claim", ClaimTaskAsync).WithName("ClaimTask")
             .WithSummary("Claim a task before running it (workers only)");
         api.MapPost("/{id:guid}/heartbeat", HeartbeatAsync).WithName("TaskHeartbeat")

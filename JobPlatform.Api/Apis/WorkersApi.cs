@@ -1,4 +1,5 @@
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -20,9 +21,9 @@ public static class WorkersApi
     public static IEndpointRouteBuilder MapWorkersApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1/workers").WithTags("Workers");
-        api.MapGet("/", ListWorkersAsync).WithName("ListWorkers")
-            .WithSummary("List the worker replicas seen in the last 10 minutes, with what each is running");
-        api.MapPost("/{id}/presence", ReportPresenceAsync).WithName("ReportWorkerPresence")
+        api.MapGet("/", ListWorkersAsync).WithName("ListWorkers").RequireAuthorization(Policies.Tenant)
+            .WithSummary("List the worker replicas seen in the last 10 minutes, with the caller's tasks each is running");
+        api.MapPost("/{id}/presence", ReportPresenceAsync).WithName("ReportWorkerPresence").RequireAuthorization(Policies.Worker)
             .WithSummary("Say that a worker replica is alive, or stopping (workers only)");
         return app;
     }

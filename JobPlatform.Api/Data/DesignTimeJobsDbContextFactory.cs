@@ -1,3 +1,4 @@
+using JobPlatform.Api.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
@@ -10,5 +11,6 @@ internal sealed class DesignTimeJobsDbContextFactory : IDesignTimeDbContextFacto
         new(new DbContextOptionsBuilder<JobsDbContext>()
             .UseNpgsql("Host=localhost;Database=jobsdb")
             .UseSnakeCaseNamingConvention()
-            .Options);
+            .Options,
+            new CurrentTenant(new HttpContextAccessor()));
 }

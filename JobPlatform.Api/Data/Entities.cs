@@ -116,3 +116,36 @@ public sealed class WorkerPresence
     /// <summary>When the replica said it was stopping; null while it runs.</summary>
     public DateTimeOffset? StoppedAt { get; set; }
 }
+
+/// <summary>A team sharing the platform: it sees only its own jobs, within its own limits.</summary>
+public sealed class Tenant
+{
+    public required string Id { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>Requests a minute; null for the configured default.</summary>
+    public int? RateLimitPerMinute { get; set; }
+
+    /// <summary>Requests at once; null for the configured default.</summary>
+    public int? RateLimitBurst { get; set; }
+
+    /// <summary>Tasks that may run at once; null for the configured default.</summary>
+    public int? MaxRunningTasks { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>A tenant's API key, stored only as the SHA-256 hash of the secret.</summary>
+public sealed class ApiKey
+{
+    public Guid Id { get; set; }
+    public required string TenantId { get; set; }
+    public required string Name { get; set; }
+
+    /// <summary>The key's first characters, to recognise it in lists; never enough to use it.</summary>
+    public required string Prefix { get; set; }
+
+    public required byte[] Hash { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+}

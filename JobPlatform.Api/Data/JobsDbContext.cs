@@ -1,10 +1,21 @@
+using JobPlatform.Api.Identity;
 using Microsoft.EntityFrameworkCore;
 
 namespace JobPlatform.Api.Data;
 
-/// <summary>The schema of database <c>jobsdb</c>. Names are snake_case; statuses are lowercase text.</summary>
-public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbContext(options)
+/// <summary>
+/// The schema of database <c>jobsdb</c>. Names are snake_case; statuses are lowercase text.
+/// Tenant data is filtered to the caller's tenant here, once, for every query: another tenant's
+/// rows behave as if they did not exist. Code acting for no tenant (the worker protocol and the
+/// background services) says so with <c>IgnoreQueryFilters()</c>.
+/// </summary>
+public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, CurrentTenant tenant) : DbContext(options)
 {
+    /// <summary>The caller's tenant; null matches no tenant's rows.</summary>
+    private string? TenantId => tenant.Id;
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<Job> Jobs => Set<Job>();
     public DbSet<JobTask> Tasks => Set<JobTask>();
     public DbSet<TaskAttempt> TaskAttempts => Set<TaskAttempt>();
@@ -22,6 +33,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             job.Property(j => j.Parameters).HasColumnType("jsonb");
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
             job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
+            job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
+            job.HasQueryFilter(j => j.TenantId == TenantId);
         });
 
         model.Entity<JobTask>(task =>
@@ -37,6 +50,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
                 .HasDatabaseName("ix_tasks_failures").HasFilter("status IN ('failed', 'dead_lettered')");
             task.HasIndex(t => t.WorkerId)
                 .HasDatabaseName("ix_tasks_running_worker").HasFilter("status = 'running'");
+            task.HasQueryFilter(t => t.TenantId == TenantId);
         });
 
         model.Entity<TaskAttempt>(attempt =>
@@ -74,6 +88,22 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options) : DbC
             key.HasKey(k => new { k.TenantId, k.Key });
             // Text, not jsonb: a replay must be the first response byte for byte.
             key.Property(k => k.ResponseBody).HasColumnType("text");
+            key.HasQueryFilter(k => k.TenantId == TenantId);
+        });
+
+        model.Entity<Tenant>(t =>
+        {
+            t.ToTable("tenants");
+            t.Property(x => x.Id).ValueGeneratedNever();
+        });
+
+        model.Entity<ApiKey>(key =>
+        {
+            key.ToTable("api_keys");
+            key.Property(k => k.Id).ValueGeneratedNever();
+            key.HasOne<Tenant>().WithMany().HasForeignKey(k => k.TenantId).OnDelete(DeleteBehavior.Cascade);
+            key.HasIndex(k => k.Hash).IsUnique();
+            key.HasIndex(k => k.TenantId);
         });
     }
 }

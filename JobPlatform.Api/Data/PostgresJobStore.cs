@@ -521,7 +521,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// tasks stop when their next heartbeat is refused; queued messages are dropped when their claim
     /// is. Idempotent: cancelling a cancelled job changes nothing.
     /// </summary>
-    public async Task<JobCommandOutcome> CancelJobAsync(Guid jobId, string tenantId, CancellationToken ct)
+    public async Task<JobCommandOutcome> CancelJobAsync(Guid jobId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -531,7 +531,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             """
             WITH locked AS (
                 -- In id order, the order report batches lock tasks in, so the two never deadlock.
-                SELECT id FROM tasks WHERE job_id = @job AND tenant_id = @tenant AND status = ANY(@from)
+                SELECT id FROM tasks WHERE job_id = @job AND status = ANY(@from)
                 ORDER BY id FOR UPDATE
             ), cancelled AS (
                 UPDATE tasks t SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
@@ -546,7 +546,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             SELECT count(*)::int FROM cancelled
             """, connection, transaction);
         command.Parameters.AddWithValue("job", jobId);
-        command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("cancelled", JobTaskStatus.Cancelled);
         command.Parameters.AddWithValue("from", TaskTransitions.ToCancelled);
         var count = (int)(await command.ExecuteScalarAsync(ct))!;
@@ -555,17 +554,16 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             """
             UPDATE jobs SET status = @cancelled, finished_tasks = finished_tasks + @count,
                             finished_at = coalesce(finished_at, now()), updated_at = now()
-            WHERE id = @job AND tenant_id = @tenant AND NOT (status = ANY(@final))
+            WHERE id = @job AND NOT (status = ANY(@final))
             RETURNING status
             """, connection, transaction);
         job.Parameters.AddWithValue("job", jobId);
-        job.Parameters.AddWithValue("tenant", tenantId);
         job.Parameters.AddWithValue("cancelled", JobStatus.Cancelled);
         job.Parameters.AddWithValue("count", count);
         job.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
         if (await job.ExecuteScalarAsync(ct) is null)
         {
-            var status = await GetJobStatusAsync(connection, transaction, jobId, tenantId, ct);
+            var status = await GetJobStatusAsync(connection, transaction, jobId, ct);
             await transaction.RollbackAsync(ct);
             return status switch
             {
@@ -583,19 +581,19 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// attempts (its attempt history is kept), through the outbox like a submission. Only a
     /// finished job can be retried.
     /// </summary>
-    public Task<JobCommandOutcome> RetryJobAsync(Guid jobId, string tenantId, CancellationToken ct) =>
-        RetryAsync(jobId, taskId: null, tenantId, ct);
+    public Task<JobCommandOutcome> RetryJobAsync(Guid jobId, CancellationToken ct) =>
+        RetryAsync(jobId, taskId: null, ct);
 
     /// <summary>Runs one failed, dead-lettered or cancelled task again, as <see cref="RetryJobAsync"/> does.</summary>
-    public Task<JobCommandOutcome> RetryTaskAsync(Guid jobId, Guid taskId, string tenantId, CancellationToken ct) =>
-        RetryAsync(jobId, taskId, tenantId, ct);
+    public Task<JobCommandOutcome> RetryTaskAsync(Guid jobId, Guid taskId, CancellationToken ct) =>
+        RetryAsync(jobId, taskId, ct);
 
-    private async Task<JobCommandOutcome> RetryAsync(Guid jobId, Guid? taskId, string tenantId, CancellationToken ct)
+    private async Task<JobCommandOutcome> RetryAsync(Guid jobId, Guid? taskId, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
-        var jobStatus = await GetJobStatusAsync(connection, transaction, jobId, tenantId, ct);
+        var jobStatus = await GetJobStatusAsync(connection, transaction, jobId, ct);
         if (jobStatus is null)
         {
             return new JobCommandOutcome.NotFound();
@@ -609,7 +607,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             """
             WITH chosen AS (
                 SELECT id, status FROM tasks
-                WHERE job_id = @job AND tenant_id = @tenant AND status = ANY(@from) AND (@task::uuid IS NULL OR id = @task)
+                WHERE job_id = @job AND status = ANY(@from) AND (@task::uuid IS NULL OR id = @task)
                 FOR UPDATE
             ), retried AS (
                 UPDATE tasks t
@@ -625,7 +623,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             SELECT count(*)::int, count(*) FILTER (WHERE previous = ANY(@failed))::int FROM retried
             """, connection, transaction);
         command.Parameters.AddWithValue("job", jobId);
-        command.Parameters.AddWithValue("tenant", tenantId);
         command.Parameters.AddWithValue("task", NpgsqlDbType.Uuid, (object?)taskId ?? DBNull.Value);
         command.Parameters.AddWithValue("from", TaskTransitions.ToRetried);
         command.Parameters.AddWithValue("pending", JobTaskStatus.Pending);
@@ -838,11 +835,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         return new Services.ReconcileResult(requeued, moved.Count - requeued, resent, leftovers, finished);
     }
 
-    private static async Task<string?> GetJobStatusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, string tenantId, CancellationToken ct)
+    private static async Task<string?> GetJobStatusAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand("SELECT status FROM jobs WHERE id = @id AND tenant_id = @tenant FOR UPDATE", connection, transaction);
+        await using var command = new NpgsqlCommand("SELECT status FROM jobs WHERE id = @id FOR UPDATE", connection, transaction);
         command.Parameters.AddWithValue("id", jobId);
-        command.Parameters.AddWithValue("tenant", tenantId);
         return await command.ExecuteScalarAsync(ct) as string;
     }
 

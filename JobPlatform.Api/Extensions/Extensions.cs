@@ -1,4 +1,5 @@
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Identity;
 using JobPlatform.Api.Services;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -22,6 +23,7 @@ public static class Extensions
             .UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>(DatabaseResourceName);
 
+        builder.AddJobPlatformAuth();
         builder.AddSqsClient();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PostgresJobStore>();
@@ -76,7 +78,7 @@ public static class Extensions
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<Apis.BadRequestHandler>();
         builder.Services.AddExceptionHandler<Apis.DependencyUnavailableHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecuritySchemeTransformer>());
         return builder;
     }
 }

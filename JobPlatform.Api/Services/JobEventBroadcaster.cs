@@ -172,10 +172,11 @@ public sealed class JobEventBroadcaster(
         if (readProgress)
         {
             ids.UnionWith(subscribers.Where(s => s.JobId is not null).Select(s => s.JobId!.Value));
-            if (subscribers.Any(s => s.JobId is null))
+            // Each tenant watching all its jobs gets the progress of its most recent unfinished ones.
+            foreach (var tenant in subscribers.Where(s => s.JobId is null).Select(s => s.TenantId).Distinct())
             {
-                ids.UnionWith(await db.Jobs.AsNoTracking()
-                    .Where(j => !JobStatus.Final.Contains(j.Status))
+                ids.UnionWith(await db.Jobs.IgnoreQueryFilters().AsNoTracking()
+                    .Where(j => j.TenantId == tenant && !JobStatus.Final.Contains(j.Status))
                     .OrderByDescending(j => j.CreatedAt).Take(options.Value.MaxWatchedJobs)
                     .Select(j => j.Id).ToListAsync(ct));
             }
@@ -185,7 +186,8 @@ public sealed class JobEventBroadcaster(
             return;
         }
 
-        var jobs = await db.Jobs.AsNoTracking().Where(j => ids.Contains(j.Id)).ToListAsync(ct);
+        // A background service acts for no tenant: it reads every tenant's jobs and sends each only to its own.
+        var jobs = await db.Jobs.IgnoreQueryFilters().AsNoTracking().Where(j => ids.Contains(j.Id)).ToListAsync(ct);
         var counts = await db.CountTasksAsync(jobs.Select(j => j.Id).ToList(), ct);
         foreach (var job in jobs)
         {

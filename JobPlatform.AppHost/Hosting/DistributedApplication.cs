@@ -192,13 +192,21 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     public ResourceHandle GetResource(string name) => new(Find(name), _context);
 
+    /// <summary>A generated secret's value, or a development tenant's API key.</summary>
+    public string GetSecret(string name) => Find(name) switch
+    {
+        SecretResource secret => secret.Value,
+        DevTenantResource tenant => tenant.ApiKey,
+        var other => throw new InvalidOperationException($"Resource '{other.Name}' is not a secret."),
+    };
+
     private Resource Find(string name) =>
         _resources.SingleOrDefault(r => r.Name == name) ?? throw new KeyNotFoundException($"The graph has no resource named '{name}'.");
 
     private void PrintSummary(TimeSpan elapsed)
     {
         var lines = _resources
-            .Where(r => r is not PostgresServerResource)
+            .Where(r => r is not (PostgresServerResource or SecretResource))
             .Select(r => $"  {r.Name,-10} {r.State.ToString().ToLowerInvariant(),-8} {r.DisplayUrl}");
         var summary = $"All resources healthy in {elapsed.TotalSeconds:0.0} s:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}Press Ctrl+C to stop.";
         if (_context.Options.LogSink is { } sink)

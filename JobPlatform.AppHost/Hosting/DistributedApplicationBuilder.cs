@@ -20,6 +20,16 @@ public sealed class DistributedApplicationBuilder
     /// <param name="projectDirectory">The project's folder, relative to the repository root.</param>
     public ResourceBuilder<ProjectResource> AddProject(string name, string projectDirectory) => Add(new ProjectResource(name, projectDirectory));
 
+    /// <summary>A secret generated for this run; <paramref name="prefix"/> makes it recognisable.</summary>
+    public ResourceBuilder<SecretResource> AddSecret(string name, string prefix = "") => Add(new SecretResource(name, prefix));
+
+    /// <summary>A tenant created through the Api's admin endpoints once it is healthy, with a key for development.</summary>
+    public ResourceBuilder<DevTenantResource> AddDevTenant(string name, string tenantId, ResourceBuilder<ProjectResource> api, ResourceBuilder<SecretResource> adminKey)
+    {
+        var tenant = Add(new DevTenantResource(name, tenantId, api.Resource, adminKey.Resource));
+        return tenant.WaitFor(api);
+    }
+
     /// <param name="appDirectory">The app's folder, relative to the repository root.</param>
     public ResourceBuilder<ViteAppResource> AddViteApp(string name, string appDirectory) => Add(new ViteAppResource(name, appDirectory));
 

@@ -33,11 +33,11 @@ public sealed class FailureThresholdTests(JobPlatformFixture fixture)
             var submitted = await fixture.Api.SubmitAsync(new { name = "threshold", type = "noop", taskCount = 5, maxAttempts = 1 });
             var task = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{submitted.Id}/tasks", JobsClient.Json))!.Items[0];
             var attempt = Guid.NewGuid();
-            using (var claim = await fixture.Api.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/claim", new ClaimTaskRequest("test-worker", attempt, 1), JobsClient.Json))
+            using (var claim = await fixture.WorkerApi.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/claim", new ClaimTaskRequest("test-worker", attempt, 1), JobsClient.Json))
             {
                 Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
             }
-            using (var fail = await fixture.Api.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/fail", new FailTaskRequest(attempt, "test-worker", "broken input", null, Retryable: false), JobsClient.Json))
+            using (var fail = await fixture.WorkerApi.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/fail", new FailTaskRequest(attempt, "test-worker", "broken input", null, Retryable: false), JobsClient.Json))
             {
                 Assert.Equal(HttpStatusCode.OK, fail.StatusCode);
             }

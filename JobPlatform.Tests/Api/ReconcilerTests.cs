@@ -31,7 +31,7 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
             {
                 await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
             }
-            using var claim = await fixture.Api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim",
+            using var claim = await fixture.WorkerApi.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim",
                 new ClaimTaskRequest("doomed-worker", Guid.NewGuid(), 1, TimeSpan.FromSeconds(1)), JobsClient.Json);
             Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
         }

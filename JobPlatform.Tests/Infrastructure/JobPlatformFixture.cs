@@ -33,7 +33,14 @@ public sealed class JobPlatformFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The Api as the development tenant, the way the console and a user's scripts call it.</summary>
     public HttpClient Api { get; private set; } = null!;
+
+    /// <summary>The Api with the workers' credential, for tests that act as a worker by hand.</summary>
+    public HttpClient WorkerApi { get; private set; } = null!;
+
+    /// <summary>The Api with the administrator's credential: tenants and keys.</summary>
+    public HttpClient AdminApi { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -72,6 +79,8 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["TaskReconciler__LostMessageAfter"] = LostMessageAfter.ToString(),
                     ["JobEvents__CoalesceInterval"] = JobEventsCoalesceInterval.ToString(),
                     ["JobEvents__ProgressInterval"] = JobEventsCoalesceInterval.ToString(),
+                    // One Api replica signs and checks its own tokens: expiry is exact.
+                    ["Auth__ClockSkew"] = "00:00:00",
                 },
             },
             LogSink = (resource, line) =>
@@ -91,12 +100,27 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"The graph did not start: {ex.Message}\n{RecentLog()}", ex);
         }
-        Api = App.CreateHttpClient("api");
+        Api = CreateApiClient(App.GetSecret("dev-tenant"));
+        WorkerApi = CreateApiClient(App.GetSecret("worker-key"));
+        AdminApi = CreateApiClient(App.GetSecret("admin-key"));
+    }
+
+    /// <summary>A client of the Api that sends <paramref name="credential"/> (a key or a token), or none when null.</summary>
+    public HttpClient CreateApiClient(string? credential)
+    {
+        var client = App.CreateHttpClient("api");
+        if (credential is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credential);
+        }
+        return client;
     }
 
     public async Task DisposeAsync()
     {
         Api?.Dispose();
+        WorkerApi?.Dispose();
+        AdminApi?.Dispose();
         _playwright?.Dispose();
         if (App is not null)
         {

@@ -15,6 +15,9 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
 {
     private readonly HttpClient _api = fixture.Api;
 
+    /// <summary>The test acts as the worker: only the worker credential may call the protocol.</summary>
+    private readonly HttpClient _worker = fixture.WorkerApi;
+
     [Fact]
     public async Task Claim_IsIdempotentPerAttempt_AndLateReportsNeverMoveATaskBackwards()
     {
@@ -45,10 +48,10 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
             Assert.Equal(HttpStatusCode.Conflict, (await ClaimAsync(taskId, Guid.NewGuid(), "other-worker")).StatusCode);
 
             // A report or heartbeat from an attempt that does not hold the task is refused and changes nothing.
-            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(Guid.NewGuid(), "other-worker", null), JobsClient.Json), JobTaskStatus.Running);
-            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(Guid.NewGuid(), "other-worker"), JobsClient.Json), JobTaskStatus.Running);
+            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(Guid.NewGuid(), "other-worker", null), JobsClient.Json), JobTaskStatus.Running);
+            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(Guid.NewGuid(), "other-worker"), JobsClient.Json), JobTaskStatus.Running);
 
-            var beat = await _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker", TimeSpan.FromMinutes(5)), JobsClient.Json);
+            var beat = await _worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker", TimeSpan.FromMinutes(5)), JobsClient.Json);
             Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
             var extended = (await beat.Content.ReadFromJsonAsync<HeartbeatResponse>(JobsClient.Json))!;
             Assert.True(extended.LeaseExpiresAt > claim.LeaseExpiresAt);
@@ -58,9 +61,9 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
             Assert.Equal(JobTaskStatus.Succeeded, done.Status);
 
             // Late reports after the task finished: refused, and it stays succeeded.
-            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/fail", new FailTaskRequest(attempt, "test-worker", "late", null), JobsClient.Json), JobTaskStatus.Succeeded);
-            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attempt, "test-worker", null), JobsClient.Json), JobTaskStatus.Succeeded);
-            await AssertStaleAsync(_api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker"), JobsClient.Json), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/fail", new FailTaskRequest(attempt, "test-worker", "late", null), JobsClient.Json), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attempt, "test-worker", null), JobsClient.Json), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker"), JobsClient.Json), JobTaskStatus.Succeeded);
 
             var refused = await ClaimAsync(taskId, Guid.NewGuid(), "test-worker");
             Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
@@ -100,11 +103,11 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
     }
 
     private Task<HttpResponseMessage> ClaimAsync(Guid taskId, Guid attemptId, string workerId) =>
-        _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim", new ClaimTaskRequest(workerId, attemptId, 1), JobsClient.Json);
+        _worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim", new ClaimTaskRequest(workerId, attemptId, 1), JobsClient.Json);
 
     private async Task<TaskReportResponse> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result = null)
     {
-        using var response = await _api.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attemptId, "test-worker", result), JobsClient.Json);
+        using var response = await _worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attemptId, "test-worker", result), JobsClient.Json);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<TaskReportResponse>(JobsClient.Json))!;
     }

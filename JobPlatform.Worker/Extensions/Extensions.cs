@@ -22,7 +22,18 @@ public static class Extensions
             host.ShutdownTimeout = builder.Configuration.GetValue($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.DrainTimeout)}", TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
 
         builder.AddSqsClient();
-        builder.Services.AddHttpClient<JobPlatformApiClient>(http => http.BaseAddress = new Uri(JobPlatformApiClient.BaseAddress));
+        // The workers' own credential: the only one the Api lets claim, heartbeat and report tasks.
+        var workerKey = builder.Configuration[JobPlatformApiClient.WorkerKeySetting];
+        if (string.IsNullOrWhiteSpace(workerKey))
+        {
+            throw new InvalidOperationException(
+                $"{JobPlatformApiClient.WorkerKeySetting} is not set. The AppHost passes it as Auth__WorkerKey in development; in a cluster a Secret does.");
+        }
+        builder.Services.AddHttpClient<JobPlatformApiClient>(http =>
+        {
+            http.BaseAddress = new Uri(JobPlatformApiClient.BaseAddress);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", workerKey);
+        });
 
         builder.Services.AddTaskHandler<NoopHandler>();
         builder.Services.AddTaskHandler<EchoHandler>();

@@ -23,6 +23,53 @@ namespace JobPlatform.Api.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("JobPlatform.Api.Data.ApiKey", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Hash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("hash");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("prefix");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_keys");
+
+                    b.HasIndex("Hash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_keys_hash");
+
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_api_keys_tenant_id");
+
+                    b.ToTable("api_keys", (string)null);
+                });
+
             modelBuilder.Entity("JobPlatform.Api.Data.DeadLetter", b =>
                 {
                     b.Property<long>("Id")
@@ -362,6 +409,39 @@ namespace JobPlatform.Api.Data.Migrations
                     b.ToTable("task_attempts", (string)null);
                 });
 
+            modelBuilder.Entity("JobPlatform.Api.Data.Tenant", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<int?>("MaxRunningTasks")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_running_tasks");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<int?>("RateLimitBurst")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit_burst");
+
+                    b.Property<int?>("RateLimitPerMinute")
+                        .HasColumnType("integer")
+                        .HasColumnName("rate_limit_per_minute");
+
+                    b.HasKey("Id")
+                        .HasName("pk_tenants");
+
+                    b.ToTable("tenants", (string)null);
+                });
+
             modelBuilder.Entity("JobPlatform.Api.Data.WorkerPresence", b =>
                 {
                     b.Property<string>("Id")
@@ -404,6 +484,26 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasDatabaseName("ix_workers_last_heartbeat_at");
 
                     b.ToTable("workers", (string)null);
+                });
+
+            modelBuilder.Entity("JobPlatform.Api.Data.ApiKey", b =>
+                {
+                    b.HasOne("JobPlatform.Api.Data.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_keys_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("JobPlatform.Api.Data.Job", b =>
+                {
+                    b.HasOne("JobPlatform.Api.Data.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_jobs_tenants_tenant_id");
                 });
 
             modelBuilder.Entity("JobPlatform.Api.Data.JobTask", b =>

@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/v1/auth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange the API key in the Authorization header for a short-lived signed token (JWT) */
+        post: operations["IssueToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/task-types": {
         parameters: {
             query?: never;
@@ -36,6 +53,93 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who the caller is: its tenant, limits, and the tasks it has running and queued now */
+        get: operations["GetMyTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List tenants (administrator only) */
+        get: operations["ListTenants"];
+        put?: never;
+        /** Create a tenant (administrator only) */
+        post: operations["CreateTenant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a tenant (administrator only) */
+        get: operations["GetTenant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a tenant's keys, without secrets (administrator only) */
+        get: operations["ListApiKeys"];
+        put?: never;
+        /** Issue an API key; the key is in this answer only (administrator only) */
+        post: operations["CreateApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{id}/keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key and every token issued for it, on every replica within a second (administrator only) */
+        delete: operations["RevokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -324,7 +428,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the worker replicas seen in the last 10 minutes, with what each is running */
+        /** List the worker replicas seen in the last 10 minutes, with the caller's tasks each is running */
         get: operations["ListWorkers"];
         put?: never;
         post?: never;
@@ -355,6 +459,27 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ApiKeyCreatedResponse: {
+            /** Format: uuid */
+            id: string;
+            tenantId: string;
+            name: string;
+            prefix: string;
+            key: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        ApiKeyResponse: {
+            /** Format: uuid */
+            id: string;
+            tenantId: string;
+            name: string;
+            prefix: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            revokedAt: null | string;
+        };
         AttemptResponse: {
             /** Format: uuid */
             id: string;
@@ -407,6 +532,19 @@ export interface components {
             attemptId: string;
             workerId: string;
             result: null | components["schemas"]["JsonNode"];
+        };
+        CreateApiKeyRequest: {
+            name?: null | string;
+        };
+        CreateTenantRequest: {
+            id: null | string;
+            name?: null | string;
+            /** Format: int32 */
+            rateLimitPerMinute?: null | number;
+            /** Format: int32 */
+            rateLimitBurst?: null | number;
+            /** Format: int32 */
+            maxRunningTasks?: null | number;
         };
         FailTaskRequest: {
             /** Format: uuid */
@@ -628,6 +766,32 @@ export interface components {
             /** @default false */
             acceptsAnyParameters: boolean;
         };
+        TenantLimits: {
+            /** Format: int32 */
+            rateLimitPerMinute: number;
+            /** Format: int32 */
+            rateLimitBurst: number;
+            /** Format: int32 */
+            maxRunningTasks: number;
+        };
+        TenantResponse: {
+            id: string;
+            name: string;
+            limits: components["schemas"]["TenantLimits"];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        TenantUsageResponse: {
+            id: string;
+            name: string;
+            limits: components["schemas"]["TenantLimits"];
+            /** Format: int64 */
+            runningTasks: number;
+            /** Format: int64 */
+            queuedTasks: number;
+            /** Format: int64 */
+            unfinishedJobs: number;
+        };
         TimelineItem: {
             /** Format: uuid */
             taskId: string;
@@ -647,6 +811,19 @@ export interface components {
             /** Format: int64 */
             totalCount: number;
             truncated: boolean;
+        };
+        TokenRequest: {
+            /** Format: int32 */
+            lifetimeSeconds?: null | number;
+        };
+        TokenResponse: {
+            accessToken: string;
+            tokenType: string;
+            /** Format: int32 */
+            expiresIn: number;
+            /** Format: date-time */
+            expiresAt: string;
+            tenantId: string;
         };
         WorkerPresenceRequest: {
             host: string;
@@ -688,6 +865,39 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    IssueToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["TokenRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
     ListTaskTypes: {
         parameters: {
             query?: never;
@@ -721,6 +931,179 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    GetMyTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantUsageResponse"];
+                };
+            };
+        };
+    };
+    ListTenants: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantResponse"][];
+                };
+            };
+        };
+    };
+    CreateTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTenantRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    GetTenant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantResponse"];
+                };
+            };
+        };
+    };
+    ListApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"][];
+                };
+            };
+        };
+    };
+    CreateApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": null | components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyCreatedResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    RevokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };

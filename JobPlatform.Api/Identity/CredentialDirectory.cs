@@ -1,0 +1,71 @@
+using JobPlatform.Contracts;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace JobPlatform.Api.Identity;
+
+/// <summary>What a replica knows about one tenant key: whose it is, whether it still holds, and the tenant's limits.</summary>
+public sealed record KeyRecord(Guid KeyId, string TenantId, bool Revoked, TenantLimits Limits);
+
+/// <summary>
+/// Looks tenant keys up by secret (API key requests) or by id (token requests), remembering each
+/// answer for <see cref="AuthOptions.CredentialCacheDuration"/> only, so a revocation holds on every
+/// replica within that time while busy callers cost one query per key per interval.
+/// </summary>
+public sealed class CredentialDirectory(
+    NpgsqlDataSource database, IMemoryCache cache, IOptions<AuthOptions> auth, IOptions<TenancyOptions> tenancy)
+{
+    private const string Select =
+        """
+        SELECT k.id, k.tenant_id, k.revoked_at IS NOT NULL, t.rate_limit_per_minute, t.rate_limit_burst, t.max_running_tasks
+        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+        """;
+
+    /// <summary>The key with this secret, or null when no such key was ever issued.</summary>
+    public Task<KeyRecord?> FindBySecretAsync(string secret, CancellationToken ct)
+    {
+        var hash = ApiKeys.Hash(secret);
+        return CachedAsync($"key-hash:{Convert.ToHexString(hash)}", $"{Select} WHERE k.hash = @value", hash, ct);
+    }
+
+    /// <summary>The key a token was issued for, or null when it does not exist (any more).</summary>
+    public Task<KeyRecord?> FindByIdAsync(Guid keyId, CancellationToken ct) =>
+        CachedAsync($"key-id:{keyId}", $"{Select} WHERE k.id = @value", keyId, ct);
+
+    /// <summary>A tenant's limits as they apply: its own where set, the configured defaults elsewhere.</summary>
+    public TenantLimits LimitsOf(int? rateLimitPerMinute, int? rateLimitBurst, int? maxRunningTasks)
+    {
+        var defaults = tenancy.Value;
+        return new TenantLimits(
+            rateLimitPerMinute ?? defaults.RateLimitPerMinute,
+            rateLimitBurst ?? defaults.RateLimitBurst,
+            maxRunningTasks ?? defaults.MaxRunningTasks);
+    }
+
+    private async Task<KeyRecord?> CachedAsync<T>(string cacheKey, string sql, T value, CancellationToken ct)
+    {
+        if (cache.TryGetValue(cacheKey, out KeyRecord? known))
+        {
+            return known;
+        }
+
+        await using var command = database.CreateCommand(sql);
+        command.Parameters.Add(new NpgsqlParameter<T>("value", value));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        KeyRecord? found = null;
+        if (await reader.ReadAsync(ct))
+        {
+            found = new KeyRecord(
+                reader.GetGuid(0),
+                reader.GetString(1),
+                reader.GetBoolean(2),
+                LimitsOf(NullableInt(reader, 3), NullableInt(reader, 4), NullableInt(reader, 5)));
+        }
+        // Unknown secrets are remembered too, so guessing costs the database nothing extra.
+        cache.Set(cacheKey, found, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = auth.Value.CredentialCacheDuration, Size = 1 });
+        return found;
+    }
+
+    private static int? NullableInt(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+}
