@@ -44,7 +44,7 @@ public static class IdentityExtensions
 
         builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or token", policy => policy.ForwardDefaultSelector = context =>
-                BearerCredential.Read(context.Request) is { } credential && BearerCredential.LooksLikeToken(credential)
+                (BearerCredential.Read(context.Request) is { } credential && BearerCredential.LooksLikeToken(credential)) || EventStreamToken(context.Request) is not null
                     ? JwtBearerDefaults.AuthenticationScheme
                     : ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
@@ -84,12 +84,15 @@ public static class IdentityExtensions
     /// <summary>A browser's EventSource cannot send headers, so the event stream also takes the token as ?access_token=.</summary>
     private static Task ReadEventStreamToken(MessageReceivedContext context)
     {
-        if (context.Request.Path.StartsWithSegments("/api/v1/events") && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+        if (EventStreamToken(context.Request) is { } token)
         {
             context.Token = token;
         }
         return Task.CompletedTask;
     }
+
+    private static string? EventStreamToken(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api/v1/events") && request.Query["access_token"].ToString() is { Length: > 0 } token ? token : null;
 
     /// <summary>A token holds only while the key it was issued for does: revoking the key ends its tokens too.</summary>
     private static async Task CheckKeyStillHoldsAsync(TokenValidatedContext context)
