@@ -50,7 +50,7 @@ public static class KubernetesPublisher
         private readonly ManifestDirectory _kind = new(Path.Combine("overlays", "kind"), new Kustomization { Namespace = Namespace, Resources = ["../../base"] });
         private readonly ManifestDirectory _aws = new(Path.Combine("overlays", "aws"), new Kustomization { Namespace = Namespace, Resources = ["../../base"] });
         private readonly ManifestDirectory _keda = new(Path.Combine("components", "keda"), Kustomization.Component());
-        private readonly ManifestDirectory _kindKeda = new(Path.Combine("overlays", "kind-keda"), new Kustomization { Resources = ["../kind"], Components = ["../../components/keda"] });
+        private readonly ManifestDirectory _kindKeda = new(Path.Combine("overlays", "kind-keda"), new Kustomization { Namespace = Namespace, Resources = ["../kind"], Components = ["../../components/keda"] });
 
         private static List<string> ImagesOf(IEnumerable<Resource> resources) =>
             resources.Select(r => r.Container?.Image).OfType<string>().Distinct().ToList();
