@@ -147,7 +147,7 @@ public sealed partial class RenderedManifestsTests
                 {
                     // On AWS the user creates these Secrets; the guide must say how.
                     var secret = external.Split(' ')[1];
-                    Assert.True(guide.Contains($"kubectl create secret generic {secret}", StringComparison.Ordinal),
+                    Assert.True(guide.Contains($"create secret generic {secret}", StringComparison.Ordinal),
                         $"{where} reads {external}, which docs/kubernetes.md does not tell how to create");
                 }
                 foreach (var variable in container.Env ?? [])
