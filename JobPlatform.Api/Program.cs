@@ -34,4 +34,9 @@ app.MapTaskTypesApi();
 app.MapEventsApi();
 
 await app.MigrateDatabaseAsync();
+if (args.Contains(DatabaseMigrator.MigrateOnlyArgument))
+{
+    // A Kubernetes migration Job runs the Api's image this way, once per rollout.
+    return;
+}
 await app.RunAsync();

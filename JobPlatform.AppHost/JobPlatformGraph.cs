@@ -11,7 +11,13 @@ public static class JobPlatformGraph
     /// <summary>The tenant development, the benchmark and the tests act as.</summary>
     public const string DevTenantId = "dev";
 
-    public static DistributedApplication Build(AppHostOptions options)
+    public static DistributedApplication Build(AppHostOptions options) => Declare(options).Build();
+
+    /// <summary>
+    /// The graph's resources, declared but not started: what <see cref="Build"/> runs and what
+    /// <c>publish</c> turns into Kubernetes manifests.
+    /// </summary>
+    public static DistributedApplicationBuilder Declare(AppHostOptions options)
     {
         var builder = DistributedApplicationBuilder.CreateBuilder(options);
 
@@ -41,8 +47,10 @@ public static class JobPlatformGraph
         builder.AddProject("worker", "JobPlatform.Worker")
             .WithReplicas(options.Workers)
             .WithReplicaEnvironment("Worker__WorkerId", replica => replica)
+            // The worker's own default (WorkerOptions.DrainTimeout), stated so a pod's grace period follows it.
+            .WithDrainTimeout("Worker__DrainTimeout", TimeSpan.FromSeconds(10))
             // Development workers run the demo "crash" task; deployed ones keep the safe default.
-            .WithEnvironment("Worker__AllowCrashTasks", "true")
+            .WithDevelopmentEnvironment("Worker__AllowCrashTasks", "true")
             .WithEnvironment("Auth__WorkerKey", workerKey)
             .WithReference(api)
             .WithReference(sqs)
@@ -57,6 +65,6 @@ public static class JobPlatformGraph
                 .WaitFor(devTenant);
         }
 
-        return builder.Build();
+        return builder;
     }
 }

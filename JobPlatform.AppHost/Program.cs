@@ -1,6 +1,7 @@
 using System.CommandLine;
 using JobPlatform.AppHost;
 using JobPlatform.AppHost.Hosting;
+using JobPlatform.AppHost.Publishing;
 
 var workers = new Option<int>("--workers") { Description = "Worker replicas to run.", DefaultValueFactory = _ => 3 };
 workers.Validators.Add(result =>
@@ -37,6 +38,20 @@ command.SetAction(async (parse, ct) =>
     });
     return await app.RunAsync(ct);
 });
+var output = new Option<string>("--output", "-o") { Description = "The folder to write the kustomize tree into.", DefaultValueFactory = _ => Path.Combine("deploy", "k8s") };
+var publish = new Command("publish", "Writes Kubernetes manifests (a kustomize tree: base, overlays kind and aws, component keda) from the same graph.")
+{
+    output,
+};
+publish.SetAction(parse =>
+{
+    var directory = Path.GetFullPath(parse.GetValue(output)!);
+    var files = KubernetesPublisher.Publish(JobPlatformGraph.Declare(new AppHostOptions()), directory);
+    Console.Out.WriteLine($"Wrote {files.Count} files to {directory}. Apply with: kubectl apply -k {Path.Combine(directory, "overlays", "kind")}");
+    return 0;
+});
+command.Subcommands.Add(publish);
+
 return await command.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 static Option<int> PortOption(string name, string description, int defaultPort)

@@ -49,8 +49,31 @@ function apiProxy(target: string): ProxyOptions {
   }
 }
 
-export default defineConfig({
+/**
+ * The development tenant's API key, which the AppHost passes to the dev server as
+ * JOBPLATFORM_API_KEY so the console signs in without anyone pasting a key (src/services/auth.ts).
+ * It reaches the page as import.meta.env.VITE_DEV_API_KEY, and only this way: JOBPLATFORM_ isn't a
+ * prefix Vite exposes by itself. The dev server passes it when it is set; Vitest never does (tests
+ * give their own). A `vite build` bakes it into dist/ (which `vite preview` serves) only if the
+ * variable is set while building: never build a bundle to deploy with JOBPLATFORM_API_KEY set.
+ * Without it the console asks for a key on its sign-in screen.
+ */
+function devApiKey(command: 'build' | 'serve', mode: string): string {
+  if (mode === 'test') {
+    return ''
+  }
+  const key = process.env.JOBPLATFORM_API_KEY ?? ''
+  if (key && command === 'build') {
+    console.warn('JOBPLATFORM_API_KEY is set: this build contains the development API key. Do not deploy it.')
+  }
+  return key
+}
+
+export default defineConfig(({ command, mode }) => ({
   plugins: [react()],
+  define: {
+    'import.meta.env.VITE_DEV_API_KEY': JSON.stringify(devApiKey(command, mode)),
+  },
   // Bundle every dependency when the server starts. Left to discovery, Vite finds ECharts only when
   // a job page first loads it, re-bundles, and reloads every open page, tests' pages included.
   optimizeDeps: {
@@ -77,4 +100,4 @@ export default defineConfig({
     isolate: false,
     unstubGlobals: true,
   },
-})
+}))

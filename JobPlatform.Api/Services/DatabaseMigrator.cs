@@ -11,6 +11,9 @@ public static class DatabaseMigrator
     // the others find the work done.
     private const long MigrationLockKey = 0x4a6f62506c6174; // "JobPlat"
 
+    /// <summary>The command-line switch that makes the Api apply migrations and exit, without serving.</summary>
+    public const string MigrateOnlyArgument = "--migrate-only";
+
     public static async Task MigrateDatabaseAsync(this WebApplication app, CancellationToken ct = default)
     {
         await using var scope = app.Services.CreateAsyncScope();

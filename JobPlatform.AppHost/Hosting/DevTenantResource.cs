@@ -33,6 +33,9 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
     internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
         [new("JOBPLATFORM_API_KEY", ApiKey), new("JOBPLATFORM_TENANT", TenantId)];
 
+    /// <summary>Development only: in a cluster, people sign in to the console with a key of their own.</summary>
+    internal override IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() => [];
+
     internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
     {
         using var admin = new HttpClient { BaseAddress = api.Url };

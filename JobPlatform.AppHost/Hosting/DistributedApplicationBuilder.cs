@@ -11,6 +11,9 @@ public sealed class DistributedApplicationBuilder
 
     public AppHostOptions Options { get; }
 
+    /// <summary>Every declared resource, in the order it was added.</summary>
+    public IReadOnlyList<Resource> Resources => _resources;
+
     public static DistributedApplicationBuilder CreateBuilder(AppHostOptions options) => new(options);
 
     public ResourceBuilder<PostgresServerResource> AddPostgres(string name, int port) => Add(new PostgresServerResource(name, port));

@@ -16,6 +16,22 @@ public sealed class PostgresDatabaseResource(string name, PostgresServerResource
     internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
         [new($"ConnectionStrings__{Name}", ConnectionString)];
 
+    /// <summary>The Secret that holds the database's connection string in a cluster; a real deployment creates it itself.</summary>
+    public string ConnectionSecretName => $"{Name}-connection";
+
+    /// <summary>The connection string a cluster's pods use: the server's Service, the server's Secret password.</summary>
+    internal string ClusterConnectionString => new NpgsqlConnectionStringBuilder
+    {
+        Host = Server.Name,
+        Port = PostgresServerResource.ContainerPort,
+        Database = Name,
+        Username = UnixUser.PostgresUser,
+        Password = PostgresServerResource.DevelopmentPassword,
+    }.ConnectionString;
+
+    internal override IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() =>
+        [DeploymentVariable.FromSecret($"ConnectionStrings__{Name}", new SecretKey(ConnectionSecretName, $"ConnectionStrings__{Name}", ClusterConnectionString))];
+
     internal async Task EnsureCreatedAsync(AppHostContext context, CancellationToken ct)
     {
         await using var connection = new NpgsqlConnection(Server.ConnectionString("postgres"));

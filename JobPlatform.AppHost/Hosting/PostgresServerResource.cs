@@ -13,6 +13,24 @@ public sealed class PostgresServerResource(string name, int port) : Resource(nam
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The image a published server runs (the official image, Alpine: the same major version as the local binaries).</summary>
+    public const string ContainerImage = "postgres:15-alpine";
+
+    /// <summary>PostgreSQL's port inside its container and on its Service.</summary>
+    public const int ContainerPort = 5432;
+
+    /// <summary>
+    /// The superuser password an in-cluster development deployment (kind) gets, kept in a Secret. A
+    /// real deployment uses its own database and connection Secret instead.
+    /// </summary>
+    public const string DevelopmentPassword = "jobplatform-dev-only";
+
+    /// <summary>The Secret holding the server's superuser password in a cluster.</summary>
+    public string PasswordSecretName => Name;
+
+    /// <summary>The databases created on the server, in the order they were added.</summary>
+    public IReadOnlyList<PostgresDatabaseResource> DatabaseResources => Databases;
+
     private SupervisedProcess? _process;
     private bool _wiped;
 

@@ -11,6 +11,15 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>The port a published project listens on inside its container (ASP.NET Core's container default).</summary>
+    public const int ContainerPort = 8080;
+
+    /// <summary>Readiness, served by every project through its service defaults.</summary>
+    public const string HealthPath = "/health";
+
+    /// <summary>Liveness, served by every project through its service defaults.</summary>
+    public const string AlivePath = "/alive";
+
     private readonly List<(SupervisedProcess Process, int Port)> _replicas = [];
     private readonly Dictionary<int, int> _ports = [];
 
@@ -20,9 +29,23 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     /// <summary>The port of the first replica; 0 picks a free one. Other replicas always get free ports.</summary>
     public int RequestedPort { get; set; }
 
+    public bool HasHttpEndpoint { get; set; }
+
     public int Replicas { get; set; } = 1;
 
     public Dictionary<string, string> Environment { get; } = [];
+
+    /// <summary>Variables whose value is a generated secret: plain in development, a Secret key when published.</summary>
+    public Dictionary<string, SecretResource> SecretEnvironment { get; } = [];
+
+    /// <summary>Variables only the development loop sets; a published project keeps the service's defaults.</summary>
+    public Dictionary<string, string> DevelopmentEnvironment { get; } = [];
+
+    /// <summary>
+    /// How long a stopping replica may take to finish its work, when it drains on SIGTERM; a published
+    /// pod's termination grace covers it. Null for a project that stops at once.
+    /// </summary>
+    public TimeSpan? DrainTimeout { get; set; }
 
     /// <summary>Variables whose value depends on the replica, such as its name.</summary>
     internal Dictionary<string, Func<string, string>> ReplicaEnvironment { get; } = [];
@@ -40,6 +63,11 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
 
     internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
         [new($"services__{Name}__http__0", Url.ToString().TrimEnd('/'))];
+
+    public override ContainerSpec Container => new($"jobplatform/{Name}", ContainerPort, HealthPath, AlivePath);
+
+    internal override IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() =>
+        [DeploymentVariable.Plain($"services__{Name}__http__0", $"http://{Name}:{ContainerPort.ToString(CultureInfo.InvariantCulture)}")];
 
     internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
     {
@@ -73,9 +101,13 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 ["DOTNET_NOLOGO"] = "1",
             };
             AddReferenceEnvironment(environment);
-            foreach (var (key, value) in Environment)
+            foreach (var (key, value) in DevelopmentEnvironment.Concat(Environment))
             {
                 environment[key] = value;
+            }
+            foreach (var (key, secret) in SecretEnvironment)
+            {
+                environment[key] = secret.Value;
             }
             foreach (var (key, value) in ReplicaEnvironment)
             {
@@ -103,6 +135,25 @@ public static class ProjectBuilderExtensions
     public static ResourceBuilder<ProjectResource> WithReplicaEnvironment(this ResourceBuilder<ProjectResource> builder, string name, Func<string, string> value)
     {
         builder.Resource.ReplicaEnvironment[name] = value;
+        return builder;
+    }
+
+    /// <summary>
+    /// Sets the project's drain option <paramref name="name"/> (a <see cref="TimeSpan"/>) to
+    /// <paramref name="drainTimeout"/> and remembers it, so a published pod gets time to drain.
+    /// </summary>
+    public static ResourceBuilder<ProjectResource> WithDrainTimeout(this ResourceBuilder<ProjectResource> builder, string name, TimeSpan drainTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(drainTimeout, TimeSpan.Zero);
+        builder.Resource.Environment[name] = drainTimeout.ToString("c", CultureInfo.InvariantCulture);
+        builder.Resource.DrainTimeout = drainTimeout;
+        return builder;
+    }
+
+    /// <summary>Sets a variable for the development loop only: publishing leaves it out.</summary>
+    public static ResourceBuilder<ProjectResource> WithDevelopmentEnvironment(this ResourceBuilder<ProjectResource> builder, string name, string value)
+    {
+        builder.Resource.DevelopmentEnvironment[name] = value;
         return builder;
     }
 }

@@ -26,6 +26,20 @@ public abstract class Resource(string name)
     internal virtual IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
         throw new InvalidOperationException($"Resource '{Name}' cannot be referenced.");
 
+    /// <summary>Resources whose connection details this one receives, in the order they were referenced.</summary>
+    public IReadOnlyList<Resource> ReferencedResources => References;
+
+    /// <summary>How the resource runs as a container of its own when the graph is published; null when it does not (a database on a server).</summary>
+    public virtual ContainerSpec? Container => null;
+
+    /// <summary>
+    /// The environment variables a referencing resource receives when both run in a cluster: the same
+    /// names as <see cref="GetReferenceEnvironment"/>, with Service names instead of local addresses
+    /// and secrets as Secret keys.
+    /// </summary>
+    internal virtual IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() =>
+        throw new InvalidOperationException($"Resource '{Name}' cannot be referenced from a deployment.");
+
     /// <summary>Adds what each referenced resource passes (connection strings, endpoints) to <paramref name="environment"/>.</summary>
     internal void AddReferenceEnvironment(IDictionary<string, string?> environment)
     {

@@ -28,6 +28,7 @@ public static class ResourceBuilderExtensions
     public static ResourceBuilder<T> WithHttpEndpoint<T>(this ResourceBuilder<T> builder, int port) where T : Resource, IResourceWithHttpEndpoint
     {
         builder.Resource.RequestedPort = port;
+        builder.Resource.HasHttpEndpoint = true;
         return builder;
     }
 
@@ -51,6 +52,9 @@ public static class ResourceBuilderExtensions
 public interface IResourceWithHttpEndpoint
 {
     int RequestedPort { get; set; }
+
+    /// <summary>Whether other resources or people reach it over HTTP; a published one gets a Service.</summary>
+    bool HasHttpEndpoint { get; set; }
 }
 
 /// <summary>A resource whose processes take extra environment variables.</summary>

@@ -9,7 +9,16 @@ namespace JobPlatform.AppHost.Hosting;
 /// </summary>
 public sealed class SecretResource(string name, string prefix) : Resource(name)
 {
+    /// <summary>The Secret that holds the graph's generated secrets in a cluster.</summary>
+    public const string ClusterSecretName = "jobplatform-auth";
+
     public string Value { get; } = prefix + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
+
+    /// <summary>
+    /// Where a cluster keeps it. The development value serves an in-cluster trial (kind) only; a real
+    /// deployment creates the Secret with values of its own (docs/kubernetes.md).
+    /// </summary>
+    public SecretKey ClusterKey => new(ClusterSecretName, Name, $"{prefix}dev-only-{Name}-replace-me-in-a-real-cluster");
 
     internal override Task StartAsync(AppHostContext context, CancellationToken ct) => Task.CompletedTask;
 
@@ -18,11 +27,10 @@ public sealed class SecretResource(string name, string prefix) : Resource(name)
 
 public static class SecretBuilderExtensions
 {
-    /// <summary>Passes a generated secret to every replica of the resource as <paramref name="name"/>.</summary>
-    public static ResourceBuilder<T> WithEnvironment<T>(this ResourceBuilder<T> builder, string name, ResourceBuilder<SecretResource> secret)
-        where T : Resource, IResourceWithEnvironment
+    /// <summary>Passes a generated secret to every replica of the project as <paramref name="name"/>; published, it comes from a Secret.</summary>
+    public static ResourceBuilder<ProjectResource> WithEnvironment(this ResourceBuilder<ProjectResource> builder, string name, ResourceBuilder<SecretResource> secret)
     {
-        builder.Resource.Environment[name] = secret.Resource.Value;
+        builder.Resource.SecretEnvironment[name] = secret.Resource;
         return builder;
     }
 }

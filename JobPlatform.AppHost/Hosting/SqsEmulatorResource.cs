@@ -14,6 +14,30 @@ public sealed class SqsEmulatorResource(string name, int port) : Resource(name)
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>The emulator's port inside its container and on its Service (fauxqs's default).</summary>
+    public const int ContainerPort = 4566;
+
+    /// <summary>The Secret the AWS credentials come from in a cluster: dummy ones for the emulator, real ones (or none, with a role) on AWS.</summary>
+    public const string CredentialsSecretName = "sqs-credentials";
+
+    /// <summary>The AWS account the emulator puts in queue ARNs and URLs.</summary>
+    public const string EmulatorAccountId = "000000000000";
+
+    /// <summary>The emulator packaged as an image (deploy/images/sqs-emulator.Dockerfile), answering <c>/health</c>.</summary>
+    public override ContainerSpec Container => new("jobplatform/sqs-emulator", ContainerPort, "/health", "/health");
+
+    /// <summary>The queues created at start, in the order they were declared.</summary>
+    public IReadOnlyList<SqsQueueDefinition> QueueDefinitions => Queues;
+
+    internal override IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() =>
+    [
+        DeploymentVariable.Plain($"ConnectionStrings__{Name}", $"http://{Name}:{ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}", emulatorOnly: true),
+        DeploymentVariable.FromSecret("AWS_ACCESS_KEY_ID", new SecretKey(CredentialsSecretName, "AWS_ACCESS_KEY_ID", "test", Optional: true)),
+        DeploymentVariable.FromSecret("AWS_SECRET_ACCESS_KEY", new SecretKey(CredentialsSecretName, "AWS_SECRET_ACCESS_KEY", "test", Optional: true)),
+        DeploymentVariable.Plain("AWS_REGION", Region),
+        DeploymentVariable.Plain("AWS_DEFAULT_REGION", Region),
+    ];
+
     private SupervisedProcess? _process;
     private bool _wiped;
 

@@ -17,6 +17,14 @@ public sealed class ViteAppResource(string name, string appDirectory) : Resource
 
     public int RequestedPort { get; set; }
 
+    public bool HasHttpEndpoint { get; set; }
+
+    /// <summary>The port the published app's web server (nginx, serving the production build) listens on.</summary>
+    public const int ContainerPort = 8080;
+
+    /// <summary>What the published app's web server answers for readiness and liveness (the build has no Api of its own).</summary>
+    public override ContainerSpec Container => new($"jobplatform/{Name}", ContainerPort, "/health", "/alive");
+
     public Dictionary<string, string> Environment { get; } = [];
 
     public Uri Url => new($"http://localhost:{(_port != 0 ? _port : RequestedPort)}");

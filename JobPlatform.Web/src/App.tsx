@@ -1,11 +1,15 @@
+import { useQuery } from '@tanstack/react-query'
 import { Link, matchPath, NavLink, Route, Routes, useLocation } from 'react-router'
 import { LiveIndicator } from './components/LiveIndicator'
+import { TenantUsage } from './components/TenantUsage'
 import { FailuresPage } from './routes/FailuresPage'
 import { JobDetailPage } from './routes/JobDetailPage'
 import { JobsPage } from './routes/JobsPage'
 import { NewJobPage } from './routes/NewJobPage'
 import { WorkersPage } from './routes/WorkersPage'
+import { useSignedIn } from './services/auth'
 import { LiveStatusContext, useLiveUpdates } from './services/events'
+import { TENANT_USAGE_INTERVAL_MS, tenantUsageQuery } from './services/tenant'
 
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -18,7 +22,17 @@ function useWatchedJob(): string | undefined {
   return id && JOB_ID.test(id) ? id : undefined
 }
 
-/** The console's frame: navigation, whether updates are live, and the pages. */
+/** Who the console acts as, and what the tenant uses of its limits, asked for every 10 s. */
+function Account() {
+  const signedIn = useSignedIn()
+  const { data } = useQuery({ ...tenantUsageQuery, enabled: signedIn !== undefined, refetchInterval: TENANT_USAGE_INTERVAL_MS })
+  if (!signedIn) {
+    return null
+  }
+  return <TenantUsage tenantId={signedIn.tenantId} keySource={signedIn.keySource} usage={data} onSignOut={signedIn.signOut} />
+}
+
+/** The console's frame: navigation, whether updates are live, who is signed in, and the pages. */
 export function App() {
   const live = useLiveUpdates(useWatchedJob())
   return (
@@ -40,6 +54,7 @@ export function App() {
             <NavLink to="/workers">Workers</NavLink>
           </nav>
           <LiveIndicator status={live} />
+          <Account />
         </header>
         <main className="app__main" id="main" tabIndex={-1}>
           <Routes>

@@ -3,8 +3,13 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { BrowserRouter } from 'react-router'
 import { App } from './App'
-import { shouldRetry } from './services/api'
+import { AuthGate } from './AuthGate'
+import { setTokenSource, shouldRetry } from './services/api'
+import { auth } from './services/auth'
 import './styles.css'
+
+// Every request to the Api, and the event stream, carries this session's token.
+setTokenSource(auth)
 
 const queryClient = new QueryClient({ defaultOptions: { queries: { retry: shouldRetry } } })
 
@@ -17,7 +22,9 @@ createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <BrowserRouter>
-        <App />
+        <AuthGate>
+          <App />
+        </AuthGate>
       </BrowserRouter>
     </QueryClientProvider>
   </StrictMode>,

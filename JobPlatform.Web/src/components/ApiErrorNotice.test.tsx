@@ -37,4 +37,13 @@ describe('ApiErrorNotice', () => {
     expect(screen.getByRole('alert')).not.toHaveTextContent('every 2 seconds')
     expect(screen.getByRole('link', { name: 'Back to the jobs' })).toBeInTheDocument()
   })
+
+  it('says when to try again when the tenant is rate limited, rather than a generic error', () => {
+    render(<ApiErrorNotice unreachable={false} title="Too many requests." detail="Tenant 'dev' is over its rate limit." retryAfter={7} />)
+
+    const alert = screen.getByRole('alert')
+    expect(screen.getByRole('heading', { name: 'Rate limited, retry in 7 s' })).toBeInTheDocument()
+    expect(alert).toHaveTextContent("Tenant 'dev' is over its rate limit.")
+    expect(alert).not.toHaveTextContent('Too many requests.')
+  })
 })

@@ -1,3 +1,4 @@
+import { rateLimitedTitle } from '../services/api'
 import type { ReactNode } from 'react'
 
 export interface ApiErrorNoticeProps {
@@ -6,6 +7,8 @@ export interface ApiErrorNoticeProps {
   /** The problem's title when the Api did answer. */
   title?: string
   detail?: string
+  /** Seconds to wait, when the Api answered 429: the tenant is over its rate limit. */
+  retryAfter?: number
   /** True when older data is still on screen below the notice. */
   stale?: boolean
   /** True when the page asks again by itself. Defaults to true. */
@@ -14,8 +17,8 @@ export interface ApiErrorNoticeProps {
   children?: ReactNode
 }
 
-/** Says why a page could not load and what to do about it. */
-export function ApiErrorNotice({ unreachable, title, detail, stale = false, retrying = true, children }: ApiErrorNoticeProps) {
+/** Says why a page could not load and what to do about it; a rate limit says when to try again. */
+export function ApiErrorNotice({ unreachable, title, detail, retryAfter, stale = false, retrying = true, children }: ApiErrorNoticeProps) {
   const next = stale
     ? 'What is shown below is from the last successful refresh; it updates once the Api answers again.'
     : retrying
@@ -30,6 +33,11 @@ export function ApiErrorNotice({ unreachable, title, detail, stale = false, retr
             The Api at <code>/api</code> is not answering. Check that the AppHost is running (
             <code>dotnet run --project JobPlatform.AppHost</code>) and that the Api has started.
           </p>
+        </>
+      ) : retryAfter !== undefined ? (
+        <>
+          <h2>{rateLimitedTitle(retryAfter)}</h2>
+          <p>{detail ?? 'This tenant sent more requests than its rate limit allows.'}</p>
         </>
       ) : (
         <>

@@ -16,7 +16,7 @@ describe('EmptyJobs', () => {
 
     expect(
       screen.getByText(
-        `curl -X POST http://localhost:5080/api/v1/jobs -H 'Content-Type: application/json' -d '{"name":"demo","type":"sleep","taskCount":200,"parameters":{"ms":10}}'`,
+        `curl -X POST http://localhost:5080/api/v1/jobs -H 'Content-Type: application/json' -H "Authorization: Bearer $(cat .jobplatform/dev-tenant.key)" -d '{"name":"demo","type":"sleep","taskCount":200,"parameters":{"ms":10}}'`,
       ),
     ).toBeInTheDocument()
   })

@@ -32,6 +32,8 @@ describe('JobsPage', () => {
     renderPage(<JobsPage />)
 
     expect(screen.getByRole('status')).toHaveTextContent('Loading jobs')
+    // The request leaves once the token is at hand.
+    await vi.waitFor(() => expect(answer).toBeDefined())
     answer(jsonResponse(makePage([makeJobWire({ name: 'demo' })])))
     expect(await screen.findByText('demo')).toBeInTheDocument()
     expect(screen.queryByRole('status')).not.toBeInTheDocument()

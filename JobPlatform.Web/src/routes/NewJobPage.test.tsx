@@ -44,6 +44,7 @@ describe('NewJobPage', () => {
     fireEvent.click(button)
 
     expect(button).toBeDisabled()
+    await vi.waitFor(() => expect(answer).toBeDefined())
     answer(jsonResponse(makeJobWire(), { status: 201 }))
     await vi.waitFor(() => expect(currentLocation()).toMatch(/^\/jobs\/[0-9a-f-]{36}$/))
     expect(post).toHaveBeenCalledTimes(1)

@@ -1,6 +1,6 @@
 import { screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { jsonResponse, makeWorkerWire, routeFetch } from '../test/factories'
+import { jsonResponse, makeWorkerWire, problemResponse, routeFetch } from '../test/factories'
 import { renderPage } from '../test/renderPage'
 import { WorkersPage } from './WorkersPage'
 
@@ -35,5 +35,18 @@ describe('WorkersPage', () => {
     open()
 
     expect(await screen.findByRole('alert')).toHaveTextContent('Could not reach the Api')
+  })
+
+  it('says when to try again when the tenant is over its rate limit', async () => {
+    vi.stubGlobal('fetch', routeFetch([['GET', '/api/v1/workers', () => {
+      const response = problemResponse({ status: 429, title: 'Too many requests.', detail: "Tenant 'dev' is over its rate limit of 60 requests a minute. Retry after 3 s." })
+      response.headers.set('Retry-After', '3')
+      return response
+    }]]))
+    open()
+
+    const alert = await screen.findByRole('alert')
+    expect(alert).toHaveTextContent('Rate limited, retry in 3 s')
+    expect(alert).toHaveTextContent('over its rate limit of 60 requests a minute')
   })
 })

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { jsonResponse } from '../test/factories'
-import { ApiError, describeApiError, getJson, postJson, shouldRetry, ValidationError } from './api'
+import { jsonResponse, problemResponse } from '../test/factories'
+import { makeTokenWire, stubTokens, TEST_KEY, TEST_TOKEN } from '../test/tokens'
+import { ApiError, describeApiError, getJson, parseRetryAfter, postJson, requestToken, setTokenSource, shouldRetry, ValidationError } from './api'
 
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -62,6 +63,115 @@ describe('getJson', () => {
     vi.stubGlobal('fetch', vi.fn().mockRejectedValue(abort))
 
     await expect(getJson('/api/v1/x')).rejects.toBe(abort)
+  })
+})
+
+type FetchMock = ReturnType<typeof vi.fn<(path: string, init?: RequestInit) => Promise<Response>>>
+
+/** A fetch answering `answer` to every request. */
+const answering = (answer: () => Response) => vi.fn<(path: string, init?: RequestInit) => Promise<Response>>(async () => answer())
+
+/** The Authorization header of each request made, in order. */
+const authorizations = (fetch: FetchMock) => fetch.mock.calls.map(([, init]) => (init?.headers as Record<string, string>).Authorization)
+
+describe('the bearer token', () => {
+  it('goes with every GET and POST', async () => {
+    const fetch = answering(() => jsonResponse({}))
+    vi.stubGlobal('fetch', fetch)
+
+    await getJson('/api/v1/x')
+    await postJson('/api/v1/y', {}, { 'Idempotency-Key': 'k' })
+
+    expect(authorizations(fetch)).toEqual([`Bearer ${TEST_TOKEN}`, `Bearer ${TEST_TOKEN}`])
+    expect(fetch.mock.calls[1]![1]?.headers).toMatchObject({ 'Idempotency-Key': 'k', 'Content-Type': 'application/json' })
+  })
+
+  it('is renewed once after a 401, and the request sent once more', async () => {
+    const tokens = stubTokens('old')
+    tokens.renew.mockResolvedValue('new')
+    setTokenSource(tokens)
+    const fetch = vi.fn<(path: string, init?: RequestInit) => Promise<Response>>()
+      .mockResolvedValueOnce(problemResponse({ status: 401, title: 'Unauthorized', detail: 'The token expired.' }))
+      .mockResolvedValueOnce(jsonResponse({ ok: 1 }))
+    vi.stubGlobal('fetch', fetch)
+
+    await expect(getJson('/api/v1/x')).resolves.toEqual({ ok: 1 })
+
+    expect(tokens.renew).toHaveBeenCalledWith('old')
+    expect(authorizations(fetch)).toEqual(['Bearer old', 'Bearer new'])
+  })
+
+  it('reports a second 401 rather than asking forever', async () => {
+    const fetch = answering(() => problemResponse({ status: 401, title: 'Unauthorized', detail: 'The API key was revoked.' }))
+    vi.stubGlobal('fetch', fetch)
+
+    await expect(postJson('/api/v1/jobs', {})).rejects.toMatchObject({ status: 401, detail: 'The API key was revoked.' })
+    expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('is not asked for when the key itself is refused: the failed renewal is the answer', async () => {
+    const tokens = stubTokens()
+    const refused = new ApiError({ status: 401, title: 'Unauthorized', detail: 'Unknown API key.' })
+    tokens.renew.mockRejectedValue(refused)
+    setTokenSource(tokens)
+    const fetch = answering(() => problemResponse({ status: 401, title: 'Unauthorized' }))
+    vi.stubGlobal('fetch', fetch)
+
+    await expect(getJson('/api/v1/x')).rejects.toBe(refused)
+    expect(fetch).toHaveBeenCalledOnce()
+  })
+
+  it('is required: calling the Api without a token source is a bug', async () => {
+    setTokenSource(undefined)
+    vi.stubGlobal('fetch', vi.fn())
+
+    await expect(getJson('/api/v1/x')).rejects.toThrow('No token source')
+  })
+})
+
+describe('requestToken', () => {
+  it('exchanges the key, sent as the bearer, at POST /api/v1/auth/token', async () => {
+    const wire = makeTokenWire()
+    const fetch = answering(() => jsonResponse(wire))
+    vi.stubGlobal('fetch', fetch)
+
+    await expect(requestToken(TEST_KEY)).resolves.toEqual(wire)
+
+    const [path, init] = fetch.mock.calls[0]!
+    expect(path).toBe('/api/v1/auth/token')
+    expect(init?.method).toBe('POST')
+    expect(init?.body).toBe('{}')
+    expect(authorizations(fetch)).toEqual([`Bearer ${TEST_KEY}`])
+  })
+
+  it("carries the Api's refusal of the key", async () => {
+    vi.stubGlobal('fetch', vi.fn(async () => problemResponse({ status: 401, title: 'Unauthorized', detail: 'The API key is not valid.' })))
+
+    await expect(requestToken(TEST_KEY)).rejects.toMatchObject({ status: 401, detail: 'The API key is not valid.' })
+  })
+})
+
+describe('a 429', () => {
+  it('carries the seconds of its Retry-After and says when to try again', async () => {
+    const response = problemResponse({ status: 429, title: 'Too many requests.', detail: "Tenant 'dev' is over its rate limit of 60 requests a minute. Retry after 7 s." })
+    response.headers.set('Retry-After', '7')
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue(response))
+
+    const error = await failure(getJson('/api/v1/x'))
+
+    expect(error).toMatchObject({ status: 429, retryAfter: 7, title: 'Rate limited, retry in 7 s' })
+    expect(error.detail).toContain('over its rate limit')
+    expect(describeApiError(error, 'x')).toMatchObject({ retryAfter: 7 })
+    expect(shouldRetry(0, error)).toBe(false)
+  })
+
+  it('reads Retry-After as seconds or a date, and waits at least a second', () => {
+    const now = new Date('2026-11-24T10:00:00Z')
+    expect(parseRetryAfter('12', now)).toBe(12)
+    expect(parseRetryAfter('0', now)).toBe(1)
+    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now)).toBe(30)
+    expect(parseRetryAfter(null, now)).toBeUndefined()
+    expect(parseRetryAfter('soon', now)).toBeUndefined()
   })
 })
 

@@ -1,5 +1,6 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query'
 import { createContext, useContext, useEffect, useState } from 'react'
+import { currentTokenSource, type TokenSource } from './api'
 import { jobKeys, toJob, type Job, type JobPage, type JobWire } from './jobs'
 import { taskKeys } from './tasks'
 import { throttleByKey } from './throttle'
@@ -29,6 +30,13 @@ export const EVENTS = { job: 'job', tasks: 'tasks', resync: 'resync', ping: 'pin
 export const eventsPath = (jobId?: string) =>
   jobId ? `/api/v1/events?jobId=${encodeURIComponent(jobId)}` : '/api/v1/events'
 
+/**
+ * The stream's URL with its token: EventSource cannot send an Authorization header, so the Api
+ * takes the token of GET /api/v1/events as `?access_token=` instead.
+ */
+export const eventsUrl = (token: string, jobId?: string) =>
+  `${eventsPath(jobId)}${jobId ? '&' : '?'}access_token=${encodeURIComponent(token)}`
+
 /** The part of the browser's EventSource used here, so tests can hand in their own. */
 export interface EventSourceLike {
   readonly readyState: number
@@ -46,6 +54,8 @@ export interface FollowEventsOptions {
   jobId?: string
   onStatus: (status: LiveStatus) => void
   createEventSource?: (url: string) => EventSourceLike
+  /** Where the stream's token comes from; the one api.ts's requests use unless said. */
+  tokens?: TokenSource
 }
 
 /** Replaces a job in every cached page of the jobs list that shows it. */
@@ -65,12 +75,14 @@ function patchLists(queryClient: QueryClient, job: Job) {
  * costs the browser a fetch or two a second, whatever the number of events.
  *
  * The browser's EventSource reconnects by itself after a dropped connection; after an answer it
- * cannot use (a 502 from the dev proxy while the Api starts, say) it gives up, so then this opens a
- * new one, waiting 1 s, 2 s, 4 s ... up to 30 s. After any gap, everything shown is fetched again,
- * since changes in the gap were never announced.
+ * cannot use (a 502 from the dev proxy while the Api starts, a 401 once the token in the URL has
+ * expired) it gives up, so then this opens a new one with a fresh token, waiting 1 s, 2 s, 4 s ...
+ * up to 30 s. After any gap, everything shown is fetched again, since changes in the gap were never
+ * announced.
  */
 export function followEvents(queryClient: QueryClient, options: FollowEventsOptions): () => void {
   const create = options.createEventSource ?? ((url: string) => new EventSource(url))
+  const tokens = options.tokens ?? currentTokenSource()
   const refreshLists = throttleByKey(() => void queryClient.invalidateQueries({ queryKey: jobKeys.lists() }), REFRESH_THROTTLE_MS)
   const refreshTasks = throttleByKey((jobId) => {
     void queryClient.invalidateQueries({ queryKey: jobKeys.tasks(jobId) })
@@ -84,6 +96,9 @@ export function followEvents(queryClient: QueryClient, options: FollowEventsOpti
   }
 
   let source: EventSourceLike | null = null
+  /** The token in the current stream's URL, and whether the Api may have refused it. */
+  let token: string | undefined
+  let renewToken = false
   let stopped = false
   let missedChanges = false
   let failures = 0
@@ -109,7 +124,7 @@ export function followEvents(queryClient: QueryClient, options: FollowEventsOpti
     failures++
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined
-      open()
+      void open()
     }, delay)
   }
 
@@ -122,8 +137,23 @@ export function followEvents(queryClient: QueryClient, options: FollowEventsOpti
     }
   }
 
-  const open = () => {
-    const current = create(eventsPath(options.jobId))
+  const open = async () => {
+    let fresh: string
+    try {
+      fresh = renewToken && token ? await tokens.renew(token) : await tokens.token()
+    } catch {
+      // The Api is down or refused the key: the pages say so (or the sign-in screen takes over).
+      if (!stopped) {
+        lost()
+      }
+      return
+    }
+    if (stopped) {
+      return
+    }
+    token = fresh
+    renewToken = false
+    const current = create(eventsUrl(fresh, options.jobId))
     source = current
     current.onopen = () => {
       failures = 0
@@ -136,6 +166,9 @@ export function followEvents(queryClient: QueryClient, options: FollowEventsOpti
     }
     current.onerror = () => {
       if (current.readyState === CLOSED) {
+        // An EventSource tells no status; a 401 (the token expired or was revoked) looks like any
+        // other refusal, so the next stream gets a new token.
+        renewToken = true
         lost()
       } else {
         // The browser is reconnecting by itself; poll until it has.
@@ -174,7 +207,7 @@ export function followEvents(queryClient: QueryClient, options: FollowEventsOpti
     current.addEventListener(EVENTS.ping, heard)
   }
 
-  open()
+  void open()
   return () => {
     stopped = true
     clearTimeout(reconnectTimer)

@@ -1,9 +1,17 @@
 import '@testing-library/jest-dom/vitest'
 import { cleanup } from '@testing-library/react'
-import { afterEach } from 'vitest'
+import { afterEach, beforeEach } from 'vitest'
+import { setTokenSource } from '../services/api'
+import { stubTokens } from './tokens'
+
+// Every request in a test carries TEST_TOKEN, as if signed in; auth.test.ts and api.test.ts say otherwise.
+beforeEach(() => {
+  setTokenSource(stubTokens())
+})
 
 afterEach(() => {
   cleanup()
+  setTokenSource(undefined)
 })
 
 // jsdom has <dialog> but not its methods: open and close it the way a browser would.

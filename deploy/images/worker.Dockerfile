@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# JobPlatform.Worker. From the repository root: docker build -f deploy/images/worker.Dockerfile -t jobplatform/worker:dev .
+FROM mcr.microsoft.com/dotnet/sdk:10.0-alpine AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY JobPlatform.ServiceDefaults/JobPlatform.ServiceDefaults.csproj JobPlatform.ServiceDefaults/
+COPY JobPlatform.Contracts/JobPlatform.Contracts.csproj JobPlatform.Contracts/
+COPY JobPlatform.Worker/JobPlatform.Worker.csproj JobPlatform.Worker/
+RUN dotnet restore JobPlatform.Worker/JobPlatform.Worker.csproj
+COPY JobPlatform.ServiceDefaults/ JobPlatform.ServiceDefaults/
+COPY JobPlatform.Contracts/ JobPlatform.Contracts/
+COPY JobPlatform.Worker/ JobPlatform.Worker/
+RUN dotnet publish JobPlatform.Worker/JobPlatform.Worker.csproj -c Release -o /app --no-restore -p:UseAppHost=false
+
+# The ASP.NET Core runtime on Alpine (the services use invariant globalization), as the image's
+# non-root "app" user (uid 1654). The manifests also run it with a read-only root filesystem.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-alpine
+WORKDIR /app
+COPY --from=build /app ./
+ENV ASPNETCORE_URLS=http://+:8080
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "JobPlatform.Worker.dll"]
