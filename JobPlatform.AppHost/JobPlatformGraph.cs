@@ -24,8 +24,13 @@ public static class JobPlatformGraph
         var db = builder.AddPostgres("postgres", options.PostgresPort)
             .AddDatabase("jobsdb");
 
+        // A queue per priority, all sharing one dead-letter queue. Normal (jobplatform-tasks), where
+        // most work goes, comes first: KEDA's scaler watches the first queue.
         var sqs = builder.AddSqsEmulator("sqs", options.SqsPort)
-            .WithQueue("jobplatform-tasks", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5);
+            .WithQueue("jobplatform-tasks", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
+            .WithQueue("jobplatform-tasks-critical", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
+            .WithQueue("jobplatform-tasks-high", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
+            .WithQueue("jobplatform-tasks-low", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5);
 
         // Generated for each run, like Aspire's secret parameters; a cluster takes them from a Secret.
         var adminKey = builder.AddSecret("admin-key", prefix: "jpadmin_");

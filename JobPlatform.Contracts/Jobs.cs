@@ -10,6 +10,7 @@ namespace JobPlatform.Contracts;
 /// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to 3.</param>
 /// <param name="FailureThreshold">How many tasks may fail for good before the job fails (and its other tasks are cancelled). Defaults to 0.</param>
 /// <param name="TimeoutSeconds">How long one attempt may run before it is stopped and counted as failed, 1 to 43,200. Defaults to none.</param>
+/// <param name="Priority">critical, high, normal or low (see <see cref="JobPriority"/>). Defaults to normal.</param>
 public sealed record SubmitJobRequest(
     string? Name,
     string? Type,
@@ -17,7 +18,8 @@ public sealed record SubmitJobRequest(
     JsonObject? Parameters,
     int? MaxAttempts,
     int? FailureThreshold = null,
-    int? TimeoutSeconds = null);
+    int? TimeoutSeconds = null,
+    string? Priority = null);
 
 /// <summary>A job as the Api returns it.</summary>
 public sealed record JobResponse(
@@ -31,6 +33,7 @@ public sealed record JobResponse(
     int? TimeoutSeconds,
     JsonObject Parameters,
     TaskCounts Counts,
+    string Priority,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? StartedAt,

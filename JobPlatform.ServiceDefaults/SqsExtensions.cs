@@ -19,8 +19,20 @@ public sealed class SqsOptions
     /// </summary>
     public string? ServiceUrl { get; set; }
 
-    /// <summary>The queue tasks are sent to. Defaults to <c>jobplatform-tasks</c>.</summary>
+    /// <summary>
+    /// The queue normal-priority tasks are sent to. Defaults to <c>jobplatform-tasks</c>. Each other
+    /// priority has a queue of its own, named with the priority after it (<c>jobplatform-tasks-critical</c>).
+    /// </summary>
     public string TaskQueueName { get; set; } = "jobplatform-tasks";
+
+    /// <summary>The priorities, most urgent first, as JobPlatform.Contracts.JobPriority names them.</summary>
+    public static IReadOnlyList<string> Priorities { get; } = ["critical", "high", "normal", "low"];
+
+    /// <summary>The queue of one priority.</summary>
+    public string TaskQueueNameFor(string priority) => priority == "normal" ? TaskQueueName : $"{TaskQueueName}-{priority}";
+
+    /// <summary>Every task queue, most urgent first.</summary>
+    public IReadOnlyList<string> TaskQueueNames => Priorities.Select(TaskQueueNameFor).ToList();
 
     /// <summary>The queue SQS moves a message to after too many receives. Defaults to <c>jobplatform-tasks-dlq</c>.</summary>
     public string DeadLetterQueueName { get; set; } = "jobplatform-tasks-dlq";

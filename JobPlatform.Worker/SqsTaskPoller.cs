@@ -7,9 +7,12 @@ using Microsoft.Extensions.Options;
 namespace JobPlatform.Worker;
 
 /// <summary>
-/// Long-polls the task queue and hands each message to <see cref="TaskProcessor"/>, running at most
-/// <see cref="WorkerOptions.MaxConcurrency"/> at once. It asks SQS only for as many messages as it has
-/// free slots, so no message waits in this process while its visibility timeout runs down.
+/// Receives from the task queues, one per priority, and hands each message to <see cref="TaskProcessor"/>,
+/// running at most <see cref="WorkerOptions.MaxConcurrency"/> at once. It asks SQS only for as many
+/// messages as it has free slots, so no message waits in this process while its visibility timeout runs
+/// down. Each receive looks at the queues most urgent first, except that every few receives start lower
+/// down, so low priorities still progress while the workers are saturated; when every queue is empty,
+/// each loop long-polls its own queue, so a task of any priority starts at once on idle workers.
 /// </summary>
 public sealed class SqsTaskPoller(
     IAmazonSQS sqs,
@@ -17,6 +20,7 @@ public sealed class SqsTaskPoller(
     MessageDeleter deleter,
     IOptions<WorkerOptions> workerOptions,
     IOptions<SqsOptions> sqsOptions,
+    TimeProvider clock,
     ILogger<SqsTaskPoller> logger) : BackgroundService
 {
     private const int MaxMessagesPerReceive = 10;
@@ -24,12 +28,20 @@ public sealed class SqsTaskPoller(
     private readonly WorkerOptions _options = workerOptions.Value;
     private readonly SemaphoreSlim _slots = new(workerOptions.Value.MaxConcurrency);
     private readonly CancellationTokenSource _drained = new();
+    private readonly PriorityOrder _order = new();
+
+    /// <summary>When each queue was last found empty by a quick look, so busy loops do not ask it again at once.</summary>
+    private readonly long[] _emptySince = new long[SqsOptions.Priorities.Count];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queueUrl = await GetQueueUrlAsync(stoppingToken);
-        logger.LogInformation("Worker {WorkerId} polling {Queue} with {Concurrency} slots", _options.WorkerId, queueUrl, _options.MaxConcurrency);
-        await Task.WhenAll(Enumerable.Range(0, _options.Pollers).Select(_ => PollAsync(queueUrl, stoppingToken)));
+        var queueUrls = new List<string>();
+        foreach (var name in sqsOptions.Value.TaskQueueNames)
+        {
+            queueUrls.Add(await GetQueueUrlAsync(name, stoppingToken));
+        }
+        logger.LogInformation("Worker {WorkerId} receiving from {Queues} with {Concurrency} slots", _options.WorkerId, string.Join(", ", queueUrls), _options.MaxConcurrency);
+        await Task.WhenAll(queueUrls.Index().SelectMany(home => Enumerable.Range(0, _options.Pollers).Select(_ => PollAsync(queueUrls, home.Index, stoppingToken))));
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -44,7 +56,7 @@ public sealed class SqsTaskPoller(
         }
     }
 
-    private async Task PollAsync(string queueUrl, CancellationToken stoppingToken)
+    private async Task PollAsync(IReadOnlyList<string> queueUrls, int home, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -63,17 +75,10 @@ public sealed class SqsTaskPoller(
             }
 
             List<Message> messages;
+            string queueUrl;
             try
             {
-                var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
-                {
-                    QueueUrl = queueUrl,
-                    MaxNumberOfMessages = taken,
-                    WaitTimeSeconds = (int)_options.ReceiveWaitTime.TotalSeconds,
-                    VisibilityTimeout = (int)_options.VisibilityTimeout.TotalSeconds,
-                    MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
-                }, stoppingToken);
-                messages = response.Messages ?? [];
+                (messages, queueUrl) = await ReceiveAsync(queueUrls, home, taken, slots => { _slots.Release(taken - slots); taken = slots; }, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -98,6 +103,46 @@ public sealed class SqsTaskPoller(
                 _ = ClaimAndRunAsync(messages, queueUrl);
             }
         }
+    }
+
+    /// <summary>
+    /// A quick look at each queue in this receive's priority order (skipping queues found empty a
+    /// moment ago), then, when none had anything, a long poll of the loop's own queue for one message,
+    /// holding one slot while it waits (<paramref name="keepSlots"/> gives the others back).
+    /// </summary>
+    private async Task<(List<Message> Messages, string QueueUrl)> ReceiveAsync(
+        IReadOnlyList<string> queueUrls, int home, int slots, Action<int> keepSlots, CancellationToken ct)
+    {
+        var now = clock.GetTimestamp();
+        foreach (var queue in _order.Next())
+        {
+            if (clock.GetElapsedTime(Volatile.Read(ref _emptySince[queue]), now) < _options.EmptyQueueRecheck)
+            {
+                continue;
+            }
+            var messages = await ReceiveFromAsync(queueUrls[queue], slots, TimeSpan.Zero, ct);
+            if (messages.Count > 0)
+            {
+                return (messages, queueUrls[queue]);
+            }
+            Volatile.Write(ref _emptySince[queue], clock.GetTimestamp());
+        }
+        keepSlots(1);
+        var waited = await ReceiveFromAsync(queueUrls[home], 1, _options.ReceiveWaitTime, ct);
+        return (waited, queueUrls[home]);
+    }
+
+    private async Task<List<Message>> ReceiveFromAsync(string queueUrl, int count, TimeSpan wait, CancellationToken ct)
+    {
+        var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest
+        {
+            QueueUrl = queueUrl,
+            MaxNumberOfMessages = count,
+            WaitTimeSeconds = (int)wait.TotalSeconds,
+            VisibilityTimeout = (int)_options.VisibilityTimeout.TotalSeconds,
+            MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
+        }, ct);
+        return response.Messages ?? [];
     }
 
     /// <summary>
@@ -198,18 +243,18 @@ public sealed class SqsTaskPoller(
             ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)
             : 1;
 
-    private async Task<string> GetQueueUrlAsync(CancellationToken stoppingToken)
+    private async Task<string> GetQueueUrlAsync(string queueName, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                var response = await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = sqsOptions.Value.TaskQueueName }, stoppingToken);
+                var response = await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, stoppingToken);
                 return response.QueueUrl;
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
             {
-                logger.LogWarning("Task queue {Queue} not reachable yet ({Error}); retrying", sqsOptions.Value.TaskQueueName, ex.Message);
+                logger.LogWarning("Task queue {Queue} not reachable yet ({Error}); retrying", queueName, ex.Message);
                 await Task.Delay(_options.ReceiveErrorDelay, stoppingToken);
             }
         }

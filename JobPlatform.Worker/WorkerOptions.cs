@@ -11,8 +11,11 @@ public sealed class WorkerOptions
     /// <summary>Tasks one replica runs at once. Defaults to 16.</summary>
     public int MaxConcurrency { get; set; } = 16;
 
-    /// <summary>Receive loops long-polling SQS at once. Defaults to 2.</summary>
-    public int Pollers { get; set; } = 2;
+    /// <summary>Receive loops per task queue (there is one queue per priority, four in all). Defaults to 1.</summary>
+    public int Pollers { get; set; } = 1;
+
+    /// <summary>How long a queue found empty is left alone by busy receive loops before they look again. Defaults to 200 ms.</summary>
+    public TimeSpan EmptyQueueRecheck { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>How long one receive waits for messages; 20 s is the SQS maximum. Defaults to 20 s.</summary>
     public TimeSpan ReceiveWaitTime { get; set; } = TimeSpan.FromSeconds(20);

@@ -10,6 +10,7 @@ internal static class JobMapper
 {
     public static JobResponse ToResponse(this Job job, TaskCounts counts) => new(
         job.Id, job.Name, job.Type, job.Status, job.TaskCount, job.MaxAttempts, job.FailureThreshold, job.TimeoutSeconds, job.Parameters, counts,
+        JobPriority.FromRank(job.Priority),
         job.CreatedAt, job.UpdatedAt, job.StartedAt, job.FinishedAt);
 
     public static TaskResponse ToResponse(this JobTask task, IReadOnlyList<TaskAttempt>? attempts = null, string? jobName = null) => new(

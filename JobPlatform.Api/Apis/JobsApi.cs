@@ -104,6 +104,7 @@ public static class JobsApi
             FailureThreshold = validated.FailureThreshold,
             TimeoutSeconds = validated.TimeoutSeconds,
             Parameters = validated.Parameters,
+            Priority = validated.Priority,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -308,7 +309,7 @@ public static class JobsApi
         }
     }
 
-    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters);
+    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters, short Priority);
 
     private static (ValidJob? Job, Dictionary<string, string[]> Errors) Validate(SubmitJobRequest body)
     {
@@ -348,6 +349,11 @@ public static class JobsApi
             errors["timeoutSeconds"] = [$"timeoutSeconds must be from 1 to {JobLimits.MaxTimeoutSeconds:N0}; it was {body.TimeoutSeconds}."];
         }
 
+        if (body.Priority is not null && JobPriority.RankOf(body.Priority) < 0)
+        {
+            errors["priority"] = [$"Unknown priority '{body.Priority}'. Use one of: {string.Join(", ", JobPriority.All)}."];
+        }
+
         if (body.Name is { Length: > JobLimits.MaxNameLength })
         {
             errors["name"] = [$"name is at most {JobLimits.MaxNameLength} characters."];
@@ -369,7 +375,8 @@ public static class JobsApi
             return (null, errors);
         }
         var name = string.IsNullOrWhiteSpace(body.Name) ? type!.Name : body.Name.Trim();
-        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters), errors);
+        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters,
+            (short)JobPriority.RankOf(body.Priority ?? JobPriority.Normal)), errors);
     }
 
     internal static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)

@@ -21,6 +21,9 @@ public sealed class Job
 
     public required JsonObject Parameters { get; set; }
 
+    /// <summary>The rank of the job's priority: 0 (critical) to 3 (low); see JobPriority.</summary>
+    public short Priority { get; set; } = 2;
+
     /// <summary>Tasks in a final state. Maintained by the transitions that finish a task, so the last one can finish the job.</summary>
     public int FinishedTasks { get; set; }
 
@@ -75,6 +78,12 @@ public sealed class OutboxMessage
     public long Id { get; set; }
     public Guid TaskId { get; set; }
     public Guid JobId { get; set; }
+
+    /// <summary>The job's tenant: the relay releases each tenant's rows only as its quota allows.</summary>
+    public required string TenantId { get; set; }
+
+    /// <summary>The job's priority rank: the relay releases higher priorities first, to their own queue.</summary>
+    public short Priority { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }
 

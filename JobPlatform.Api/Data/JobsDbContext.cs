@@ -31,6 +31,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             job.ToTable("jobs");
             job.Property(j => j.Id).ValueGeneratedNever();
             job.Property(j => j.Parameters).HasColumnType("jsonb");
+            job.Property(j => j.Priority).HasDefaultValue((short)2);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
             job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
             job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
@@ -50,6 +51,9 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
                 .HasDatabaseName("ix_tasks_failures").HasFilter("status IN ('failed', 'dead_lettered')");
             task.HasIndex(t => t.WorkerId)
                 .HasDatabaseName("ix_tasks_running_worker").HasFilter("status = 'running'");
+            // A tenant's tasks in the queue or running: what its concurrency quota bounds.
+            task.HasIndex(t => t.TenantId)
+                .HasDatabaseName("ix_tasks_in_flight").HasFilter("status IN ('enqueued', 'running', 'retrying')");
             task.HasQueryFilter(t => t.TenantId == TenantId);
         });
 
@@ -65,6 +69,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
         {
             outbox.ToTable("outbox_messages");
             outbox.Property(o => o.Id).UseIdentityAlwaysColumn();
+            // The relay takes each tenant's rows in priority order.
+            outbox.HasIndex(o => new { o.TenantId, o.Priority, o.Id });
         });
 
         model.Entity<DeadLetter>(letter =>

@@ -94,12 +94,13 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, timeout_seconds,
-                              parameters, finished_tasks, failed_tasks, created_at, updated_at)
+                              parameters, priority, finished_tasks, failed_tasks, created_at, updated_at)
             VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @timeout,
-                    @parameters::jsonb, 0, 0, @now, @now)
+                    @parameters::jsonb, @priority, 0, 0, @now, @now)
             """, connection, transaction);
         command.Parameters.AddWithValue("id", job.Id);
         command.Parameters.AddWithValue("tenant", job.TenantId);
+        command.Parameters.AddWithValue("priority", job.Priority);
         command.Parameters.AddWithValue("name", job.Name);
         command.Parameters.AddWithValue("type", job.Type);
         command.Parameters.AddWithValue("status", JobStatus.Pending);
@@ -138,12 +139,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         }
 
         await using var outbox = await connection.BeginBinaryImportAsync(
-            "COPY outbox_messages (task_id, job_id, created_at) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY outbox_messages (task_id, job_id, tenant_id, priority, created_at) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var id in taskIds)
         {
             await outbox.StartRowAsync(ct);
             await outbox.WriteAsync(id, NpgsqlDbType.Uuid, ct);
             await outbox.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
+            await outbox.WriteAsync(job.TenantId, NpgsqlDbType.Text, ct);
+            await outbox.WriteAsync(job.Priority, NpgsqlDbType.Smallint, ct);
             await outbox.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
         }
         await outbox.CompleteAsync(ct);
@@ -617,8 +620,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 WHERE t.id = c.id AND j.id = t.job_id
                 RETURNING t.id, c.status AS previous
             ), queued AS (
-                INSERT INTO outbox_messages (task_id, job_id, created_at)
-                SELECT id, @job, now() FROM retried
+                INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, created_at)
+                SELECT r.id, j.id, j.tenant_id, j.priority, now() FROM retried r JOIN jobs j ON j.id = @job
             )
             SELECT count(*)::int, count(*) FILTER (WHERE previous = ANY(@failed))::int FROM retried
             """, connection, transaction);
@@ -758,8 +761,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 FROM expired e WHERE t.id = e.id
                 RETURNING t.id, t.job_id, t.status
             ), queued AS (
-                INSERT INTO outbox_messages (task_id, job_id, created_at)
-                SELECT id, job_id, now() FROM moved WHERE status = @pending
+                INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, created_at)
+                SELECT m.id, m.job_id, j.tenant_id, j.priority, now() FROM moved m JOIN jobs j ON j.id = m.job_id WHERE m.status = @pending
             )
             SELECT job_id, status FROM moved
             """, connection, transaction);
@@ -799,7 +802,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                     UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
                     RETURNING t.id, t.job_id
                 ), queued AS (
-                    INSERT INTO outbox_messages (task_id, job_id, created_at) SELECT id, job_id, now() FROM moved
+                    INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, created_at)
+                    SELECT m.id, m.job_id, j.tenant_id, j.priority, now() FROM moved m JOIN jobs j ON j.id = m.job_id
                 )
                 SELECT count(*)::int FROM moved
                 """, connection, transaction);

@@ -43,7 +43,7 @@ public sealed class MetricsSampler(
     private async Task<MetricsSample> SampleAsync(CancellationToken ct)
     {
         var depths = new List<(string, long, long)>();
-        foreach (var name in new[] { queues.Value.TaskQueueName, queues.Value.DeadLetterQueueName })
+        foreach (var name in queues.Value.TaskQueueNames.Append(queues.Value.DeadLetterQueueName))
         {
             if (!_queueUrls.TryGetValue(name, out var url))
             {

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.SQS;
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -21,6 +22,9 @@ public sealed class OutboxRelayOptions
     /// <summary>How long to wait for a notification before looking anyway. Defaults to 5 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How soon to look again while a tenant's quota holds rows back. Defaults to 200 ms.</summary>
+    public TimeSpan HeldBackPollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The longest wait after a failure to reach SQS or PostgreSQL. Defaults to 10 s.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 }
@@ -34,6 +38,7 @@ public sealed class OutboxRelay(
     NpgsqlDataSource dataSource,
     SqsTaskQueue queue,
     IOptions<OutboxRelayOptions> options,
+    IOptions<TenancyOptions> tenancy,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -52,7 +57,8 @@ public sealed class OutboxRelay(
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     // Drain first: rows committed before LISTEN took effect sent no notification we saw.
-                    while (await RelayBatchAsync(stoppingToken) > 0)
+                    RelayBatch batch;
+                    while ((batch = await RelayBatchAsync(stoppingToken)).Sent > 0)
                     {
                     }
                     if (failures > 0)
@@ -60,7 +66,8 @@ public sealed class OutboxRelay(
                         logger.LogInformation("Outbox relay recovered after {Failures} failed attempts", failures);
                         failures = 0;
                     }
-                    await listener.WaitAsync(options.Value.PollInterval, stoppingToken);
+                    // Rows held back by a quota go out as tasks finish: look again soon.
+                    await listener.WaitAsync(batch.HeldBack ? options.Value.HeldBackPollInterval : options.Value.PollInterval, stoppingToken);
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && IsTransient(ex))
@@ -75,38 +82,89 @@ public sealed class OutboxRelay(
         }
     }
 
-    /// <summary>Sends one batch of outbox rows and returns how many were sent.</summary>
-    internal async Task<int> RelayBatchAsync(CancellationToken ct)
+    // Any fixed number, distinct from the other advisory locks: one relay at a time spends the quotas.
+    private const long RelayLockKey = 0x4a6f6252656c6179; // "JobRelay"
+
+    /// <summary>
+    /// Sends one batch of outbox rows. Each tenant's rows go out only while its tasks in the queue or
+    /// running are fewer than its concurrency quota, highest priority first, and the batch is shared
+    /// between the tenants that have room, so a tenant's big job never holds another's back. Rows over
+    /// quota stay in the outbox, never in SQS: no worker receives a task only to hand it back.
+    /// </summary>
+    internal async Task<RelayBatch> RelayBatchAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-
-        var rows = new List<(long Id, TaskMessage Message)>();
-        await using (var take = new NpgsqlCommand(
-            "SELECT id, task_id, job_id FROM outbox_messages ORDER BY id LIMIT @limit FOR UPDATE SKIP LOCKED",
-            connection, transaction))
+        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
         {
-            take.Parameters.AddWithValue("limit", options.Value.BatchSize);
+            take.Parameters.AddWithValue("key", RelayLockKey);
+            if (await take.ExecuteScalarAsync(ct) is not true)
+            {
+                // Another replica's relay is at work; it sends these rows.
+                return new RelayBatch(0, HeldBack: false);
+            }
+        }
+
+        var room = new List<(string Tenant, long Free)>();
+        await using (var free = new NpgsqlCommand(
+            """
+            SELECT t.id, coalesce(t.max_running_tasks, @defaultQuota) - (
+                       SELECT count(*) FROM tasks k WHERE k.tenant_id = t.id AND k.status = ANY(@inFlight))
+            FROM tenants t
+            WHERE EXISTS (SELECT 1 FROM outbox_messages o WHERE o.tenant_id = t.id)
+            """, connection, transaction))
+        {
+            free.Parameters.AddWithValue("defaultQuota", tenancy.Value.MaxRunningTasks);
+            free.Parameters.AddWithValue("inFlight", InFlight);
+            await using var reader = await free.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                room.Add((reader.GetString(0), reader.GetInt64(1)));
+            }
+        }
+        var heldBack = room.Any(r => r.Free <= 0);
+        var open = room.Where(r => r.Free > 0).ToList();
+        if (open.Count == 0)
+        {
+            return new RelayBatch(0, heldBack);
+        }
+        // An equal share of the batch for each tenant with room, within its room.
+        var share = Math.Max(1, options.Value.BatchSize / open.Count);
+        var rows = new List<(long Id, TaskMessage Message, short Priority)>();
+        await using (var take = new NpgsqlCommand(
+            """
+            SELECT o.id, o.task_id, o.job_id, o.priority
+            FROM unnest(@tenants, @takes) AS s(tenant_id, take)
+            CROSS JOIN LATERAL (
+                SELECT id, task_id, job_id, priority FROM outbox_messages m
+                WHERE m.tenant_id = s.tenant_id
+                ORDER BY m.priority, m.id LIMIT s.take
+                FOR UPDATE SKIP LOCKED) o
+            """, connection, transaction))
+        {
+            take.Parameters.AddWithValue("tenants", open.Select(r => r.Tenant).ToArray());
+            take.Parameters.AddWithValue("takes", open.Select(r => (int)Math.Min(r.Free, share)).ToArray());
             await using var reader = await take.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetInt64(0), new TaskMessage(reader.GetGuid(1), reader.GetGuid(2))));
+                rows.Add((reader.GetInt64(0), new TaskMessage(reader.GetGuid(1), reader.GetGuid(2)), reader.GetInt16(3)));
             }
         }
         if (rows.Count == 0)
         {
-            return 0;
+            return new RelayBatch(0, heldBack);
         }
+        heldBack |= open.Any(r => r.Free < share) || rows.Count == options.Value.BatchSize;
 
         // A message is sent before the rows are deleted: a crash in between sends it again, which
         // the claim's guard absorbs. The reverse order could lose a task.
-        var sent = new List<(long Id, TaskMessage Message)>(rows.Count);
+        var sent = new List<(long Id, TaskMessage Message, short Priority)>(rows.Count);
         await Parallel.ForEachAsync(
-            rows.Chunk(SqsTaskQueue.MaxBatchSize),
+            rows.GroupBy(row => row.Priority).SelectMany(priority => priority.Chunk(SqsTaskQueue.MaxBatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentSends, CancellationToken = ct },
             async (chunk, token) =>
             {
-                var accepted = await queue.SendBatchAsync(chunk.Select(row => row.Message).ToList(), token);
+                var accepted = await queue.SendBatchAsync(chunk.Select(row => row.Message).ToList(), JobPriority.FromRank(chunk[0].Priority), token);
                 lock (sent)
                 {
                     sent.AddRange(accepted.Select(index => chunk[index]));
@@ -130,10 +188,16 @@ public sealed class OutboxRelay(
             // Rows SQS refused stay in the outbox for the next pass.
             logger.LogWarning("SQS refused {Refused} of {Total} task messages; they stay in the outbox", rows.Count - sent.Count, rows.Count);
         }
-        return sent.Count;
+        return new RelayBatch(sent.Count, heldBack);
     }
+
+    /// <summary>The task states that use a tenant's quota: in the queue, running, or waiting to retry.</summary>
+    private static readonly string[] InFlight = [JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
 
     private static bool IsTransient(Exception ex) =>
         ex is AmazonServiceException or AmazonClientException or HttpRequestException or NpgsqlException or TimeoutException
         || ex.InnerException is { } inner && IsTransient(inner);
 }
+
+/// <summary>What one relay pass did: messages sent, and whether a quota held rows back.</summary>
+internal sealed record RelayBatch(int Sent, bool HeldBack);

@@ -6,21 +6,21 @@ using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Api.Services;
 
-/// <summary>Sends task messages to the SQS task queue.</summary>
+/// <summary>Sends task messages to the SQS task queue of their priority.</summary>
 public sealed class SqsTaskQueue(IAmazonSQS sqs, IOptions<SqsOptions> options)
 {
     /// <summary>SQS takes at most ten messages in one SendMessageBatch.</summary>
     public const int MaxBatchSize = 10;
 
-    private string? _queueUrl;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _queueUrls = new();
 
-    /// <summary>Sends up to ten messages and returns the indexes of those SQS accepted.</summary>
-    public async Task<IReadOnlyList<int>> SendBatchAsync(IReadOnlyList<TaskMessage> messages, CancellationToken ct)
+    /// <summary>Sends up to ten messages of one priority and returns the indexes of those SQS accepted.</summary>
+    public async Task<IReadOnlyList<int>> SendBatchAsync(IReadOnlyList<TaskMessage> messages, string priority, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(messages.Count, MaxBatchSize);
         var request = new SendMessageBatchRequest
         {
-            QueueUrl = await GetQueueUrlAsync(ct),
+            QueueUrl = await GetQueueUrlAsync(options.Value.TaskQueueNameFor(priority), ct),
             Entries = messages
                 .Select((message, index) => new SendMessageBatchRequestEntry(
                     index.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -33,13 +33,13 @@ public sealed class SqsTaskQueue(IAmazonSQS sqs, IOptions<SqsOptions> options)
             .ToList();
     }
 
-    private async Task<string> GetQueueUrlAsync(CancellationToken ct)
+    private async Task<string> GetQueueUrlAsync(string queueName, CancellationToken ct)
     {
-        if (_queueUrl is null)
+        if (!_queueUrls.TryGetValue(queueName, out var url))
         {
-            var response = await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = options.Value.TaskQueueName }, ct);
-            _queueUrl = response.QueueUrl;
+            url = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, ct)).QueueUrl;
+            _queueUrls[queueName] = url;
         }
-        return _queueUrl;
+        return url;
     }
 }

@@ -73,18 +73,25 @@ public sealed class TaskReconciler(
     // busy queue may simply hold it behind others.
     private async Task<bool> IsQueueEmptyAsync(CancellationToken ct)
     {
-        var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = sqsOptions.Value.TaskQueueName }, ct)).QueueUrl;
-        var attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+        foreach (var queueName in sqsOptions.Value.TaskQueueNames)
         {
-            QueueUrl = queueUrl,
-            AttributeNames =
-            [
-                QueueAttributeName.ApproximateNumberOfMessages,
-                QueueAttributeName.ApproximateNumberOfMessagesNotVisible,
-                QueueAttributeName.ApproximateNumberOfMessagesDelayed,
-            ],
-        }, ct)).Attributes ?? [];
-        return attributes.Values.All(value => value == "0");
+            var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, ct)).QueueUrl;
+            var attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+            {
+                QueueUrl = queueUrl,
+                AttributeNames =
+                [
+                    QueueAttributeName.ApproximateNumberOfMessages,
+                    QueueAttributeName.ApproximateNumberOfMessagesNotVisible,
+                    QueueAttributeName.ApproximateNumberOfMessagesDelayed,
+                ],
+            }, ct)).Attributes ?? [];
+            if (!attributes.Values.All(value => value == "0"))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }
 

@@ -117,7 +117,7 @@ public sealed class SqsEmulatorResource(string name, int port) : Resource(name)
             }
             await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queue.Name, Attributes = attributes }, ct);
         }
-        context.Log.Info(Name, $"queues ready: {string.Join(", ", Queues.SelectMany(q => q.DeadLetterQueue is null ? [q.Name] : new[] { q.Name, q.DeadLetterQueue }))}");
+        context.Log.Info(Name, $"queues ready: {string.Join(", ", Queues.SelectMany(q => q.DeadLetterQueue is null ? [q.Name] : new[] { q.Name, q.DeadLetterQueue }).Distinct())}");
     }
 
     internal override Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;

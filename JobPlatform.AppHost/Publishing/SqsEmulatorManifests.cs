@@ -44,7 +44,10 @@ internal static class SqsEmulatorManifests
             };
             if (queue.DeadLetterQueue is { } dlq)
             {
-                queues.Add(new InitQueue(dlq, null));
+                if (!queues.Any(q => q.Name == dlq))
+                {
+                    queues.Add(new InitQueue(dlq, null));
+                }
                 attributes["RedrivePolicy"] = JsonSerializer.Serialize(new RedrivePolicy(
                     $"arn:aws:sqs:{SqsEmulatorResource.Region}:{SqsEmulatorResource.EmulatorAccountId}:{dlq}",
                     queue.MaxReceiveCount.ToString(CultureInfo.InvariantCulture)));

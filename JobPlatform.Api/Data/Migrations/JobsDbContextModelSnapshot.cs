@@ -197,6 +197,12 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("parameters");
 
+                    b.Property<short>("Priority")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("smallint")
+                        .HasDefaultValue((short)2)
+                        .HasColumnName("priority");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -316,6 +322,10 @@ namespace JobPlatform.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_tasks");
 
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_tasks_in_flight")
+                        .HasFilter("status IN ('enqueued', 'running', 'retrying')");
+
                     b.HasIndex("WorkerId")
                         .HasDatabaseName("ix_tasks_running_worker")
                         .HasFilter("status = 'running'");
@@ -351,12 +361,24 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");
 
+                    b.Property<short>("Priority")
+                        .HasColumnType("smallint")
+                        .HasColumnName("priority");
+
                     b.Property<Guid>("TaskId")
                         .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id");
+
                     b.HasKey("Id")
                         .HasName("pk_outbox_messages");
+
+                    b.HasIndex("TenantId", "Priority", "Id")
+                        .HasDatabaseName("ix_outbox_messages_tenant_id_priority_id");
 
                     b.ToTable("outbox_messages", (string)null);
                 });

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from '@testing-library/react'
+import { fireEvent, render, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError, ValidationError } from '../services/api'
 import { TASK_TYPES } from '../test/factories'
@@ -21,6 +21,7 @@ describe('JobForm', () => {
     expect(screen.getByLabelText('ms')).toHaveValue(100)
     expect(screen.getByLabelText('ms')).toHaveAccessibleDescription('How long each task sleeps, in milliseconds. A whole number from 0 to 600000. Defaults to 100.')
     expect(screen.getByLabelText('Task count')).toHaveValue(10)
+    expect(screen.getByLabelText('Priority')).toHaveValue('normal')
     expect(screen.getByLabelText('Max attempts')).toHaveValue(3)
     expect(screen.getByLabelText('Failure threshold')).toHaveValue(0)
     expect(screen.getByLabelText('Timeout (seconds)')).toHaveValue(null)
@@ -49,12 +50,45 @@ describe('JobForm', () => {
     expect(onSubmit).toHaveBeenCalledWith({
       type: 'sleep',
       taskCount: 30,
+      priority: 'normal',
       maxAttempts: 3,
       failureThreshold: 0,
       timeoutSeconds: undefined,
       name: 'nightly',
       parameters: { ms: 20 },
     })
+  })
+
+  it('offers the priorities most urgent first, Normal by default, with a hint', () => {
+    renderForm()
+
+    const priority = screen.getByLabelText('Priority')
+    expect(within(priority).getAllByRole('option').map((o) => [o.getAttribute('value'), o.textContent])).toEqual([
+      ['critical', 'Critical'],
+      ['high', 'High'],
+      ['normal', 'Normal (default)'],
+      ['low', 'Low'],
+    ])
+    expect(screen.getByRole('option', { name: 'Normal (default)', selected: true })).toBeInTheDocument()
+    expect(priority).toHaveAccessibleDescription('Higher priorities start first while the workers are busy; low still progresses.')
+  })
+
+  it('submits the priority chosen', () => {
+    const onSubmit = renderForm()
+    change('Priority', 'critical')
+
+    submit()
+
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ type: 'sleep', priority: 'critical' })
+  })
+
+  it('keeps the labels the end-to-end tests look up unambiguous', () => {
+    renderForm()
+
+    // Playwright's GetByLabel matches any label containing the text, ignoring case.
+    expect(screen.getAllByLabelText(/name/i)).toHaveLength(1)
+    expect(screen.getAllByLabelText(/task count/i)).toHaveLength(1)
+    expect(screen.getAllByLabelText(/priority/i)).toHaveLength(1)
   })
 
   it('reads a list parameter, and leaves out one left empty', () => {
@@ -104,6 +138,16 @@ describe('JobForm', () => {
     expect(document.activeElement).toBe(screen.getByLabelText('ms'))
   })
 
+  it("shows the Api's priority error next to the priority", () => {
+    renderForm({ errors: { priority: "Unknown priority 'urgent'. Use one of: critical, high, normal, low.", '': 'The job is not valid.' } })
+
+    const priority = screen.getByLabelText('Priority')
+    expect(priority).toHaveAttribute('aria-invalid', 'true')
+    expect(priority.getAttribute('aria-describedby')).toMatch(/^priority-error /)
+    expect(document.getElementById('priority-error')).toHaveTextContent("Unknown priority 'urgent'.")
+    expect(document.activeElement).toBe(priority)
+  })
+
   it('disables Submit job while submitting', () => {
     const onSubmit = renderForm({ submitting: true })
 
@@ -134,6 +178,12 @@ describe('toFieldErrors', () => {
     const error = new ValidationError({ title: 'The job is not valid.', errors: { taskCount: ['Too many.'] } })
 
     expect(toFieldErrors(error, fields)['']).toBe('The job is not valid. Fix the fields marked below.')
+  })
+
+  it('puts a priority message next to the priority', () => {
+    const error = new ValidationError({ title: 'The job is not valid.', errors: { Priority: ["Unknown priority 'urgent'."] } })
+
+    expect(toFieldErrors(error, fields)).toEqual({ priority: "Unknown priority 'urgent'.", '': 'The job is not valid. Fix the fields marked below.' })
   })
 
   it("puts an unknown parameter's message on the JSON field of a type that takes any", () => {

@@ -1,14 +1,15 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { ApiError, ValidationError } from '../services/api'
-import type { SubmitJobWire } from '../services/jobs'
+import { DEFAULT_JOB_PRIORITY, JOB_PRIORITIES, type JobPriority, type SubmitJobWire } from '../services/jobs'
 import { describeParameter, formatParameterValue, parseParameterValue, type TaskTypeWire } from '../services/taskTypes'
 
 /** Messages keyed by the Api's field names (taskCount, parameters.ms, ...); "" for the form as a whole. */
 export type FieldErrors = Record<string, string>
 
 /** The form's own fields, as the Api names them. */
-export const FORM_FIELDS = ['type', 'taskCount', 'maxAttempts', 'failureThreshold', 'timeoutSeconds', 'name'] as const
+export const FORM_FIELDS = ['type', 'taskCount', 'priority', 'maxAttempts', 'failureThreshold', 'timeoutSeconds', 'name'] as const
 type FormField = (typeof FORM_FIELDS)[number]
+type WholeNumberField = Exclude<FormField, 'type' | 'priority' | 'name'>
 
 /** The field a type that takes any parameters (echo) gets: a JSON object. */
 export const PARAMETERS_JSON_FIELD = 'parameters'
@@ -59,16 +60,24 @@ const DEFAULT_TYPE = 'sleep'
 const defaultsOf = (type: TaskTypeWire | undefined): Record<string, string> =>
   Object.fromEntries((type?.parameters ?? []).map((p) => [p.name, formatParameterValue(p.default)]))
 
-const WHOLE_NUMBER_LABELS: Record<Exclude<FormField, 'type' | 'name'>, string> = {
+const WHOLE_NUMBER_LABELS: Record<WholeNumberField, string> = {
   taskCount: 'Task count',
   maxAttempts: 'Max attempts',
   failureThreshold: 'Failure threshold',
   timeoutSeconds: 'Timeout (seconds)',
 }
 
+/** The priorities to choose from, most urgent first. */
+const PRIORITY_OPTIONS: Record<JobPriority, string> = {
+  critical: 'Critical',
+  high: 'High',
+  normal: 'Normal (default)',
+  low: 'Low',
+}
+
 /**
  * A job: its task type with that type's own parameters (defaults and help from the Api), the task
- * count, max attempts, failure threshold, timeout and name. What cannot be read as a number is
+ * count, priority, max attempts, failure threshold, timeout and name. What cannot be read as a number is
  * marked here; everything else (ranges, limits) the Api checks and names, next to the field.
  */
 export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
@@ -80,6 +89,7 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
   const [values, setValues] = useState<Record<FormField, string>>({
     type: '',
     taskCount: '10',
+    priority: DEFAULT_JOB_PRIORITY,
     maxAttempts: '3',
     failureThreshold: '0',
     timeoutSeconds: '',
@@ -117,7 +127,7 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
     </div>
   )
 
-  const wholeNumber = (name: Exclude<FormField, 'type' | 'name'>, min: number, max: number | undefined, help: string) =>
+  const wholeNumber = (name: WholeNumberField, min: number, max: number | undefined, help: string) =>
     field(name, WHOLE_NUMBER_LABELS[name], (props) => (
       <input
         {...props}
@@ -134,7 +144,7 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
     const found: FieldErrors = {}
-    const number = (name: Exclude<FormField, 'type' | 'name'>): number | undefined => {
+    const number = (name: WholeNumberField): number | undefined => {
       const text = values[name].trim()
       if (text === '') {
         return undefined
@@ -148,6 +158,7 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
     const job: SubmitJobWire = {
       type: typeName,
       taskCount: number('taskCount'),
+      priority: values.priority,
       maxAttempts: number('maxAttempts'),
       failureThreshold: number('failureThreshold'),
       timeoutSeconds: number('timeoutSeconds'),
@@ -244,6 +255,15 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
           <textarea {...props} rows={3} spellCheck={false} value={parametersJson} placeholder='{"greeting": "hello"}' onChange={(e) => setParametersJson(e.target.value)} />
         ), `Optional: any JSON object; ${typeName} accepts any parameters.`)}
       {wholeNumber('taskCount', 1, 100_000, 'How many tasks to run, 1 to 100,000.')}
+      {field('priority', 'Priority', (props) => (
+        <select {...props} value={values.priority} onChange={(e) => setValues({ ...values, priority: e.target.value })}>
+          {JOB_PRIORITIES.map((priority) => (
+            <option key={priority} value={priority}>
+              {PRIORITY_OPTIONS[priority]}
+            </option>
+          ))}
+        </select>
+      ), 'Higher priorities start first while the workers are busy; low still progresses.')}
       {wholeNumber('maxAttempts', 1, 25, 'How many times a task may run before it fails for good, 1 to 25. Defaults to 3.')}
       {wholeNumber('failureThreshold', 0, undefined, 'How many tasks may fail for good before the job fails and its other tasks are cancelled. Defaults to 0.')}
       {wholeNumber('timeoutSeconds', 1, 43_200, 'Optional: how long one attempt may run before it is stopped and counted as failed.')}

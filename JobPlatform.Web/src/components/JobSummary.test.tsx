@@ -52,7 +52,17 @@ describe('JobSummary', () => {
 
     render(<JobSummary job={job} now={new Date()} />)
 
-    expect(screen.getByText(/Up to 5 attempts per task/)).toHaveTextContent('the job fails when 3 tasks fail for good · timeout 30 s · parameters {"ms":20}')
+    expect(screen.getByText(/Up to 5 attempts per task/)).toHaveTextContent(
+      'the job fails when 3 tasks fail for good · timeout 30 s · normal priority · parameters {"ms":20}',
+    )
+  })
+
+  it('shows the priority the job runs at', () => {
+    const job = toJob(makeJobWire({ priority: 'critical', timeoutSeconds: null, parameters: {} }))
+
+    render(<JobSummary job={job} now={new Date()} />)
+
+    expect(screen.getByText(/Up to 3 attempts per task/)).toHaveTextContent(/· no timeout · critical priority$/)
   })
 })
 

@@ -43,7 +43,8 @@ export function JobSummary({ job, now }: JobSummaryProps) {
       </dl>
       <p className="job-summary__settings">
         Up to {job.maxAttempts} attempts per task · the job fails when {formatCount(job.failureThreshold + 1)}{' '}
-        {job.failureThreshold === 0 ? 'task fails' : 'tasks fail'} for good · {job.timeoutSeconds === null ? 'no timeout' : `timeout ${job.timeoutSeconds} s`}
+        {job.failureThreshold === 0 ? 'task fails' : 'tasks fail'} for good · {job.timeoutSeconds === null ? 'no timeout' : `timeout ${job.timeoutSeconds} s`} ·{' '}
+        {job.priority} priority
         {Object.keys(job.parameters).length > 0 && (
           <>
             {' '}· parameters <code>{JSON.stringify(job.parameters)}</code>

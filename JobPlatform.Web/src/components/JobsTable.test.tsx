@@ -42,4 +42,16 @@ describe('JobsTable', () => {
     expect(within(row).getByText('30 seconds ago')).toHaveAttribute('dateTime', '2026-11-24T10:00:00.000Z')
     expect(within(row).getByText('20.0 s so far')).toBeInTheDocument()
   })
+
+  it('marks a priority other than normal by the name, and leaves normal ones unmarked', () => {
+    const jobs = [makeJobWire({ name: 'urgent', priority: 'critical' }), makeJobWire({ name: 'routine' }), makeJobWire({ name: 'backfill', priority: 'low' })].map(toJob)
+
+    render(<MemoryRouter><JobsTable jobs={jobs} now={now} /></MemoryRouter>)
+
+    const [urgent, routine, backfill] = screen.getAllByRole('row').slice(1)
+    expect(within(urgent!).getByText('critical priority')).toHaveClass('badge')
+    expect(within(urgent!).getByRole('link', { name: 'urgent' })).toBeInTheDocument()
+    expect(within(routine!).queryByText(/priority/)).not.toBeInTheDocument()
+    expect(within(backfill!).getByText('low priority')).toHaveClass('badge')
+  })
 })

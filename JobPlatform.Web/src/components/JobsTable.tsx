@@ -2,6 +2,7 @@ import { Link } from 'react-router'
 import { describeDuration } from '../services/format'
 import type { Job } from '../services/jobs'
 import { JobStatusBadge } from './JobStatusBadge'
+import { PriorityBadge } from './PriorityBadge'
 import { RelativeTime } from './RelativeTime'
 import { TaskProgressBar } from './TaskProgressBar'
 
@@ -11,7 +12,7 @@ export interface JobsTableProps {
   now?: Date
 }
 
-/** One row per job, in the order given (the Api sends newest first). */
+/** One row per job, in the order given (the Api sends newest first); a priority other than normal is marked by the name. */
 export function JobsTable({ jobs, now = new Date() }: JobsTableProps) {
   return (
     <table className="jobs">
@@ -31,6 +32,7 @@ export function JobsTable({ jobs, now = new Date() }: JobsTableProps) {
             <td>
               <div className="jobs__name">
                 <Link to={`/jobs/${job.id}`}>{job.name}</Link>
+                <PriorityBadge priority={job.priority} />
               </div>
               <div className="jobs__id" title={job.id}>
                 {job.id}

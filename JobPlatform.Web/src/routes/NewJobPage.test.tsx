@@ -30,7 +30,7 @@ describe('NewJobPage', () => {
 
     await vi.waitFor(() => expect(currentLocation()).toBe(`/jobs/${created.id}`))
     expect(keyOf(post.mock.calls[0]![0])).toMatch(/^[0-9a-f-]{36}$/)
-    expect(JSON.parse(post.mock.calls[0]![0]!.body as string)).toMatchObject({ type: 'sleep', taskCount: 10, name: 'nightly', parameters: { ms: 100 } })
+    expect(JSON.parse(post.mock.calls[0]![0]!.body as string)).toMatchObject({ type: 'sleep', taskCount: 10, priority: 'normal', name: 'nightly', parameters: { ms: 100 } })
     expect(queryClient.getQueryData(jobKeys.detail(created.id))).toMatchObject({ name: 'nightly' })
   })
 
@@ -67,6 +67,37 @@ describe('NewJobPage', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Submit job' }))
     await vi.waitFor(() => expect(post).toHaveBeenCalledTimes(2))
     expect(keyOf(post.mock.calls[1]![0])).toBe(keyOf(post.mock.calls[0]![0]))
+  })
+
+  it('sends the priority chosen', async () => {
+    const created = makeJobWire({ priority: 'high' })
+    const post = stub(() => jsonResponse(created, { status: 201 }))
+    const { queryClient } = open()
+
+    fireEvent.change(await screen.findByLabelText('Priority'), { target: { value: 'high' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Submit job' }))
+
+    await vi.waitFor(() => expect(post).toHaveBeenCalledTimes(1))
+    expect(JSON.parse(post.mock.calls[0]![0]!.body as string)).toMatchObject({ type: 'sleep', priority: 'high' })
+    await vi.waitFor(() => expect(currentLocation()).toBe(`/jobs/${created.id}`))
+    expect(queryClient.getQueryData(jobKeys.detail(created.id))).toMatchObject({ priority: 'high' })
+  })
+
+  it("shows the Api's priority error next to the priority", async () => {
+    stub(() =>
+      problemResponse({
+        status: 400,
+        title: 'The job is not valid.',
+        errors: { priority: ["Unknown priority 'urgent'. Use one of: critical, high, normal, low."] },
+      }),
+    )
+    open()
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Submit job' }))
+
+    expect(await screen.findByText(/Unknown priority 'urgent'/)).toHaveAttribute('id', 'priority-error')
+    expect(screen.getByLabelText('Priority')).toHaveAccessibleDescription(expect.stringContaining("Unknown priority 'urgent'."))
+    expect(screen.getByRole('alert')).toHaveTextContent('The job is not valid. Fix the fields marked below.')
   })
 
   it('shows any other refusal above the form', async () => {

@@ -7,6 +7,7 @@ import {
   type Job,
   jobKeys,
   jobListPath,
+  type JobWire,
   type JobStatus,
   retryableTaskCount,
   retryJob,
@@ -40,6 +41,13 @@ describe('toJob', () => {
     expect(job.createdAt.toISOString()).toBe('2026-11-24T09:00:00.000Z')
     expect(job.startedAt?.toISOString()).toBe('2026-11-24T09:00:01.500Z')
     expect(job.finishedAt).toBeNull()
+  })
+
+  it('keeps the priority, and reads a missing one as normal', () => {
+    expect(toJob(makeJobWire({ priority: 'high' })).priority).toBe('high')
+
+    const { priority: _, ...before } = makeJobWire()
+    expect(toJob(before as JobWire).priority).toBe('normal')
   })
 
   it('derives the progress from the counts', () => {

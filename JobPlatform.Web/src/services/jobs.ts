@@ -23,6 +23,13 @@ export const TASK_STATUSES = [
 ] as const
 export type TaskStatus = (typeof TASK_STATUSES)[number]
 
+/** Job priorities, most urgent first, in the lowercase strings the Api takes and returns. */
+export const JOB_PRIORITIES = ['critical', 'high', 'normal', 'low'] as const
+export type JobPriority = (typeof JOB_PRIORITIES)[number]
+
+/** The priority of a job that does not name one. */
+export const DEFAULT_JOB_PRIORITY: JobPriority = 'normal'
+
 // ---- Wire types: generated from the Api's OpenAPI document (npm run gen:api). ----
 
 type Schemas = components['schemas']
@@ -69,6 +76,8 @@ export interface Job {
   timeoutSeconds: number | null
   parameters: Record<string, unknown>
   counts: TaskCountsWire
+  /** critical, high, normal or low; kept as the Api sent it, so a priority added later still shows. */
+  priority: string
   progress: TaskProgress
   createdAt: Date
   updatedAt: Date
@@ -111,6 +120,8 @@ export function toJob(wire: JobWire): Job {
     timeoutSeconds: wire.timeoutSeconds,
     parameters: wire.parameters,
     counts: wire.counts,
+    // An answer replayed for an idempotency key first used before jobs had priorities has none.
+    priority: wire.priority ?? DEFAULT_JOB_PRIORITY,
     progress: toTaskProgress(wire.counts, wire.taskCount),
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),

@@ -592,6 +592,7 @@ export interface components {
             timeoutSeconds: null | number;
             parameters: components["schemas"]["JsonObject"];
             counts: components["schemas"]["TaskCounts"];
+            priority: string;
             /** Format: date-time */
             createdAt: string;
             /** Format: date-time */
@@ -663,6 +664,7 @@ export interface components {
             failureThreshold?: null | number;
             /** Format: int32 */
             timeoutSeconds?: null | number;
+            priority?: null | string;
         };
         TaskClaimItem: {
             /** Format: uuid */

@@ -34,6 +34,7 @@ export function makeJobWire(overrides: Partial<JobWire> = {}): JobWire {
     timeoutSeconds: null,
     parameters: { ms: 10 },
     counts: makeCounts({ enqueued: 10 }),
+    priority: 'normal',
     createdAt: '2026-11-24T10:00:00.000+00:00',
     updatedAt: '2026-11-24T10:00:00.000+00:00',
     startedAt: null,

@@ -1,0 +1,22 @@
+namespace JobPlatform.Worker;
+
+/// <summary>
+/// The order in which one receive looks at the task queues (0 = critical, 1 = high, 2 = normal,
+/// 3 = low). Most receives go most urgent first; every 4th starts at high, every 8th at normal and
+/// every 16th at low, so while higher priorities keep the workers busy, each lower one still gets
+/// about 1 receive in 4, 8 or 16 and never starves.
+/// </summary>
+public sealed class PriorityOrder
+{
+    private const int Queues = 4;
+    private long _receives;
+
+    public IReadOnlyList<int> Next() => For(Interlocked.Increment(ref _receives));
+
+    /// <summary>The order for the <paramref name="receive"/>-th receive (from 1).</summary>
+    public static IReadOnlyList<int> For(long receive)
+    {
+        var first = receive % 16 == 0 ? 3 : receive % 8 == 0 ? 2 : receive % 4 == 0 ? 1 : 0;
+        return [first, .. Enumerable.Range(0, Queues).Where(q => q != first)];
+    }
+}
