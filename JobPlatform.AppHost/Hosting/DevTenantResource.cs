@@ -14,8 +14,6 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
 {
     public const string KeyFileName = "dev-tenant.key";
 
-    /// <summary>This run's administrator key is written here, for creating more tenants by hand.</summary>
-    public const string AdminKeyFileName = "admin.key";
 
     /// <summary>Limits no development session reaches: the benchmark and the test suite run as this tenant too.</summary>
     public static readonly CreateTenantRequest Limits = new(null, "Development", RateLimitPerMinute: 6_000_000, RateLimitBurst: 100_000, MaxRunningTasks: 100_000);
@@ -49,8 +47,6 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
             }
         }
 
-        Directory.CreateDirectory(context.DataDirectory);
-        await WritePrivateAsync(Path.Combine(context.DataDirectory, AdminKeyFileName), adminKey.Value, ct);
         KeyFile = Path.Combine(context.DataDirectory, KeyFileName);
         var kept = File.Exists(KeyFile) ? (await File.ReadAllTextAsync(KeyFile, ct)).Trim() : "";
         if (kept.Length > 0 && await WorksAsync(kept, ct))
@@ -65,7 +61,7 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
             throw new ResourceStartException(Name, $"could not issue a key: {(int)issued.StatusCode} {await issued.Content.ReadAsStringAsync(ct)}");
         }
         ApiKey = (await issued.Content.ReadFromJsonAsync<ApiKeyCreatedResponse>(ct))!.Key;
-        await WritePrivateAsync(KeyFile, ApiKey, ct);
+        await PrivateFile.WriteAsync(KeyFile, ApiKey, ct);
         context.Log.Info(Name, $"issued a key for tenant '{TenantId}' into {KeyFile}");
     }
 
@@ -78,11 +74,17 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
         return me.IsSuccessStatusCode && (await me.Content.ReadFromJsonAsync<TenantUsageResponse>(ct))?.Id == TenantId;
     }
 
-    /// <summary>Writes a secret readable by this user only.</summary>
-    private static async Task WritePrivateAsync(string path, string secret, CancellationToken ct)
+    internal override Task StopAsync() => Task.CompletedTask;
+}
+
+/// <summary>Writes secrets to files only their owner can read.</summary>
+internal static class PrivateFile
+{
+    public static async Task WriteAsync(string path, string secret, CancellationToken ct)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.Delete(path);
-        await using (File.Create(path, 0, FileOptions.None))
+        await using (File.Create(path))
         {
         }
         if (!OperatingSystem.IsWindows())
@@ -91,6 +93,4 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
         }
         await File.WriteAllTextAsync(path, secret + Environment.NewLine, ct);
     }
-
-    internal override Task StopAsync() => Task.CompletedTask;
 }

@@ -5,7 +5,8 @@ namespace JobPlatform.AppHost.Hosting;
 
 /// <summary>
 /// A secret the AppHost generates for each run, as Aspire's generated parameters are: 256 random bits,
-/// passed to the resources that need it as environment variables. A new run has new secrets.
+/// passed to the resources that need it as environment variables and written, readable by this user
+/// only, to <c>{data}/secrets/{name}</c> for calls by hand. A new run has new secrets.
 /// </summary>
 public sealed class SecretResource(string name, string prefix) : Resource(name)
 {
@@ -20,7 +21,11 @@ public sealed class SecretResource(string name, string prefix) : Resource(name)
     /// </summary>
     public SecretKey ClusterKey => new(ClusterSecretName, Name, $"{prefix}dev-only-{Name}-replace-me-in-a-real-cluster");
 
-    internal override Task StartAsync(AppHostContext context, CancellationToken ct) => Task.CompletedTask;
+    /// <summary>Where this run's value is written.</summary>
+    public static string FilePath(string dataDirectory, string name) => Path.Combine(dataDirectory, "secrets", name);
+
+    internal override Task StartAsync(AppHostContext context, CancellationToken ct) =>
+        PrivateFile.WriteAsync(FilePath(context.DataDirectory, Name), Value, ct);
 
     internal override Task StopAsync() => Task.CompletedTask;
 }

@@ -17,7 +17,8 @@ public sealed class SupervisionTests(JobPlatformFixture fixture)
         await replica.KillAsync();
 
         await Eventually.Until(() => Task.FromResult((replica.Restarts, replica.ProcessId)),
-            state => state.Restarts == restarts + 1 && state.ProcessId is not null && state.ProcessId != pid,
+            // At least once: a poison task an earlier test left in the queue may crash it again.
+            state => state.Restarts >= restarts + 1 && state.ProcessId is not null && state.ProcessId != pid,
             TimeSpan.FromSeconds(30), state => $"restarts {state.Restarts}, pid {state.ProcessId}");
         Assert.Contains(fixture.RecentLog(400).Split('\n'), line => line.Contains($"{replica.Name}: exited with code") && line.Contains("restarting in"));
 

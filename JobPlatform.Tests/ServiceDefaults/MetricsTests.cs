@@ -39,7 +39,19 @@ public sealed partial class MetricsTests(JobPlatformFixture fixture)
         var workers = new List<Sample>();
         foreach (var replica in fixture.App.GetResource("worker").Replicas)
         {
-            workers.AddRange(Parse(await http.GetStringAsync(new Uri(replica.Url!, "/metrics"))));
+            // A replica an earlier test crashed may still be restarting: wait for it to answer.
+            workers.AddRange(await Eventually.Until(async () =>
+                {
+                    try
+                    {
+                        return Parse(await http.GetStringAsync(new Uri(replica.Url!, "/metrics")));
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return null;
+                    }
+                },
+                samples => samples is not null, TimeSpan.FromSeconds(30), _ => $"{replica.Name} did not answer /metrics") ?? []);
         }
         Assert.True(Sum(workers, "jobplatform_task_duration_seconds_count", "task_type=\"sleep\"") >= 40);
         Assert.Contains(workers, s => s.Name == "jobplatform_worker_tasks_running");
