@@ -1,6 +1,7 @@
 using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 using JobPlatform.Api.Identity;
+using JobPlatform.Api.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace JobPlatform.Api.Apis;
@@ -108,7 +109,7 @@ public static class WorkerApi
     }
 
     public static async Task<Results<Ok<ReportTasksResponse>, ValidationProblem>> ReportTasksAsync(
-        ReportTasksRequest request, [AsParameters] JobServices services, CancellationToken ct)
+        ReportTasksRequest request, [AsParameters] JobServices services, QuotaSignal quota, CancellationToken ct)
     {
         if (InvalidWorkerId(request.WorkerId) is { } invalid)
         {
@@ -136,6 +137,7 @@ public static class WorkerApi
                 r.Detail is null ? null : Truncate(r.Detail, MaxErrorDetailLength), r.Retryable),
         }).ToList();
         var outcomes = await services.Store.ReportAsync(reports, attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        quota.Freed();
         services.Metrics.Reported(outcomes);
         return TypedResults.Ok(new ReportTasksResponse(request.Reports.Zip(outcomes, (report, outcome) => outcome switch
         {

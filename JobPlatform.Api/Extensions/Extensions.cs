@@ -51,6 +51,7 @@ public static class Extensions
             .Validate(o => o.BatchSize > 0, "TaskReconciler:BatchSize must be at least 1.")
             .ValidateOnStart();
 
+        builder.Services.AddSingleton<QuotaSignal>();
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddHostedService<TaskReconciler>();
         builder.Services.AddHostedService<DeadLetterDrainer>();

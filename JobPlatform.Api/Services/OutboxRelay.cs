@@ -39,6 +39,7 @@ public sealed class OutboxRelay(
     SqsTaskQueue queue,
     IOptions<OutboxRelayOptions> options,
     IOptions<TenancyOptions> tenancy,
+    QuotaSignal capacity,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -66,8 +67,17 @@ public sealed class OutboxRelay(
                         logger.LogInformation("Outbox relay recovered after {Failures} failed attempts", failures);
                         failures = 0;
                     }
-                    // Rows held back by a quota go out as tasks finish: look again soon.
-                    await listener.WaitAsync(batch.HeldBack ? options.Value.HeldBackPollInterval : options.Value.PollInterval, stoppingToken);
+                    if (batch.HeldBack)
+                    {
+                        // Rows held back by a quota go out as tasks finish: at once when a report on
+                        // this replica says so, within HeldBackPollInterval for the others'. A
+                        // notification that arrives meanwhile is read by the next wait.
+                        await capacity.WaitAsync(options.Value.HeldBackPollInterval, stoppingToken);
+                    }
+                    else
+                    {
+                        await listener.WaitAsync(options.Value.PollInterval, stoppingToken);
+                    }
                 }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested && IsTransient(ex))
@@ -201,3 +211,31 @@ public sealed class OutboxRelay(
 
 /// <summary>What one relay pass did: messages sent, and whether a quota held rows back.</summary>
 internal sealed record RelayBatch(int Sent, bool HeldBack);
+
+/// <summary>
+/// Tells the outbox relay that tasks finished on this replica, so a tenant's held-back tasks go out
+/// as soon as its quota has room rather than at the next poll.
+/// </summary>
+public sealed class QuotaSignal
+{
+    private readonly SemaphoreSlim _freed = new(0, 1);
+
+    /// <summary>Some tasks finished; wakes the relay if it waits for room.</summary>
+    public void Freed()
+    {
+        if (_freed.CurrentCount == 0)
+        {
+            try
+            {
+                _freed.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another report woke it first.
+            }
+        }
+    }
+
+    /// <summary>Waits for <see cref="Freed"/> or the timeout.</summary>
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => _freed.WaitAsync(timeout, ct);
+}
