@@ -26,7 +26,8 @@ public sealed class DevTenantResource(string name, string tenantId, ProjectResou
     /// <summary>Where the key is written.</summary>
     public string? KeyFile { get; private set; }
 
-    public override string? DisplayUrl => KeyFile is null ? null : $"tenant '{TenantId}', key in {KeyFile}";
+    /// <summary>The summary prints the key, as Aspire prints its dashboard's token: it is for this machine's developer.</summary>
+    public override string? DisplayUrl => KeyFile is null ? null : $"tenant '{TenantId}', key {ApiKey} (also in {KeyFile})";
 
     internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
         [new("JOBPLATFORM_API_KEY", ApiKey), new("JOBPLATFORM_TENANT", TenantId)];

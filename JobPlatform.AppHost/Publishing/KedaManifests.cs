@@ -6,8 +6,9 @@ using k8s.Models;
 namespace JobPlatform.AppHost.Publishing;
 
 /// <summary>
-/// The optional KEDA component: a queue consumer's Deployment scaled on the depth of its SQS queue,
-/// with the scaler's AWS credentials read from the same Secret the consumer reads.
+/// The optional KEDA component: a queue consumer's Deployment scaled on the depth of its SQS queues
+/// (one trigger per queue, one queue per priority: KEDA follows the deepest), with the scaler's AWS
+/// credentials read from the same Secret the consumer reads.
 /// </summary>
 internal static class KedaManifests
 {
@@ -20,7 +21,7 @@ internal static class KedaManifests
     /// <summary>The most replicas KEDA scales a consumer to, as a multiple of the model's count.</summary>
     public const int MaxScaleFactor = 4;
 
-    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Create(ProjectResource consumer, SqsEmulatorResource sqs, SqsQueueDefinition queue)
+    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Create(ProjectResource consumer, IReadOnlyList<SqsQueueDefinition> queues)
     {
         var authentication = new TriggerAuthentication
         {
@@ -45,22 +46,19 @@ internal static class KedaManifests
                 PollingInterval = 10,
                 // Scale-in waits out a drain and a few receive rounds.
                 CooldownPeriod = 120,
-                Triggers =
-                [
-                    new ScaleTrigger
+                Triggers = queues.Select(queue => new ScaleTrigger
+                {
+                    Type = "aws-sqs-queue",
+                    Metadata = new Dictionary<string, string>
                     {
-                        Type = "aws-sqs-queue",
-                        Metadata = new Dictionary<string, string>
-                        {
-                            // The queue's name: on AWS, KEDA finds it in the account its credentials belong to.
-                            ["queueURL"] = queue.Name,
-                            ["queueLength"] = MessagesPerReplica.ToString(CultureInfo.InvariantCulture),
-                            ["awsRegion"] = SqsEmulatorResource.Region,
-                            ["scaleOnInFlight"] = "true",
-                        },
-                        AuthenticationRef = new AuthenticationReference { Name = authentication.Metadata.Name },
+                        // The queue's name: on AWS, KEDA finds it in the account its credentials belong to.
+                        ["queueURL"] = queue.Name,
+                        ["queueLength"] = MessagesPerReplica.ToString(CultureInfo.InvariantCulture),
+                        ["awsRegion"] = SqsEmulatorResource.Region,
+                        ["scaleOnInFlight"] = "true",
                     },
-                ],
+                    AuthenticationRef = new AuthenticationReference { Name = authentication.Metadata.Name },
+                }).ToList(),
             },
         };
         return [authentication, scaledObject];

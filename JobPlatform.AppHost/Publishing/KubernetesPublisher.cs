@@ -197,22 +197,26 @@ public static class KubernetesPublisher
 
         private void AddKeda(SqsEmulatorResource sqs)
         {
-            var queue = sqs.QueueDefinitions.FirstOrDefault(q => q.DeadLetterQueue is not null) ?? sqs.QueueDefinitions.FirstOrDefault();
-            if (queue is null)
+            // The task queues: those with a dead-letter queue, or every queue when none has one.
+            var queues = sqs.QueueDefinitions.Where(q => q.DeadLetterQueue is not null).ToList() is { Count: > 0 } withDlq ? withDlq : sqs.QueueDefinitions.ToList();
+            if (queues.Count == 0)
             {
                 return;
             }
             foreach (var consumer in Referencing(sqs).Select(name => All<ProjectResource>().Single(p => p.Name == name)).Where(p => !p.HasHttpEndpoint))
             {
-                foreach (var resource in KedaManifests.Create(consumer, sqs, queue))
+                foreach (var resource in KedaManifests.Create(consumer, queues))
                 {
                     _keda.AddResource(resource);
                 }
                 // KEDA owns the replica count; the Deployment's would reset it on every apply.
                 (_keda.Kustomization.Patches ??= []).Add(JsonPatch("apps", "v1", "Deployment", consumer.Name, new JsonPatchOperation("remove", "/spec/replicas")));
                 (_kindKeda.Kustomization.Patches ??= []).Add(JsonPatch("keda.sh", "v1alpha1", ScaledObject.KubeKind, consumer.Name,
-                    new JsonPatchOperation("add", "/spec/triggers/0/metadata/awsEndpoint", KedaManifests.EmulatorEndpoint(sqs, Namespace)),
-                    new JsonPatchOperation("replace", "/spec/triggers/0/metadata/queueURL", KedaManifests.EmulatorQueueUrl(sqs, queue, Namespace))));
+                    queues.SelectMany((queue, i) => new[]
+                    {
+                        new JsonPatchOperation("add", $"/spec/triggers/{i}/metadata/awsEndpoint", KedaManifests.EmulatorEndpoint(sqs, Namespace)),
+                        new JsonPatchOperation("replace", $"/spec/triggers/{i}/metadata/queueURL", KedaManifests.EmulatorQueueUrl(sqs, queue, Namespace)),
+                    }).ToArray()));
             }
             // KEDA's operator asks the emulator for the queue depth from its own namespace.
             var fromKeda = PolicyManifests.IngressOnlyFrom(sqs.Name, sqs.Container.Port, [], [KedaManifests.OperatorNamespace]);
