@@ -219,12 +219,19 @@ public sealed partial class RenderedManifestsTests
         var keda = await RenderedOverlay.RenderAsync("kind-keda");
         var scaled = keda.Get<ScaledObject>("worker");
         Assert.Equal("worker", scaled.Spec.ScaleTargetRef.Name);
-        var trigger = Assert.Single(scaled.Spec.Triggers);
-        Assert.Equal("aws-sqs-queue", trigger.Type);
-        Assert.EndsWith("/jobplatform-tasks", trigger.Metadata["queueURL"]);
-        Assert.StartsWith($"http://sqs.{KubernetesPublisher.Namespace}.svc", trigger.Metadata["awsEndpoint"]);
-        var authentication = keda.Get<TriggerAuthentication>(trigger.AuthenticationRef!.Name);
-        Assert.All(authentication.Spec.SecretTargetRef, r => Assert.Contains(keda.Get<V1Secret>(r.Name).StringData.Keys, k => k == r.Key));
+        // One trigger per priority queue, each at the emulator in the cluster.
+        var queues = JobPlatform.AppHost.JobPlatformGraph.Declare(new AppHostOptions()).Resources.OfType<SqsEmulatorResource>().Single()
+            .QueueDefinitions.Where(q => q.DeadLetterQueue is not null).Select(q => q.Name).ToList();
+        Assert.Equal(4, queues.Count);
+        Assert.Equal(queues, scaled.Spec.Triggers.Select(t => t.Metadata["queueURL"].Split('/').Last()));
+        foreach (var trigger in scaled.Spec.Triggers)
+        {
+            Assert.Equal("aws-sqs-queue", trigger.Type);
+            Assert.StartsWith($"http://sqs.{KubernetesPublisher.Namespace}.svc", trigger.Metadata["awsEndpoint"]);
+            Assert.StartsWith($"http://sqs.{KubernetesPublisher.Namespace}.svc", trigger.Metadata["queueURL"]);
+            var authentication = keda.Get<TriggerAuthentication>(trigger.AuthenticationRef!.Name);
+            Assert.All(authentication.Spec.SecretTargetRef, r => Assert.Contains(keda.Get<V1Secret>(r.Name).StringData.Keys, k => k == r.Key));
+        }
         Assert.Null(keda.Get<V1Deployment>("worker").Spec.Replicas);
     }
 
