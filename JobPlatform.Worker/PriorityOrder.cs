@@ -2,9 +2,9 @@ namespace JobPlatform.Worker;
 
 /// <summary>
 /// The order in which one receive looks at the task queues (0 = critical, 1 = high, 2 = normal,
-/// 3 = low). Most receives go most urgent first; every 4th starts at high, every 8th at normal and
-/// every 16th at low, so while higher priorities keep the workers busy, each lower one still gets
-/// about 1 receive in 4, 8 or 16 and never starves.
+/// 3 = low). Of every 16 receives, 12 go most urgent first and 2 start at high, 1 at normal and 1 at
+/// low, so while higher priorities keep the workers busy, each lower one still gets its turns and
+/// never starves.
 /// </summary>
 public sealed class PriorityOrder
 {

@@ -60,43 +60,37 @@ public sealed class SqsTaskPoller(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            SlotLease lease;
             try
             {
-                await _slots.WaitAsync(stoppingToken);
+                lease = await SlotLease.TakeAsync(_slots, MaxMessagesPerReceive, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
-            }
-            var taken = 1;
-            while (taken < MaxMessagesPerReceive && _slots.Wait(0))
-            {
-                taken++;
             }
 
             List<Message> messages;
             string queueUrl;
             try
             {
-                (messages, queueUrl) = await ReceiveAsync(queueUrls, home, taken, slots => { _slots.Release(taken - slots); taken = slots; }, stoppingToken);
+                (messages, queueUrl) = await ReceiveAsync(queueUrls, home, lease, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                _slots.Release(taken);
+                lease.KeepAtMost(0);
                 return;
             }
             catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
             {
-                _slots.Release(taken);
+                lease.KeepAtMost(0);
                 logger.LogWarning("Receive from SQS failed ({Error}); retrying in {Delay}", ex.Message, _options.ReceiveErrorDelay);
                 await Task.Delay(_options.ReceiveErrorDelay, CancellationToken.None);
                 continue;
             }
 
-            if (taken > messages.Count)
-            {
-                _slots.Release(taken - messages.Count);
-            }
+            // Each message received keeps its slot until its task is done.
+            lease.KeepAtMost(messages.Count);
             if (messages.Count > 0)
             {
                 // Back to receiving at once; the slots taken bound how much is in flight.
@@ -108,10 +102,10 @@ public sealed class SqsTaskPoller(
     /// <summary>
     /// A quick look at each queue in this receive's priority order (skipping queues found empty a
     /// moment ago), then, when none had anything, a long poll of the loop's own queue for one message,
-    /// holding one slot while it waits (<paramref name="keepSlots"/> gives the others back).
+    /// holding one slot while it waits and giving the others back.
     /// </summary>
     private async Task<(List<Message> Messages, string QueueUrl)> ReceiveAsync(
-        IReadOnlyList<string> queueUrls, int home, int slots, Action<int> keepSlots, CancellationToken ct)
+        IReadOnlyList<string> queueUrls, int home, SlotLease lease, CancellationToken ct)
     {
         var now = clock.GetTimestamp();
         foreach (var queue in _order.Next())
@@ -120,14 +114,14 @@ public sealed class SqsTaskPoller(
             {
                 continue;
             }
-            var messages = await ReceiveFromAsync(queueUrls[queue], slots, TimeSpan.Zero, ct);
+            var messages = await ReceiveFromAsync(queueUrls[queue], lease.Count, TimeSpan.Zero, ct);
             if (messages.Count > 0)
             {
                 return (messages, queueUrls[queue]);
             }
             Volatile.Write(ref _emptySince[queue], clock.GetTimestamp());
         }
-        keepSlots(1);
+        lease.KeepAtMost(1);
         var waited = await ReceiveFromAsync(queueUrls[home], 1, _options.ReceiveWaitTime, ct);
         return (waited, queueUrls[home]);
     }

@@ -1,0 +1,43 @@
+namespace JobPlatform.Worker;
+
+/// <summary>
+/// The task slots one receive holds: taken before asking SQS for that many messages, and handed back
+/// as it turns out fewer are needed. It never gives back more than it took.
+/// </summary>
+public sealed class SlotLease
+{
+    private readonly SemaphoreSlim _slots;
+
+    private SlotLease(SemaphoreSlim slots, int count)
+    {
+        _slots = slots;
+        Count = count;
+    }
+
+    /// <summary>Slots held now.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Waits for one free slot, then takes up to <paramref name="most"/> in all of those free now.</summary>
+    public static async Task<SlotLease> TakeAsync(SemaphoreSlim slots, int most, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(most, 1);
+        await slots.WaitAsync(ct);
+        var count = 1;
+        while (count < most && slots.Wait(0))
+        {
+            count++;
+        }
+        return new SlotLease(slots, count);
+    }
+
+    /// <summary>Keeps at most <paramref name="keep"/> slots and gives the rest back.</summary>
+    public void KeepAtMost(int keep)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(keep);
+        if (Count > keep)
+        {
+            _slots.Release(Count - keep);
+            Count = keep;
+        }
+    }
+}
