@@ -30,6 +30,17 @@ public sealed class SqsTaskPoller(
     private readonly CancellationTokenSource _drained = new();
     private readonly PriorityOrder _order = new();
 
+    /// <summary>The longest long poll while tasks run on this worker.</summary>
+    private static readonly TimeSpan BusyWaitTime = TimeSpan.FromSeconds(1);
+
+    private readonly int _loops = workerOptions.Value.Pollers * SqsOptions.Priorities.Count;
+
+    /// <summary>
+    /// Slots one loop may hold while it long-polls: an equal share of half the slots, so no loop waits
+    /// for another's and half are always left for tasks.
+    /// </summary>
+    private readonly int _longPollShare = Math.Max(1, workerOptions.Value.MaxConcurrency / (2 * workerOptions.Value.Pollers * SqsOptions.Priorities.Count));
+
     /// <summary>When each queue was last found empty by a quick look, so busy loops do not ask it again at once.</summary>
     private readonly long[] _emptySince = new long[SqsOptions.Priorities.Count];
 
@@ -100,9 +111,11 @@ public sealed class SqsTaskPoller(
     }
 
     /// <summary>
-    /// A quick look at each queue in this receive's priority order (skipping queues found empty a
-    /// moment ago), then, when none had anything, a long poll of the loop's own queue for one message,
-    /// holding one slot while it waits and giving the others back.
+    /// A quick look at each queue in this receive's priority order, skipping queues found empty a
+    /// moment ago; then, when none had anything, a long poll of the loop's own queue. A long poll
+    /// holds only this loop's share of the slots, so every loop can wait on its queue at once, and
+    /// lasts a second at most while tasks run here, so a loop waiting on a quiet queue soon looks
+    /// at the busy ones again.
     /// </summary>
     private async Task<(List<Message> Messages, string QueueUrl)> ReceiveAsync(
         IReadOnlyList<string> queueUrls, int home, SlotLease lease, CancellationToken ct)
@@ -121,8 +134,16 @@ public sealed class SqsTaskPoller(
             }
             Volatile.Write(ref _emptySince[queue], clock.GetTimestamp());
         }
-        lease.KeepAtMost(1);
-        var waited = await ReceiveFromAsync(queueUrls[home], 1, _options.ReceiveWaitTime, ct);
+        lease.KeepAtMost(_longPollShare);
+        // Slots in use beyond what the other loops can hold for their own long polls: tasks are running.
+        var running = _options.MaxConcurrency - _slots.CurrentCount - lease.Count > (_loops - 1) * _longPollShare;
+        var wait = running && _options.ReceiveWaitTime > BusyWaitTime ? BusyWaitTime : _options.ReceiveWaitTime;
+        var waited = await ReceiveFromAsync(queueUrls[home], lease.Count, wait, ct);
+        if (waited.Count < lease.Count)
+        {
+            // The queue had less than asked for: it is drained for now.
+            Volatile.Write(ref _emptySince[home], clock.GetTimestamp());
+        }
         return (waited, queueUrls[home]);
     }
 
