@@ -596,6 +596,17 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
+        // Tasks first, in id order, then the job: the order reports, claims and the relay lock them
+        // in, so a retry racing a late report cannot deadlock with it.
+        await using (var lockTasks = new NpgsqlCommand(
+            "SELECT id FROM tasks WHERE job_id = @job AND status = ANY(@from) AND (@task::uuid IS NULL OR id = @task) ORDER BY id FOR UPDATE",
+            connection, transaction))
+        {
+            lockTasks.Parameters.AddWithValue("job", jobId);
+            lockTasks.Parameters.AddWithValue("task", NpgsqlDbType.Uuid, (object?)taskId ?? DBNull.Value);
+            lockTasks.Parameters.AddWithValue("from", TaskTransitions.ToRetried);
+            await lockTasks.ExecuteNonQueryAsync(ct);
+        }
         var jobStatus = await GetJobStatusAsync(connection, transaction, jobId, ct);
         if (jobStatus is null)
         {
