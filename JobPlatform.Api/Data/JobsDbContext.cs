@@ -51,9 +51,6 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
                 .HasDatabaseName("ix_tasks_failures").HasFilter("status IN ('failed', 'dead_lettered')");
             task.HasIndex(t => t.WorkerId)
                 .HasDatabaseName("ix_tasks_running_worker").HasFilter("status = 'running'");
-            // A tenant's tasks in the queue or running: what its concurrency quota bounds.
-            task.HasIndex(t => t.TenantId)
-                .HasDatabaseName("ix_tasks_in_flight").HasFilter("status IN ('enqueued', 'running', 'retrying')");
             task.HasQueryFilter(t => t.TenantId == TenantId);
         });
 

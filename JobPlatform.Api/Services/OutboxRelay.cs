@@ -194,21 +194,23 @@ public sealed class OutboxRelay(
         return new RelayBatch(sent.Count, heldBack);
     }
 
-    /// <summary>Each tenant with rows waiting, and how many more of its tasks may be in flight.</summary>
+    /// <summary>
+    /// Each tenant with rows waiting, and how many more of its tasks may be in flight. A tenant's
+    /// unfinished tasks come from its jobs' counters (kept by every transition that finishes a task);
+    /// those not in flight are exactly its rows waiting here. Only a tenant with more unfinished tasks
+    /// than its quota needs that count: otherwise everything waiting fits.
+    /// </summary>
     internal const string FreeRoomSql =
         """
-        SELECT t.id, coalesce(t.max_running_tasks, @defaultQuota) - (
-                   SELECT count(*) FROM tasks k WHERE k.tenant_id = t.id AND k.status IN ('enqueued', 'running', 'retrying'))
+        SELECT t.id, CASE WHEN u.unfinished <= q.quota THEN q.quota
+                          ELSE q.quota - u.unfinished + (SELECT count(*) FROM outbox_messages o WHERE o.tenant_id = t.id) END
         FROM tenants t
+        CROSS JOIN LATERAL (SELECT coalesce(t.max_running_tasks, @defaultQuota)::bigint AS quota) q
+        CROSS JOIN LATERAL (
+            SELECT coalesce(sum(j.task_count - j.finished_tasks), 0)::bigint AS unfinished
+            FROM jobs j WHERE j.tenant_id = t.id AND j.finished_tasks < j.task_count) u
         WHERE EXISTS (SELECT 1 FROM outbox_messages o WHERE o.tenant_id = t.id)
         """;
-
-    /// <summary>
-    /// The task states that use a tenant's quota: in the queue, running, or waiting to retry. The
-    /// query spells them out, as the partial index ix_tasks_in_flight does, so the planner can use it
-    /// (it cannot prove a parameter array matches an index predicate).
-    /// </summary>
-    internal static readonly string[] InFlight = [JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
 
     private static bool IsTransient(Exception ex) =>
         ex is AmazonServiceException or AmazonClientException or HttpRequestException or NpgsqlException or TimeoutException

@@ -322,10 +322,6 @@ namespace JobPlatform.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_tasks");
 
-                    b.HasIndex("TenantId")
-                        .HasDatabaseName("ix_tasks_in_flight")
-                        .HasFilter("status IN ('enqueued', 'running', 'retrying')");
-
                     b.HasIndex("WorkerId")
                         .HasDatabaseName("ix_tasks_running_worker")
                         .HasFilter("status = 'running'");
