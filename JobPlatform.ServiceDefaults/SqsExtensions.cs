@@ -25,14 +25,11 @@ public sealed class SqsOptions
     /// </summary>
     public string TaskQueueName { get; set; } = "jobplatform-tasks";
 
-    /// <summary>The priorities, most urgent first, as JobPlatform.Contracts.JobPriority names them.</summary>
-    public static IReadOnlyList<string> Priorities { get; } = ["critical", "high", "normal", "low"];
-
-    /// <summary>The queue of one priority.</summary>
-    public string TaskQueueNameFor(string priority) => priority == "normal" ? TaskQueueName : $"{TaskQueueName}-{priority}";
+    /// <summary>The queue of one priority (see <see cref="JobPlatform.Contracts.JobPriority"/>).</summary>
+    public string TaskQueueNameFor(string priority) => priority == JobPlatform.Contracts.JobPriority.Normal ? TaskQueueName : $"{TaskQueueName}-{priority}";
 
     /// <summary>Every task queue, most urgent first.</summary>
-    public IReadOnlyList<string> TaskQueueNames => Priorities.Select(TaskQueueNameFor).ToList();
+    public IReadOnlyList<string> TaskQueueNames => JobPlatform.Contracts.JobPriority.All.Select(TaskQueueNameFor).ToList();
 
     /// <summary>The queue SQS moves a message to after too many receives. Defaults to <c>jobplatform-tasks-dlq</c>.</summary>
     public string DeadLetterQueueName { get; set; } = "jobplatform-tasks-dlq";
@@ -74,8 +71,25 @@ public static class SqsExtensions
             return new AmazonSQSClient(config);
         });
 
+        builder.Services.AddSingleton<SqsQueueUrls>();
         builder.Services.AddHealthChecks().AddCheck<SqsQueueHealthCheck>(connectionName);
         return builder;
+    }
+}
+
+/// <summary>Queue URLs by name, looked up once each: a queue's URL never changes while it exists.</summary>
+public sealed class SqsQueueUrls(IAmazonSQS sqs)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _urls = new();
+
+    public async Task<string> GetAsync(string queueName, CancellationToken ct)
+    {
+        if (!_urls.TryGetValue(queueName, out var url))
+        {
+            url = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, ct)).QueueUrl;
+            _urls[queueName] = url;
+        }
+        return url;
     }
 }
 

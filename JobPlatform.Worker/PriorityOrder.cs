@@ -8,7 +8,7 @@ namespace JobPlatform.Worker;
 /// </summary>
 public sealed class PriorityOrder
 {
-    private const int Queues = 4;
+    private static readonly int Queues = JobPlatform.Contracts.JobPriority.All.Count;
     private long _receives;
 
     public IReadOnlyList<int> Next() => For(Interlocked.Increment(ref _receives));

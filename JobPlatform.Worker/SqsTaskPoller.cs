@@ -33,16 +33,16 @@ public sealed class SqsTaskPoller(
     /// <summary>The longest long poll while tasks run on this worker.</summary>
     private static readonly TimeSpan BusyWaitTime = TimeSpan.FromSeconds(1);
 
-    private readonly int _loops = workerOptions.Value.Pollers * SqsOptions.Priorities.Count;
+    private readonly int _loops = workerOptions.Value.Pollers * JobPriority.All.Count;
 
     /// <summary>
     /// Slots one loop may hold while it long-polls: an equal share of half the slots, so no loop waits
     /// for another's and half are always left for tasks.
     /// </summary>
-    private readonly int _longPollShare = Math.Max(1, workerOptions.Value.MaxConcurrency / (2 * workerOptions.Value.Pollers * SqsOptions.Priorities.Count));
+    private readonly int _longPollShare = Math.Max(1, workerOptions.Value.MaxConcurrency / (2 * workerOptions.Value.Pollers * JobPriority.All.Count));
 
     /// <summary>When each queue was last found empty by a quick look, so busy loops do not ask it again at once.</summary>
-    private readonly long[] _emptySince = new long[SqsOptions.Priorities.Count];
+    private readonly long[] _emptySince = new long[JobPriority.All.Count];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -14,8 +14,14 @@ public sealed record KeyRecord(Guid KeyId, string TenantId, bool Revoked, Tenant
 /// replica within that time while busy callers cost one query per key per interval.
 /// </summary>
 public sealed class CredentialDirectory(
-    NpgsqlDataSource database, IMemoryCache cache, IOptions<AuthOptions> auth, IOptions<TenancyOptions> tenancy)
+    NpgsqlDataSource database, IOptions<AuthOptions> auth, IOptions<TenancyOptions> tenancy) : IDisposable
 {
+    /// <summary>
+    /// Its own cache, bounded: the shared IMemoryCache has no size limit to keep, and one here would
+    /// make every other user of it give each entry a size.
+    /// </summary>
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+
     private const string Select =
         """
         SELECT k.id, k.tenant_id, k.revoked_at IS NOT NULL, t.rate_limit_per_minute, t.rate_limit_burst, t.max_running_tasks
@@ -68,4 +74,6 @@ public sealed class CredentialDirectory(
     }
 
     private static int? NullableInt(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
+    public void Dispose() => cache.Dispose();
 }

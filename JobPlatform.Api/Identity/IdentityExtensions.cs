@@ -37,7 +37,6 @@ public static class IdentityExtensions
             .ValidateOnStart();
 
         builder.Services.AddHttpContextAccessor();
-        builder.Services.AddMemoryCache(cache => cache.SizeLimit = 100_000);
         builder.Services.AddScoped<CurrentTenant>();
         builder.Services.AddSingleton<CredentialDirectory>();
         builder.Services.AddSingleton<TokenIssuer>();

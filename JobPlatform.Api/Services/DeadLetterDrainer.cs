@@ -17,6 +17,7 @@ namespace JobPlatform.Api.Services;
 /// </summary>
 public sealed class DeadLetterDrainer(
     IAmazonSQS sqs,
+    SqsQueueUrls queueUrls,
     PostgresJobStore store,
     IOptions<SqsOptions> options,
     ApiMetrics metrics,
@@ -31,7 +32,7 @@ public sealed class DeadLetterDrainer(
         {
             try
             {
-                var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = options.Value.DeadLetterQueueName }, stoppingToken)).QueueUrl;
+                var queueUrl = await queueUrls.GetAsync(options.Value.DeadLetterQueueName, stoppingToken);
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     var response = await sqs.ReceiveMessageAsync(new ReceiveMessageRequest

@@ -13,6 +13,7 @@ namespace JobPlatform.Api.Services;
 public sealed class MetricsSampler(
     NpgsqlDataSource dataSource,
     IAmazonSQS sqs,
+    SqsQueueUrls queueUrls,
     IOptions<SqsOptions> queues,
     ApiMetrics metrics,
     ILogger<MetricsSampler> logger) : BackgroundService
@@ -20,8 +21,6 @@ public sealed class MetricsSampler(
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     // Queue URLs never change while the Api runs: looked up once, not on every sample.
-    private readonly Dictionary<string, string> _queueUrls = [];
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval);
@@ -45,11 +44,7 @@ public sealed class MetricsSampler(
         var depths = new List<(string, long, long)>();
         foreach (var name in queues.Value.TaskQueueNames.Append(queues.Value.DeadLetterQueueName))
         {
-            if (!_queueUrls.TryGetValue(name, out var url))
-            {
-                url = (await sqs.GetQueueUrlAsync(name, ct)).QueueUrl;
-                _queueUrls[name] = url;
-            }
+            var url = await queueUrls.GetAsync(name, ct);
             var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest(url,
                 [QueueAttributeName.ApproximateNumberOfMessages, QueueAttributeName.ApproximateNumberOfMessagesNotVisible]), ct);
             depths.Add((name, attributes.ApproximateNumberOfMessages, attributes.ApproximateNumberOfMessagesNotVisible));

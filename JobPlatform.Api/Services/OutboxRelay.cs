@@ -200,7 +200,7 @@ public sealed class OutboxRelay(
     /// those not in flight are exactly its rows waiting here. Only a tenant with more unfinished tasks
     /// than its quota needs that count: otherwise everything waiting fits.
     /// </summary>
-    internal const string FreeRoomSql =
+    private const string FreeRoomSql =
         """
         SELECT t.id, CASE WHEN u.unfinished <= q.quota THEN q.quota
                           ELSE q.quota - u.unfinished + (SELECT count(*) FROM outbox_messages o WHERE o.tenant_id = t.id) END

@@ -7,12 +7,10 @@ using Microsoft.Extensions.Options;
 namespace JobPlatform.Api.Services;
 
 /// <summary>Sends task messages to the SQS task queue of their priority.</summary>
-public sealed class SqsTaskQueue(IAmazonSQS sqs, IOptions<SqsOptions> options)
+public sealed class SqsTaskQueue(IAmazonSQS sqs, SqsQueueUrls queueUrls, IOptions<SqsOptions> options)
 {
     /// <summary>SQS takes at most ten messages in one SendMessageBatch.</summary>
     public const int MaxBatchSize = 10;
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _queueUrls = new();
 
     /// <summary>Sends up to ten messages of one priority and returns the indexes of those SQS accepted.</summary>
     public async Task<IReadOnlyList<int>> SendBatchAsync(IReadOnlyList<TaskMessage> messages, string priority, CancellationToken ct)
@@ -20,7 +18,7 @@ public sealed class SqsTaskQueue(IAmazonSQS sqs, IOptions<SqsOptions> options)
         ArgumentOutOfRangeException.ThrowIfGreaterThan(messages.Count, MaxBatchSize);
         var request = new SendMessageBatchRequest
         {
-            QueueUrl = await GetQueueUrlAsync(options.Value.TaskQueueNameFor(priority), ct),
+            QueueUrl = await queueUrls.GetAsync(options.Value.TaskQueueNameFor(priority), ct),
             Entries = messages
                 .Select((message, index) => new SendMessageBatchRequestEntry(
                     index.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -31,15 +29,5 @@ public sealed class SqsTaskQueue(IAmazonSQS sqs, IOptions<SqsOptions> options)
         return (response.Successful ?? [])
             .Select(entry => int.Parse(entry.Id, System.Globalization.CultureInfo.InvariantCulture))
             .ToList();
-    }
-
-    private async Task<string> GetQueueUrlAsync(string queueName, CancellationToken ct)
-    {
-        if (!_queueUrls.TryGetValue(queueName, out var url))
-        {
-            url = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, ct)).QueueUrl;
-            _queueUrls[queueName] = url;
-        }
-        return url;
     }
 }

@@ -36,6 +36,7 @@ public sealed class TaskReconcilerOptions
 public sealed class TaskReconciler(
     PostgresJobStore store,
     IAmazonSQS sqs,
+    SqsQueueUrls queueUrls,
     IOptions<SqsOptions> sqsOptions,
     IOptions<TaskReconcilerOptions> options,
     ApiMetrics metrics,
@@ -75,7 +76,7 @@ public sealed class TaskReconciler(
     {
         foreach (var queueName in sqsOptions.Value.TaskQueueNames)
         {
-            var queueUrl = (await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, ct)).QueueUrl;
+            var queueUrl = await queueUrls.GetAsync(queueName, ct);
             var attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
             {
                 QueueUrl = queueUrl,

@@ -9,7 +9,7 @@ public static class Extensions
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Worker:WorkerId must not be empty.")
             .Validate(o => o.MaxConcurrency is >= 1 and <= 1_000, "Worker:MaxConcurrency must be between 1 and 1000.")
-            .Validate(o => o.Pollers >= 1 && o.Pollers * SqsOptions.Priorities.Count <= o.MaxConcurrency,
+            .Validate(o => o.Pollers >= 1 && o.Pollers * JobPlatform.Contracts.JobPriority.All.Count <= o.MaxConcurrency,
                 "Worker:Pollers must be at least 1, and Worker:Pollers times 4 (one loop per priority queue) at most Worker:MaxConcurrency.")
             .Validate(o => o.EmptyQueueRecheck >= TimeSpan.Zero, "Worker:EmptyQueueRecheck must not be negative.")
             .Validate(o => o.ReceiveWaitTime >= TimeSpan.Zero && o.ReceiveWaitTime <= TimeSpan.FromSeconds(20), "Worker:ReceiveWaitTime must be between 0 and 20 s (the SQS maximum).")
