@@ -34,7 +34,8 @@ public sealed record ClaimTaskResponse(
     string Type,
     JsonObject Parameters,
     DateTimeOffset LeaseExpiresAt,
-    TimeSpan? Timeout = null);
+    TimeSpan? Timeout = null,
+    string? TenantId = null);
 
 /// <summary>POST /api/v1/tasks/{id}/complete: the attempt succeeded.</summary>
 public sealed record CompleteTaskRequest(Guid AttemptId, string WorkerId, JsonNode? Result);

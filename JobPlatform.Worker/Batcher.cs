@@ -23,7 +23,12 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         _send = send;
         _maxBatch = maxBatch;
-        _loops = Enumerable.Range(0, concurrency).Select(_ => Task.Run(LoopAsync)).ToArray();
+        // The loops outlive whoever happened to create the batcher: they must not inherit its
+        // ExecutionContext, or every batch would run inside that caller's trace span.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loops = Enumerable.Range(0, concurrency).Select(_ => Task.Run(LoopAsync)).ToArray();
+        }
     }
 
     public Task<TResult> SendAsync(TItem item)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
@@ -156,6 +157,8 @@ public sealed class SqsTaskPoller(
             WaitTimeSeconds = (int)wait.TotalSeconds,
             VisibilityTimeout = (int)_options.VisibilityTimeout.TotalSeconds,
             MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
+            // The trace context the outbox relay put on each message.
+            MessageAttributeNames = ["All"],
         }, ct);
         return response.Messages ?? [];
     }
@@ -166,6 +169,14 @@ public sealed class SqsTaskPoller(
     /// </summary>
     private async Task ClaimAndRunAsync(List<Message> messages, string queueUrl)
     {
+        // One receive, claimed in one call: its span continues the first message's trace and links
+        // the others', so the claim and its SQL show in the job's trace.
+        var traces = messages.Select(TaskTracing.Extract).ToList();
+        using var receive = TaskTracing.StartMessaging("receive", QueueName(queueUrl), ActivityKind.Client, traces[0],
+            traces.Skip(1).Where(t => t != default && t.TraceId != traces[0].TraceId).Select(t => new ActivityLink(t)));
+        receive?.SetTag(TaskTracing.MessagingBatchCount, messages.Count);
+        receive?.SetTag(TaskTracing.WorkerId, _options.WorkerId);
+
         // The processor of the first message reads them all: it is transient and holds no state per message.
         await using var scope = scopes.CreateAsyncScope();
         var reader = scope.ServiceProvider.GetRequiredService<TaskProcessor>();
@@ -210,7 +221,8 @@ public sealed class SqsTaskPoller(
             var (message, _) = received[i];
             if (results[i].Grant is { } grant)
             {
-                _ = RunAsync(message, grant, queueUrl);
+                // Each task runs in a span of its own (its job's trace), which outlives the receive's.
+                _ = RunAsync(message, grant, queueUrl, receive?.Context ?? default);
                 continue;
             }
             logger.LogDebug("Claim of task {TaskId} refused (task is {Status}); dropping its message", results[i].TaskId, results[i].TaskStatus ?? "unknown");
@@ -218,13 +230,13 @@ public sealed class SqsTaskPoller(
         }
     }
 
-    private async Task RunAsync(Message message, ClaimTaskResponse claim, string queueUrl)
+    private async Task RunAsync(Message message, ClaimTaskResponse claim, string queueUrl, ActivityContext receive)
     {
         try
         {
             // A scope per task: the processor's typed HttpClient is short-lived by design.
             await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<TaskProcessor>().ProcessAsync(message, claim, queueUrl, _drained.Token);
+            await scope.ServiceProvider.GetRequiredService<TaskProcessor>().ProcessAsync(message, claim, queueUrl, receive, _drained.Token);
         }
         catch (Exception ex)
         {
@@ -252,6 +264,9 @@ public sealed class SqsTaskPoller(
             _slots.Release();
         }
     }
+
+    /// <summary>The queue's name: the last segment of its URL.</summary>
+    private static string QueueName(string queueUrl) => queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
 
     private static int ReceiveCount(Message message) =>
         message.Attributes?.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count) == true

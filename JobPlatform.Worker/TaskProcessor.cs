@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.SQS;
@@ -57,9 +58,22 @@ public sealed class TaskProcessor(
     }
 
     /// <summary>Runs a claimed task, reports how it ended, and only then deletes or hides its message.</summary>
-    public async Task ProcessAsync(Message message, ClaimTaskResponse claim, string queueUrl, CancellationToken cancellationToken)
+    public async Task ProcessAsync(Message message, ClaimTaskResponse claim, string queueUrl, ActivityContext receive, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = claim.TaskId, ["JobId"] = claim.JobId });
+        // The attempt's span continues the trace its message carries (its job's), linked to the receive.
+        using var span = TaskTracing.StartMessaging("process", queueUrl[(queueUrl.LastIndexOf('/') + 1)..], ActivityKind.Consumer,
+            TaskTracing.Extract(message), receive == default ? null : [new ActivityLink(receive)]);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag(TaskTracing.MessagingMessageId, message.MessageId);
+            span.SetTag(TaskTracing.JobId, claim.JobId);
+            span.SetTag(TaskTracing.TaskId, claim.TaskId);
+            span.SetTag(TaskTracing.TenantId, claim.TenantId);
+            span.SetTag(TaskTracing.WorkerId, _options.WorkerId);
+            span.SetTag(TaskTracing.Attempt, claim.Attempt);
+            span.SetTag(TaskTracing.TaskType, claim.Type);
+        }
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = claim.TaskId, ["JobId"] = claim.JobId, ["Attempt"] = claim.Attempt });
         var report = await RunWithHeartbeatAsync(claim, message, queueUrl, cancellationToken);
         activity.RecordFinished();
         if (report is { Applied: false, Status: not null })
@@ -156,6 +170,14 @@ public sealed class TaskProcessor(
         finally
         {
             metrics.Ended(claim.Type, outcome, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            if (Activity.Current is { IsAllDataRequested: true } span)
+            {
+                span.SetTag(TaskTracing.Outcome, outcome);
+                if (outcome is not TaskReportOutcome.Succeeded)
+                {
+                    span.SetStatus(ActivityStatusCode.Error, $"The attempt ended {outcome}.");
+                }
+            }
         }
     }
 

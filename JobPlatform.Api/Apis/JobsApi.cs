@@ -105,9 +105,11 @@ public static class JobsApi
             TimeoutSeconds = validated.TimeoutSeconds,
             Parameters = validated.Parameters,
             Priority = validated.Priority,
+            TraceParent = TaskTracing.CurrentTraceParent(),
             CreatedAt = now,
             UpdatedAt = now,
         };
+        System.Diagnostics.Activity.Current?.SetTag(TaskTracing.JobId, job.Id).SetTag(TaskTracing.TenantId, job.TenantId);
         var response = job.ToResponse(new TaskCounts(job.TaskCount, 0, 0, 0, 0, 0, 0, 0));
         var location = $"/api/v1/jobs/{job.Id}";
 

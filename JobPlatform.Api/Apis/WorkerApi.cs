@@ -69,7 +69,7 @@ public static class WorkerApi
         return outcome switch
         {
             ClaimOutcome.Granted g => TypedResults.Ok(new ClaimTaskResponse(
-                g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout)),
+                g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout, g.TenantId)),
             ClaimOutcome.Refused refused => Conflict(
                 "The task cannot be claimed.",
                 $"Task {id} is {refused.Status}: finished, out of attempts, or leased to another worker.",
@@ -102,7 +102,7 @@ public static class WorkerApi
         return TypedResults.Ok(new ClaimTasksResponse(request.Claims.Zip(outcomes, (claim, outcome) => outcome switch
         {
             ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new ClaimTaskResponse(
-                g.TaskId, g.JobId, claim.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout), null),
+                g.TaskId, g.JobId, claim.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout, g.TenantId), null),
             ClaimOutcome.Refused refused => new TaskClaimResult(claim.TaskId, null, refused.Status),
             _ => new TaskClaimResult(claim.TaskId, null, null),
         }).ToList()));

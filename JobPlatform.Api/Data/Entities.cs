@@ -30,6 +30,12 @@ public sealed class Job
     /// <summary>Tasks that failed for good (failed or dead-lettered).</summary>
     public int FailedTasks { get; set; }
 
+    /// <summary>
+    /// The W3C traceparent of the submission, when it was traced: every attempt of every task joins
+    /// that trace, through the trace context the outbox relay puts on each message.
+    /// </summary>
+    public string? TraceParent { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

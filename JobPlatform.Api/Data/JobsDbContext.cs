@@ -32,6 +32,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             job.Property(j => j.Id).ValueGeneratedNever();
             job.Property(j => j.Parameters).HasColumnType("jsonb");
             job.Property(j => j.Priority).HasDefaultValue((short)2);
+            job.Property(j => j.TraceParent).HasMaxLength(55);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
             job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
             job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);

@@ -94,9 +94,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var command = new NpgsqlCommand(
             """
             INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, timeout_seconds,
-                              parameters, priority, finished_tasks, failed_tasks, created_at, updated_at)
+                              parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at)
             VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @timeout,
-                    @parameters::jsonb, @priority, 0, 0, @now, @now)
+                    @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now)
             """, connection, transaction);
         command.Parameters.AddWithValue("id", job.Id);
         command.Parameters.AddWithValue("tenant", job.TenantId);
@@ -109,6 +109,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("threshold", job.FailureThreshold);
         command.Parameters.AddWithValue("timeout", NpgsqlDbType.Integer, (object?)job.TimeoutSeconds ?? DBNull.Value);
         command.Parameters.AddWithValue("parameters", job.Parameters.ToJsonString());
+        command.Parameters.AddWithValue("traceParent", NpgsqlDbType.Varchar, (object?)job.TraceParent ?? DBNull.Value);
         command.Parameters.AddWithValue("now", job.CreatedAt);
         await command.ExecuteNonQueryAsync(ct);
     }
@@ -215,7 +216,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                   AND t.current_attempt_id IS DISTINCT FROM r.attempt_id
                   AND t.attempts < t.max_attempts
                   AND (t.status = ANY(@from) OR (t.status = @running AND t.lease_expires_at < now()))
-                RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at
+                RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at, t.tenant_id
             ), attempt AS (
                 INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
                 SELECT attempt_id, id, attempts, @worker, now() FROM claimed
@@ -227,11 +228,11 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = now()
                 WHERE id IN (SELECT DISTINCT job_id FROM claimed) AND status = ANY(@jobFrom)
             )
-            SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds
+            SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds, c.tenant_id
             FROM claimed c JOIN jobs j ON j.id = c.job_id
             UNION ALL
             -- The same attempt asking again: hand back the grant it already has.
-            SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds
+            SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds, t.tenant_id
             FROM tasks t JOIN request r ON r.task_id = t.id AND t.current_attempt_id = r.attempt_id JOIN jobs j ON j.id = t.job_id
             WHERE t.status = @running
             """, connection, transaction);
@@ -259,7 +260,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                     Type: reader.GetString(5),
                     Parameters: JsonNode.Parse(reader.GetString(6))!.AsObject(),
                     LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(7),
-                    Timeout: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)));
+                    Timeout: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)),
+                    TenantId: reader.GetString(9));
             }
         }
 
@@ -878,7 +880,7 @@ public abstract record SubmitOutcome
 
 public abstract record ClaimOutcome
 {
-    public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt, TimeSpan? Timeout) : ClaimOutcome;
+    public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt, TimeSpan? Timeout, string TenantId) : ClaimOutcome;
     public sealed record Refused(string Status) : ClaimOutcome;
     public sealed record NotFound : ClaimOutcome;
 }

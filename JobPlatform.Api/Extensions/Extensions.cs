@@ -3,6 +3,7 @@ using JobPlatform.Api.Identity;
 using JobPlatform.Api.Services;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OpenTelemetry.Trace;
 
 namespace JobPlatform.Api.Extensions;
 
@@ -10,6 +11,10 @@ public static class Extensions
 {
     /// <summary>The connection-string name the AppHost's database resource is passed as.</summary>
     public const string DatabaseResourceName = "jobsdb";
+
+    private static bool IsUntraced(PathString path) =>
+        path.StartsWithSegments("/api/v1/events")
+        || path.StartsWithSegments("/api/v1/workers") && path.Value!.EndsWith("/presence", StringComparison.Ordinal);
 
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
@@ -22,6 +27,13 @@ public static class Extensions
             .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention());
         builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>(DatabaseResourceName);
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+        builder.Services.Configure<OpenTelemetry.Instrumentation.AspNetCore.AspNetCoreTraceInstrumentationOptions>(tracing =>
+        {
+            // A worker's presence every second and an event stream open for minutes say nothing a trace should.
+            var previous = tracing.Filter;
+            tracing.Filter = context => (previous?.Invoke(context) ?? true) && !IsUntraced(context.Request.Path);
+        });
 
         builder.AddJobPlatformAuth();
         builder.AddSqsClient();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.SQS;
 using JobPlatform.Api.Data;
@@ -158,6 +159,7 @@ public sealed class OutboxRelay(
             return new RelayBatch(0, heldBack);
         }
         heldBack |= open.Any(r => r.Free < share) || rows.Count == options.Value.BatchSize;
+        var traces = await ReadJobTracesAsync(connection, transaction, rows.Select(row => row.Message.JobId).Distinct().ToArray(), ct);
 
         // A message is sent before the rows are deleted: a crash in between sends it again, which
         // the claim's guard absorbs. The reverse order could lose a task.
@@ -167,7 +169,9 @@ public sealed class OutboxRelay(
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentSends, CancellationToken = ct },
             async (chunk, token) =>
             {
-                var accepted = await queue.SendBatchAsync(chunk.Select(row => row.Message).ToList(), JobPriority.FromRank(chunk[0].Priority), token);
+                var accepted = await queue.SendBatchAsync(
+                    chunk.Select(row => new OutboundTask(row.Message, traces.GetValueOrDefault(row.Message.JobId))).ToList(),
+                    JobPriority.FromRank(chunk[0].Priority), token);
                 lock (sent)
                 {
                     sent.AddRange(accepted.Select(index => chunk[index]));
@@ -192,6 +196,28 @@ public sealed class OutboxRelay(
             logger.LogWarning("SQS refused {Refused} of {Total} task messages; they stay in the outbox", rows.Count - sent.Count, rows.Count);
         }
         return new RelayBatch(sent.Count, heldBack);
+    }
+
+    /// <summary>
+    /// The trace of each job's submission, for the jobs whose messages go out now; nothing, and no
+    /// query, when nobody listens to JobPlatform's spans.
+    /// </summary>
+    private static async Task<Dictionary<Guid, ActivityContext>> ReadJobTracesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] jobIds, CancellationToken ct)
+    {
+        var traces = new Dictionary<Guid, ActivityContext>();
+        if (!TaskTracing.Source.HasListeners())
+        {
+            return traces;
+        }
+        await using var command = new NpgsqlCommand("SELECT id, trace_parent FROM jobs WHERE id = ANY(@ids) AND trace_parent IS NOT NULL", connection, transaction);
+        command.Parameters.AddWithValue("ids", jobIds);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            traces[reader.GetGuid(0)] = TaskTracing.Parse(reader.GetString(1));
+        }
+        return traces;
     }
 
     /// <summary>

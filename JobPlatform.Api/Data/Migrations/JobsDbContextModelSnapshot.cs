@@ -225,6 +225,11 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("timeout_seconds");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasColumnType("text")

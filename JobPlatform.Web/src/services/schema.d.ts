@@ -518,6 +518,7 @@ export interface components {
             /** Format: date-time */
             leaseExpiresAt: string;
             timeout?: null | string;
+            tenantId?: null | string;
         };
         ClaimTasksRequest: {
             workerId: string;
