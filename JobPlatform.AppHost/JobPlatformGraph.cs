@@ -49,7 +49,7 @@ public static class JobPlatformGraph
 
         var devTenant = builder.AddDevTenant("dev-tenant", DevTenantId, api, adminKey);
 
-        builder.AddProject("worker", "JobPlatform.Worker")
+        var worker = builder.AddProject("worker", "JobPlatform.Worker")
             .WithReplicas(options.Workers)
             .WithReplicaEnvironment("Worker__WorkerId", replica => replica)
             // The worker's own default (WorkerOptions.DrainTimeout), stated so a pod's grace period follows it.
@@ -60,6 +60,14 @@ public static class JobPlatformGraph
             .WithReference(api)
             .WithReference(sqs)
             .WaitFor(api);
+
+        if (options.Prometheus)
+        {
+            builder.AddPrometheus("prometheus", options.PrometheusPort)
+                .WithScrapeInterval(options.PrometheusScrapeInterval)
+                .WithScrapeTarget(api)
+                .WithScrapeTarget(worker);
+        }
 
         if (options.IncludeWeb)
         {

@@ -18,10 +18,12 @@ var sqsPort = PortOption("--sqs-port", "The SQS emulator's port.", 4566);
 var fresh = new Option<bool>("--fresh") { Description = "Wipe the local data (database and queues) before starting." };
 var dataDir = new Option<string?>("--data-dir") { Description = "Where local data lives. Defaults to .jobplatform in the repository." };
 var noWeb = new Option<bool>("--no-web") { Description = "Do not start the web console." };
+var prometheus = new Option<bool>("--prometheus") { Description = "Also start Prometheus (apt-get install prometheus), scraping the Api and every worker replica." };
+var prometheusPort = PortOption("--prometheus-port", "Prometheus's port, with --prometheus.", 9090);
 
 var command = new RootCommand("Runs the whole JobPlatform graph for development: PostgreSQL, the SQS emulator, the Api, workers and the web console.")
 {
-    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb,
+    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, prometheus, prometheusPort,
 };
 command.SetAction(async (parse, ct) =>
 {
@@ -35,6 +37,8 @@ command.SetAction(async (parse, ct) =>
         Fresh = parse.GetValue(fresh),
         DataDirectory = parse.GetValue(dataDir),
         IncludeWeb = !parse.GetValue(noWeb),
+        Prometheus = parse.GetValue(prometheus),
+        PrometheusPort = parse.GetValue(prometheusPort),
     });
     return await app.RunAsync(ct);
 });

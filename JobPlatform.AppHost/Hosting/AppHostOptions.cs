@@ -27,6 +27,15 @@ public sealed class AppHostOptions
     /// <summary>Start the web console. Defaults to true.</summary>
     public bool IncludeWeb { get; init; } = true;
 
+    /// <summary>Start Prometheus, scraping the Api and every worker replica. Defaults to false.</summary>
+    public bool Prometheus { get; init; }
+
+    /// <summary>Prometheus's port, when it runs. Defaults to 9090.</summary>
+    public int PrometheusPort { get; init; } = 9090;
+
+    /// <summary>How often Prometheus scrapes, when it runs. Defaults to 5 s.</summary>
+    public TimeSpan PrometheusScrapeInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Run for a test suite: PostgreSQL without fsync, queues in memory. Defaults to false.
     /// </summary>

@@ -177,6 +177,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     {
         ProjectResource project => project.Url,
         ViteAppResource vite => vite.Url,
+        PrometheusResource prometheus => prometheus.Url,
         SqsEmulatorResource sqs => new Uri(sqs.ServiceUrl),
         var other => throw new InvalidOperationException($"Resource '{other.Name}' has no HTTP endpoint."),
     };

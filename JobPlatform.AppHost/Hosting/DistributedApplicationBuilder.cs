@@ -33,6 +33,9 @@ public sealed class DistributedApplicationBuilder
         return tenant.WaitFor(api);
     }
 
+    /// <summary>Debian's Prometheus on <paramref name="port"/> (0 picks a free port); add what it scrapes with WithScrapeTarget.</summary>
+    public ResourceBuilder<PrometheusResource> AddPrometheus(string name, int port) => Add(new PrometheusResource(name, port));
+
     /// <param name="appDirectory">The app's folder, relative to the repository root.</param>
     public ResourceBuilder<ViteAppResource> AddViteApp(string name, string appDirectory) => Add(new ViteAppResource(name, appDirectory));
 

@@ -20,6 +20,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     /// <summary>Liveness, served by every project through its service defaults.</summary>
     public const string AlivePath = "/alive";
 
+    /// <summary>Prometheus text, served by every project through its service defaults.</summary>
+    public const string MetricsPath = "/metrics";
+
     private readonly List<(SupervisedProcess Process, int Port)> _replicas = [];
     private readonly Dictionary<int, int> _ports = [];
 

@@ -22,6 +22,7 @@ public sealed class ResourceHandle
         PostgresServerResource postgres when postgres.Process is { } p => [new ReplicaHandle(p)],
         SqsEmulatorResource sqs when sqs.Process is { } p => [new ReplicaHandle(p)],
         ViteAppResource vite when vite.Process is { } p => [new ReplicaHandle(p)],
+        PrometheusResource prometheus when prometheus.Process is { } p => [new ReplicaHandle(p)],
         _ => [],
     };
 

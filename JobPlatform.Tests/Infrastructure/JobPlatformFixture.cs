@@ -52,6 +52,10 @@ public sealed class JobPlatformFixture : IAsyncLifetime
             PostgresPort = 0,
             SqsPort = 0,
             IncludeWeb = true,
+            // Debian's Prometheus, which .ci/run installs, scraping every replica each second.
+            Prometheus = true,
+            PrometheusPort = 0,
+            PrometheusScrapeInterval = TimeSpan.FromSeconds(1),
             Fresh = true,
             Testing = true,
             DataDirectory = _dataDirectory,
