@@ -93,6 +93,26 @@ public sealed class SqsQueueUrls(IAmazonSQS sqs)
     }
 }
 
+/// <summary>How long messages waited in their queue.</summary>
+public static class SqsMessageAge
+{
+    /// <summary>
+    /// The histogram every receiver records, by queue: SQS's API does not say how old a queue's
+    /// oldest message is (that is a CloudWatch metric), so each message's wait is measured as it is
+    /// received; the largest recent value is the age of the oldest message that left the queue.
+    /// </summary>
+    public const string InstrumentName = "jobplatform.queue.message.age";
+
+    /// <summary>Ask SQS for this system attribute to measure the age.</summary>
+    public const string SentTimestamp = "SentTimestamp";
+
+    /// <summary>Seconds since SQS accepted the message, or null when it did not say.</summary>
+    public static double? Of(Message message, DateTimeOffset now) =>
+        message.Attributes?.TryGetValue(SentTimestamp, out var sent) == true && long.TryParse(sent, out var milliseconds)
+            ? Math.Max(0, (now - DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)).TotalSeconds)
+            : null;
+}
+
 /// <summary>Ready when the task queue can be found.</summary>
 internal sealed class SqsQueueHealthCheck(IAmazonSQS sqs, IOptions<SqsOptions> options) : IHealthCheck
 {

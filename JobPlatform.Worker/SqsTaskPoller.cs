@@ -19,6 +19,7 @@ public sealed class SqsTaskPoller(
     IAmazonSQS sqs,
     IServiceScopeFactory scopes,
     MessageDeleter deleter,
+    WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
     IOptions<SqsOptions> sqsOptions,
     TimeProvider clock,
@@ -156,11 +157,24 @@ public sealed class SqsTaskPoller(
             MaxNumberOfMessages = count,
             WaitTimeSeconds = (int)wait.TotalSeconds,
             VisibilityTimeout = (int)_options.VisibilityTimeout.TotalSeconds,
-            MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
+            MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount, SqsMessageAge.SentTimestamp],
             // The trace context the outbox relay put on each message.
             MessageAttributeNames = ["All"],
         }, ct);
-        return response.Messages ?? [];
+        var messages = response.Messages ?? [];
+        if (messages.Count > 0)
+        {
+            var now = clock.GetUtcNow();
+            var queue = QueueName(queueUrl);
+            foreach (var message in messages)
+            {
+                if (SqsMessageAge.Of(message, now) is { } age)
+                {
+                    metrics.Received(queue, age);
+                }
+            }
+        }
+        return messages;
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _leasesExpired;
+    private readonly Histogram<double> _messageAge;
 
     public ApiMetrics(IMeterFactory meters)
     {
@@ -27,6 +28,7 @@ public sealed class ApiMetrics
         _retried = meter.CreateCounter<long>("jobplatform.tasks.retried", "{task}", "Failed attempts that will be retried after a backoff.");
         _deadLettered = meter.CreateCounter<long>("jobplatform.tasks.dead_lettered", "{task}", "Tasks dead-lettered: by the redrive policy, or their last attempt lost its worker.");
         _leasesExpired = meter.CreateCounter<long>("jobplatform.leases.expired", "{lease}", "Running tasks whose lease ran out with no report.");
+        _messageAge = meter.CreateHistogram<double>(SqsMessageAge.InstrumentName, "s", "How long each dead letter waited in the dead-letter queue before the drainer received it.");
         meter.CreateObservableGauge("jobplatform.queue.messages", () => Sample.Queues.Select(q =>
             new Measurement<long>(q.Visible, new("queue", q.Queue), new("state", "visible"))).Concat(Sample.Queues.Select(q =>
             new Measurement<long>(q.InFlight, new("queue", q.Queue), new("state", "in_flight")))), "{message}", "Messages in each SQS queue, the dead-letter queue included.");
@@ -60,6 +62,8 @@ public sealed class ApiMetrics
             }
         }
     }
+
+    public void MessageReceived(string queue, double ageSeconds) => _messageAge.Record(ageSeconds, new KeyValuePair<string, object?>("queue", queue));
 
     public void DeadLettered(int tasks)
     {

@@ -40,10 +40,14 @@ public sealed class DeadLetterDrainer(
                         QueueUrl = queueUrl,
                         MaxNumberOfMessages = 10,
                         WaitTimeSeconds = LongPollSeconds,
-                        MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount],
+                        MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount, SqsMessageAge.SentTimestamp],
                     }, stoppingToken);
                     foreach (var message in response.Messages ?? [])
                     {
+                        if (SqsMessageAge.Of(message, DateTimeOffset.UtcNow) is { } age)
+                        {
+                            metrics.MessageReceived(options.Value.DeadLetterQueueName, age);
+                        }
                         await RecordAsync(message, stoppingToken);
                         await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle, stoppingToken);
                     }

@@ -55,6 +55,8 @@ public sealed partial class MetricsTests(JobPlatformFixture fixture)
         }
         Assert.True(Sum(workers, "jobplatform_task_duration_seconds_count", "task_type=\"sleep\"") >= 40);
         Assert.Contains(workers, s => s.Name == "jobplatform_worker_tasks_running");
+        // Each received message's wait in its queue, from SQS's SentTimestamp.
+        Assert.True(Sum(workers, "jobplatform_queue_message_age_seconds_count", "queue=\"jobplatform-tasks\"") >= 40);
     }
 
     private sealed record Sample(string Name, string Labels, double Value);
