@@ -105,6 +105,16 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
         workers.Parameters.AddWithValue("job", job.Id);
         // The worker's id is its pod name, through $(POD_NAME) in the manifest, as each dev replica gets its name.
         Assert.Equal(WorkerPod, (string?)await workers.ExecuteScalarAsync());
+
+        // Outside development a service logs one JSON object per line, for a log collector. (The
+        // graph has no worker of its own: every worker line is the published worker's.)
+        var lines = _log.Where(line => line.StartsWith("[worker] ", StringComparison.Ordinal)).Select(line => line["[worker] ".Length..]).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line =>
+        {
+            using var entry = System.Text.Json.JsonDocument.Parse(line);
+            Assert.True(entry.RootElement.TryGetProperty("LogLevel", out _), $"not a JSON log entry: {line}");
+        });
     }
 
     /// <summary>Every probe of <paramref name="container"/> answers 2xx at its path on the running service.</summary>
