@@ -20,7 +20,8 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     /// <summary>Liveness, served by every project through its service defaults.</summary>
     public const string AlivePath = "/alive";
 
-    private readonly List<(SupervisedProcess Process, int Port)> _replicas = [];
+    // Replaced whole, never changed in place: the dashboard reads it while a start builds the next one.
+    private List<(SupervisedProcess Process, int Port)> _replicas = [];
     private readonly Dictionary<int, int> _ports = [];
 
     /// <summary>The folder of the project, relative to the repository root.</summary>
@@ -78,7 +79,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             throw new ResourceStartException(Name, $"has no build output at {assembly}. Build the solution first: dotnet build");
         }
 
-        _replicas.Clear();
+        var replicas = new List<(SupervisedProcess Process, int Port)>();
         for (var index = 1; index <= Replicas; index++)
         {
             var replica = Replicas == 1 ? Name : $"{Name}-{index}";
@@ -100,6 +101,10 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 ["Logging__Console__FormatterOptions__SingleLine"] = "true",
                 ["DOTNET_NOLOGO"] = "1",
             };
+            foreach (var (key, value) in context.TelemetryEnvironment)
+            {
+                environment[key] = value;
+            }
             AddReferenceEnvironment(environment);
             foreach (var (key, value) in DevelopmentEnvironment.Concat(Environment))
             {
@@ -114,8 +119,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 environment[key] = value(replica);
             }
             var process = new SupervisedProcess(replica, new ProcessSpec("dotnet", [assembly], directory, environment), context.Log);
-            _replicas.Add((process, port));
+            replicas.Add((process, port));
         }
+        _replicas = replicas;
 
         await Task.WhenAll(_replicas.Select(async replica =>
         {
