@@ -18,10 +18,13 @@ var sqsPort = PortOption("--sqs-port", "The SQS emulator's port.", 4566);
 var fresh = new Option<bool>("--fresh") { Description = "Wipe the local data (database and queues) before starting." };
 var dataDir = new Option<string?>("--data-dir") { Description = "Where local data lives. Defaults to .jobplatform in the repository." };
 var noWeb = new Option<bool>("--no-web") { Description = "Do not start the web console." };
+var dashboardPort = PortOption("--dashboard-port", "The development dashboard's port.", 18888);
+var otlpPort = PortOption("--otlp-port", "The dashboard's OTLP/HTTP receiver's port.", 18890);
+var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the dashboard or its OTLP receiver; the services then export no telemetry." };
 
 var command = new RootCommand("Runs the whole JobPlatform graph for development: PostgreSQL, the SQS emulator, the Api, workers and the web console.")
 {
-    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb,
+    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, dashboardPort, otlpPort, noDashboard,
 };
 command.SetAction(async (parse, ct) =>
 {
@@ -35,6 +38,9 @@ command.SetAction(async (parse, ct) =>
         Fresh = parse.GetValue(fresh),
         DataDirectory = parse.GetValue(dataDir),
         IncludeWeb = !parse.GetValue(noWeb),
+        DashboardPort = parse.GetValue(dashboardPort),
+        OtlpPort = parse.GetValue(otlpPort),
+        IncludeDashboard = !parse.GetValue(noDashboard),
     });
     return await app.RunAsync(ct);
 });
