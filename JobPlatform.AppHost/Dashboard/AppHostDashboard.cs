@@ -62,7 +62,7 @@ internal sealed class AppHostDashboard(IReadOnlyList<Resource> resources, AppHos
 
     public async Task StartAsync(CancellationToken ct)
     {
-        var receiver = EmbeddedWebApp.CreateBuilder("otlp", context.Options.OtlpPort, context.Log, OtlpReceiver.MaxBodyBytes);
+        var receiver = EmbeddedWebApp.CreateBuilder("otlp", context.Options.OtlpPort, context.Log, OtlpReceiver.MaxDrainedBytes);
         _receiver = receiver.Build();
         _receiver.MapOtlpReceiver(Store, OtlpApiKey);
         await _receiver.StartAsync(ct);

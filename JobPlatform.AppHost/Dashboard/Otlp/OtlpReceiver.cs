@@ -26,6 +26,12 @@ internal static class OtlpReceiver
     /// <summary>The largest request body accepted, after decompression. Defaults to 4 MiB.</summary>
     public const int MaxBodyBytes = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// How much of a too-large body is read and thrown away so the sender, still writing, gets the 413
+    /// rather than a broken connection; past this the connection is simply closed. Defaults to 16 MiB.
+    /// </summary>
+    public const int MaxDrainedBytes = 16 * 1024 * 1024;
+
     public static IEndpointRouteBuilder MapOtlpReceiver(this IEndpointRouteBuilder app, TelemetryStore store, string apiKey)
     {
         var key = Encoding.UTF8.GetBytes(apiKey);
@@ -81,7 +87,7 @@ internal static class OtlpReceiver
         }
         if (http.Request.ContentLength > MaxBodyBytes)
         {
-            return TooLarge();
+            return await TooLargeAsync(http);
         }
 
         byte[] body;
@@ -97,7 +103,7 @@ internal static class OtlpReceiver
         }
         catch (BodyTooLargeException)
         {
-            return TooLarge();
+            return await TooLargeAsync(http);
         }
         catch (InvalidDataException ex)
         {
@@ -141,6 +147,26 @@ internal static class OtlpReceiver
 
     private static IResult Unsupported(string detail) =>
         TypedResults.Problem(title: "Unsupported OTLP request", detail: detail, statusCode: StatusCodes.Status415UnsupportedMediaType);
+
+    private static async Task<IResult> TooLargeAsync(HttpContext http)
+    {
+        // Kestrel stops reading at MaxDrainedBytes (its limit for this server), so this ends.
+        if (http.Request.ContentLength is null or <= MaxDrainedBytes)
+        {
+            try
+            {
+                var discard = new byte[81_920];
+                while (await http.Request.Body.ReadAsync(discard, http.RequestAborted) > 0)
+                {
+                }
+            }
+            catch (BadHttpRequestException)
+            {
+                // Over Kestrel's limit too: the connection closes after the answer.
+            }
+        }
+        return TooLarge();
+    }
 
     private static IResult TooLarge() =>
         TypedResults.Problem(title: "OTLP request too large", detail: $"A request body may be at most {MaxBodyBytes / (1024 * 1024)} MiB; export in smaller batches.", statusCode: StatusCodes.Status413PayloadTooLarge);

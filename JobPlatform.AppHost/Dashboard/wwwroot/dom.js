@@ -4,7 +4,12 @@ export function h(tag, attributes = {}, ...children) {
   for (const [key, value] of Object.entries(attributes ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) element.addEventListener(key.slice(2).toLowerCase(), value);
-    else if (key === 'style' && typeof value === 'object') Object.assign(element.style, value);
+    else if (key === 'style' && typeof value === 'object') {
+      for (const [property, setting] of Object.entries(value)) {
+        if (property.startsWith('--')) element.style.setProperty(property, setting);
+        else element.style[property] = setting;
+      }
+    }
     else element.setAttribute(key, value === true ? '' : String(value));
   }
   append(element, children);
@@ -38,6 +43,7 @@ export function colourOf(name) {
 
 export function formatDuration(ms) {
   if (ms === null || ms === undefined) return '';
+  if (ms === 0) return '0';
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
   if (ms < 1000) return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`;

@@ -62,7 +62,7 @@ export function mount(main, _params, query) {
       },
         h('td', { class: 'mono' }, formatTime(log.time)),
         h('td', {}, h('span', { class: `badge ${log.level}` }, log.level)),
-        h('td', {}, h('span', { class: 'chip', style: { background: colourOf(log.service) } }, log.service), h('span', { class: 'hint' }, log.instance ?? '')),
+        h('td', {}, h('span', { class: 'chip', style: { background: colourOf(log.service) } }, log.service), log.instance && log.instance !== log.service ? h('span', { class: 'hint' }, log.instance) : null),
         h('td', { class: 'hint' }, log.category),
         h('td', {}, log.message),
         h('td', { class: 'mono' }, log.traceId ? h('a', { href: `/traces/${log.traceId}`, 'data-link': true, title: log.traceId }, log.traceId.slice(0, 8)) : ''));

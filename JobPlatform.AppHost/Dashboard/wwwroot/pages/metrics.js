@@ -38,16 +38,22 @@ export function mount(main, _params, query) {
     const name = selected;
     const answer = await getJson(`/api/metrics/series?name=${encodeURIComponent(name)}`);
     if (name !== selected) return;
+    // Attributes every series shares say nothing about any one of them: the labels leave them out.
+    const pairs = s => s.attributes.map(a => `${a.key}=${a.value}`);
+    const shared = answer.series.length > 1
+      ? pairs(answer.series[0]).filter(pair => answer.series.every(s => pairs(s).includes(pair)))
+      : [];
     const series = answer.series.map(s => ({
-      label: [s.instance ?? s.service, ...s.attributes.map(a => `${a.key}=${a.value}`)].join(' '),
+      label: [s.instance ?? s.service, ...pairs(s).filter(pair => !shared.includes(pair))].join(' '),
       points: s.points,
     }));
     const shown = series.slice(0, maxSeriesShown);
-    chart.replaceChildren(
+    chart.replaceChildren(h('div', {},
       h('h2', { style: { marginTop: 0 } }, answer.name, answer.unit ? h('span', { class: 'hint' }, ` (${answer.unit})`) : null),
       answer.kind === 'histogram' ? h('p', { class: 'hint' }, 'Mean of the values recorded between exports.') : null,
+      shared.length ? h('p', { class: 'hint' }, `Every series: ${shared.join(' ')}`) : null,
       lineChart(shown, { unit: answer.unit }),
-      series.length > shown.length ? h('p', { class: 'hint' }, `Showing ${shown.length} of ${series.length} series.`) : null);
+      series.length > shown.length ? h('p', { class: 'hint' }, `Showing ${shown.length} of ${series.length} series.`) : null));
   }
 
   return poll(async () => {

@@ -43,7 +43,7 @@ export function mount(main) {
               h('td', {}, h('span', { class: `badge ${replica.health}` }, replica.health)),
             ]
           : [h('td', { class: 'hint' }, '—'), h('td'), h('td'), h('td'), h('td')],
-        h('td', {}, (index === 0 ? resource.urls : []).concat(replica?.url ? [replica.url] : [])
+        h('td', {}, [...new Set((index === 0 ? resource.urls : []).concat(replica?.url ? [replica.url] : []))]
           .map(url => url.startsWith('http') ? h('div', {}, h('a', { href: url, target: '_blank', rel: 'noopener' }, url)) : h('div', { class: 'mono' }, url))),
         h('td', {}, replica && h('button', {
           class: 'small', type: 'button', 'aria-label': `Restart ${replica.name}`, disabled: replica.pid === null,
