@@ -20,10 +20,13 @@ var dataDir = new Option<string?>("--data-dir") { Description = "Where local dat
 var noWeb = new Option<bool>("--no-web") { Description = "Do not start the web console." };
 var prometheus = new Option<bool>("--prometheus") { Description = "Also start Prometheus (apt-get install prometheus), scraping the Api and every worker replica." };
 var prometheusPort = PortOption("--prometheus-port", "Prometheus's port, with --prometheus.", 9090);
+var dashboardPort = PortOption("--dashboard-port", "The development dashboard's port.", 18888);
+var otlpPort = PortOption("--otlp-port", "The dashboard's OTLP/HTTP receiver's port.", 18890);
+var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the dashboard or its OTLP receiver; the services then export no telemetry." };
 
 var command = new RootCommand("Runs the whole JobPlatform graph for development: PostgreSQL, the SQS emulator, the Api, workers and the web console.")
 {
-    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, prometheus, prometheusPort,
+    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, prometheus, prometheusPort, dashboardPort, otlpPort, noDashboard,
 };
 command.SetAction(async (parse, ct) =>
 {
@@ -39,6 +42,9 @@ command.SetAction(async (parse, ct) =>
         IncludeWeb = !parse.GetValue(noWeb),
         Prometheus = parse.GetValue(prometheus),
         PrometheusPort = parse.GetValue(prometheusPort),
+        DashboardPort = parse.GetValue(dashboardPort),
+        OtlpPort = parse.GetValue(otlpPort),
+        IncludeDashboard = !parse.GetValue(noDashboard),
     });
     return await app.RunAsync(ct);
 });

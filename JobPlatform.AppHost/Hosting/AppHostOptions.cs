@@ -18,6 +18,18 @@ public sealed class AppHostOptions
     /// <summary>The SQS emulator's port. Defaults to 4566.</summary>
     public int SqsPort { get; init; } = 4566;
 
+    /// <summary>The development dashboard's port, on 127.0.0.1. Defaults to 18888, as Aspire's.</summary>
+    public int DashboardPort { get; init; } = 18888;
+
+    /// <summary>The dashboard's OTLP/HTTP receiver's port, on 127.0.0.1. Defaults to 18890, as Aspire's.</summary>
+    public int OtlpPort { get; init; } = 18890;
+
+    /// <summary>
+    /// Start the dashboard and its OTLP receiver, and point every project's OpenTelemetry exporter at
+    /// it. Defaults to true.
+    /// </summary>
+    public bool IncludeDashboard { get; init; } = true;
+
     /// <summary>Wipe the local data (PostgreSQL, queues) before starting. Defaults to false.</summary>
     public bool Fresh { get; init; }
 

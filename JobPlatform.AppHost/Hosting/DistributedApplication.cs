@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using JobPlatform.AppHost.Dashboard;
+using JobPlatform.AppHost.Dashboard.Telemetry;
 
 namespace JobPlatform.AppHost.Hosting;
 
 /// <summary>
-/// The running graph: starts resources in dependency order (independent ones at once), each only when
-/// what it waits for is healthy; stops them in reverse order.
+/// The running graph: starts the dashboard, then resources in dependency order (independent ones at
+/// once), each only when what it waits for is healthy; stops them in reverse order, the dashboard last.
 /// </summary>
 public sealed class DistributedApplication : IAsyncDisposable
 {
@@ -13,6 +15,7 @@ public sealed class DistributedApplication : IAsyncDisposable
     private readonly AppHostContext _context;
     private readonly List<Resource> _started = [];
     private readonly Lock _startedLock = new();
+    private AppHostDashboard? _dashboard;
 
     internal DistributedApplication(IReadOnlyList<Resource> resources, AppHostContext context)
     {
@@ -22,6 +25,27 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     /// <summary>The repository the AppHost was built from.</summary>
     public string RepositoryRoot => _context.RepositoryRoot;
+
+    /// <summary>The development dashboard's address, once started.</summary>
+    public Uri DashboardUrl => Dashboard.DashboardUrl;
+
+    /// <summary>This run's dashboard token: sign in at <c>/login?t=</c>, or send it as a Bearer token to the dashboard's API.</summary>
+    public string DashboardToken => Dashboard.Token;
+
+    /// <summary>The dashboard's sign-in address with this run's token, as the summary prints it.</summary>
+    public Uri DashboardLoginUrl => Dashboard.LoginUrl;
+
+    /// <summary>The OTLP/HTTP receiver's base address (exporters add <c>/v1/traces</c> and so on), once started.</summary>
+    public Uri OtlpEndpoint => Dashboard.OtlpEndpoint;
+
+    /// <summary>This run's key for the OTLP receiver, sent in the <c>x-otlp-api-key</c> header.</summary>
+    public string OtlpApiKey => Dashboard.OtlpApiKey;
+
+    /// <summary>What the dashboard holds, for tests that look past its API.</summary>
+    internal TelemetryStore Telemetry => Dashboard.Store;
+
+    private AppHostDashboard Dashboard => _dashboard ?? throw new InvalidOperationException(
+        _context.Options.IncludeDashboard ? "The dashboard starts with StartAsync." : "This graph runs without a dashboard (AppHostOptions.IncludeDashboard is false).");
 
     /// <summary>Starts every resource and returns once all are healthy; on failure stops what started and throws.</summary>
     public async Task StartAsync(CancellationToken ct = default)
@@ -37,7 +61,26 @@ public sealed class DistributedApplication : IAsyncDisposable
             }
         }
 
+        if (_context.Options.IncludeDashboard)
+        {
+            foreach (var (port, resource, option) in new[] { (_context.Options.DashboardPort, "dashboard", "--dashboard-port"), (_context.Options.OtlpPort, "otlp", "--otlp-port") })
+            {
+                if (port != 0 && !Ports.IsFree(port))
+                {
+                    throw new PortInUseException(resource, port, option);
+                }
+            }
+        }
+
         var clock = Stopwatch.StartNew();
+        if (_context.Options.IncludeDashboard && _dashboard is null)
+        {
+            // First, so that every resource's output and telemetry is there to see from its start.
+            _dashboard = new AppHostDashboard(_resources, _context);
+            await _dashboard.StartAsync(ct);
+            _context.TelemetryEnvironment = _dashboard.ExporterEnvironment;
+            _context.Log.Info(AppHostDashboard.LogSource, $"listening on {_dashboard.DashboardUrl.ToString().TrimEnd('/')}, OTLP/HTTP on {_dashboard.OtlpEndpoint.ToString().TrimEnd('/')}");
+        }
         var runnable = _resources.Where(r => r.Runnable == r).ToList();
         var starts = new Dictionary<Resource, Task>();
         Task StartOnce(Resource resource)
@@ -92,8 +135,18 @@ public sealed class DistributedApplication : IAsyncDisposable
         _context.Log.Info(resource.Name, $"healthy ({(clock.Elapsed - started).TotalSeconds:0.0} s)");
     }
 
-    /// <summary>Stops every started resource, dependents first.</summary>
+    /// <summary>Stops every started resource, dependents first, then the dashboard.</summary>
     public async Task StopAsync()
+    {
+        await StopResourcesAsync();
+        if (_dashboard is { } dashboard)
+        {
+            _dashboard = null;
+            await dashboard.DisposeAsync();
+        }
+    }
+
+    private async Task StopResourcesAsync()
     {
         List<Resource> started;
         lock (_startedLock)
@@ -209,6 +262,10 @@ public sealed class DistributedApplication : IAsyncDisposable
         var lines = _resources
             .Where(r => r is not (PostgresServerResource or SecretResource))
             .Select(r => $"  {r.Name,-10} {r.State.ToString().ToLowerInvariant(),-8} {r.DisplayUrl}");
+        if (_dashboard is { } dashboard)
+        {
+            lines = lines.Prepend($"  {"dashboard",-10} {"running",-8} {dashboard.LoginUrl} (OTLP/HTTP at {dashboard.OtlpEndpoint.ToString().TrimEnd('/')})");
+        }
         var summary = $"All resources healthy in {elapsed.TotalSeconds:0.0} s:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}Press Ctrl+C to stop.";
         if (_context.Options.LogSink is { } sink)
         {

@@ -23,7 +23,8 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
     /// <summary>Prometheus text, served by every project through its service defaults.</summary>
     public const string MetricsPath = "/metrics";
 
-    private readonly List<(SupervisedProcess Process, int Port)> _replicas = [];
+    // Replaced whole, never changed in place: the dashboard reads it while a start builds the next one.
+    private List<(SupervisedProcess Process, int Port)> _replicas = [];
     private readonly Dictionary<int, int> _ports = [];
 
     /// <summary>The folder of the project, relative to the repository root.</summary>
@@ -81,7 +82,7 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
             throw new ResourceStartException(Name, $"has no build output at {assembly}. Build the solution first: dotnet build");
         }
 
-        _replicas.Clear();
+        var replicas = new List<(SupervisedProcess Process, int Port)>();
         for (var index = 1; index <= Replicas; index++)
         {
             var replica = Replicas == 1 ? Name : $"{Name}-{index}";
@@ -103,6 +104,10 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 ["Logging__Console__FormatterOptions__SingleLine"] = "true",
                 ["DOTNET_NOLOGO"] = "1",
             };
+            foreach (var (key, value) in context.TelemetryEnvironment)
+            {
+                environment[key] = value;
+            }
             AddReferenceEnvironment(environment);
             foreach (var (key, value) in DevelopmentEnvironment.Concat(Environment))
             {
@@ -117,8 +122,9 @@ public sealed class ProjectResource(string name, string projectDirectory) : Reso
                 environment[key] = value(replica);
             }
             var process = new SupervisedProcess(replica, new ProcessSpec("dotnet", [assembly], directory, environment), context.Log);
-            _replicas.Add((process, port));
+            replicas.Add((process, port));
         }
+        _replicas = replicas;
 
         await Task.WhenAll(_replicas.Select(async replica =>
         {

@@ -62,4 +62,11 @@ public abstract class Resource(string name)
 }
 
 /// <summary>What every resource gets while it starts: options, paths, the log and the clock.</summary>
-internal sealed record AppHostContext(AppHostOptions Options, string RepositoryRoot, string BuildConfiguration, string DataDirectory, ResourceLog Log);
+internal sealed record AppHostContext(AppHostOptions Options, string RepositoryRoot, string BuildConfiguration, string DataDirectory, ResourceLog Log)
+{
+    /// <summary>
+    /// The OpenTelemetry exporter settings every project replica gets in the development loop (the
+    /// dashboard's receiver and key); empty without a dashboard. Publishing never reads it.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> TelemetryEnvironment { get; set; } = new Dictionary<string, string>();
+}

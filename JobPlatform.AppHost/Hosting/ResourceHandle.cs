@@ -62,6 +62,9 @@ public sealed class ReplicaHandle
 
     public int Restarts => _process.Restarts;
 
+    /// <summary>When the running process started; null while none runs.</summary>
+    public DateTimeOffset? StartedAt => _process.StartedAt;
+
     /// <summary>Freezes the process (SIGSTOP) until <see cref="ResumeAsync"/>.</summary>
     public Task PauseAsync()
     {

@@ -2,28 +2,56 @@ using System.Collections.Concurrent;
 
 namespace JobPlatform.AppHost.Hosting;
 
+/// <summary>One output line of a process (or of the AppHost about it), numbered in the order the AppHost received it.</summary>
+public sealed record ConsoleLine(long Seq, string Source, DateTimeOffset Time, string Text);
+
+/// <summary>Lines read, and the number of the newest line of any source when they were: where the next read starts.</summary>
+public sealed record ConsoleRead(IReadOnlyList<ConsoleLine> Lines, long LastSeq);
+
 /// <summary>
-/// Every output line of every process, prefixed with its resource's name (coloured on a terminal),
-/// and the last lines of each kept to explain a failure.
+/// Every output line of every process, prefixed with its source's name (coloured on a terminal), and
+/// the last <see cref="KeptLinesPerSource"/> of each kept: the dashboard's console reads them, and a
+/// failure quotes the last few.
 /// </summary>
 internal sealed class ResourceLog(Action<string, string>? sink)
 {
-    private const int KeptLinesPerSource = 40;
+    /// <summary>Lines kept per source (a process, or the AppHost); the oldest go first. Defaults to 2,000.</summary>
+    public const int KeptLinesPerSource = 2_000;
+
+    /// <summary>The most characters kept of one line; the terminal still gets all of it. Defaults to 8,192.</summary>
+    public const int MaxKeptLineLength = 8_192;
+
+    /// <summary>The source of the AppHost's own lines.</summary>
+    public const string AppHostSource = "apphost";
+
+    private const int LinesQuotedOnFailure = 40;
     private const int PrefixWidth = 10;
 
     private static readonly string[] Colours = ["\e[36m", "\e[33m", "\e[35m", "\e[32m", "\e[34m", "\e[96m", "\e[93m", "\e[95m"];
     private static readonly bool UseColour = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("NO_COLOR") is null;
 
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _recent = new();
+    // One lock for numbering and keeping, so that a reader who has seen line n has seen every line
+    // before it, whichever source it came from: the console polls with "after n" and must miss none.
+    private readonly Lock _keep = new();
+    private readonly Dictionary<string, Queue<ConsoleLine>> _kept = [];
+    private long _seq;
+
     private readonly ConcurrentDictionary<string, string> _colours = new();
     private readonly Lock _console = new();
 
     public void Write(string source, string line)
     {
-        var recent = _recent.GetOrAdd(source, _ => new ConcurrentQueue<string>());
-        recent.Enqueue(line);
-        while (recent.Count > KeptLinesPerSource && recent.TryDequeue(out _))
+        lock (_keep)
         {
+            if (!_kept.TryGetValue(source, out var lines))
+            {
+                _kept[source] = lines = new Queue<ConsoleLine>();
+            }
+            lines.Enqueue(new ConsoleLine(++_seq, source, DateTimeOffset.UtcNow, line.Length <= MaxKeptLineLength ? line : line[..MaxKeptLineLength]));
+            if (lines.Count > KeptLinesPerSource)
+            {
+                lines.Dequeue();
+            }
         }
 
         if (sink is not null)
@@ -47,10 +75,37 @@ internal sealed class ResourceLog(Action<string, string>? sink)
     }
 
     /// <summary>A line from the AppHost itself about a resource.</summary>
-    public void Info(string source, string message) => Write("apphost", $"{source}: {message}");
+    public void Info(string source, string message) => Write(AppHostSource, $"{source}: {message}");
 
-    public string Recent(string source) =>
-        _recent.TryGetValue(source, out var lines) && !lines.IsEmpty
-            ? string.Join(Environment.NewLine, lines.Select(l => $"    {l}"))
+    /// <summary>
+    /// The newest <paramref name="limit"/> kept lines of <paramref name="sources"/> numbered after
+    /// <paramref name="after"/> that contain <paramref name="text"/> (any case), oldest first.
+    /// </summary>
+    public ConsoleRead Read(IReadOnlyCollection<string> sources, long after = 0, string? text = null, int limit = 500)
+    {
+        var found = new List<ConsoleLine>();
+        long last;
+        lock (_keep)
+        {
+            last = _seq;
+            foreach (var source in sources)
+            {
+                if (_kept.TryGetValue(source, out var lines))
+                {
+                    found.AddRange(lines.Where(l => l.Seq > after && (text is null || l.Text.Contains(text, StringComparison.OrdinalIgnoreCase))));
+                }
+            }
+        }
+        found.Sort((a, b) => a.Seq.CompareTo(b.Seq));
+        return new ConsoleRead(found.Count <= limit ? found : found[^limit..], last);
+    }
+
+    /// <summary>The last lines of <paramref name="source"/>, indented, to explain why it failed.</summary>
+    public string Recent(string source)
+    {
+        var lines = Read([source], limit: LinesQuotedOnFailure).Lines;
+        return lines.Count > 0
+            ? string.Join(Environment.NewLine, lines.Select(l => $"    {l.Text}"))
             : "    (no output)";
+    }
 }

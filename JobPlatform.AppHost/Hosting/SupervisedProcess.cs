@@ -38,6 +38,9 @@ internal sealed partial class SupervisedProcess(string name, ProcessSpec spec, R
 
     public int? ProcessId { get; private set; }
 
+    /// <summary>When the running process started; null while none runs.</summary>
+    public DateTimeOffset? StartedAt { get; private set; }
+
     public int Restarts { get; private set; }
 
     /// <summary>Completes with the exit code if the first run ends before <see cref="MarkHealthy"/>.</summary>
@@ -68,6 +71,7 @@ internal sealed partial class SupervisedProcess(string name, ProcessSpec spec, R
                     .WithValidation(CommandResultValidation.None)
                     .ExecuteAsync(_forceful.Token);
                 ProcessId = task.ProcessId;
+                StartedAt = DateTimeOffset.UtcNow;
                 exitCode = (await task).ExitCode;
             }
             catch (OperationCanceledException)
@@ -80,6 +84,7 @@ internal sealed partial class SupervisedProcess(string name, ProcessSpec spec, R
                 exitCode = -1;
             }
             ProcessId = null;
+            StartedAt = null;
 
             if (_stopping.IsCancellationRequested)
             {

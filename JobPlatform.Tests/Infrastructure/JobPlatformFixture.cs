@@ -42,6 +42,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     /// <summary>The Api with the administrator's credential: tenants and keys.</summary>
     public HttpClient AdminApi { get; private set; } = null!;
 
+    /// <summary>The AppHost dashboard's JSON API, with this run's token as a Bearer token.</summary>
+    public HttpClient Dashboard { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         App = JobPlatformGraph.Build(new AppHostOptions
@@ -56,6 +59,8 @@ public sealed class JobPlatformFixture : IAsyncLifetime
             Prometheus = true,
             PrometheusPort = 0,
             PrometheusScrapeInterval = TimeSpan.FromSeconds(1),
+            DashboardPort = 0,
+            OtlpPort = 0,
             Fresh = true,
             Testing = true,
             DataDirectory = _dataDirectory,
@@ -107,7 +112,22 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         Api = CreateApiClient(App.GetSecret("dev-tenant"));
         WorkerApi = CreateApiClient(App.GetSecret("worker-key"));
         AdminApi = CreateApiClient(App.GetSecret("admin-key"));
+        Dashboard = CreateDashboardClient(App.DashboardToken);
     }
+
+    /// <summary>A client of the dashboard that sends <paramref name="token"/> as a Bearer token, or none when null.</summary>
+    public HttpClient CreateDashboardClient(string? token)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = App.DashboardUrl };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    /// <summary>A client of the OTLP receiver, as an exporter would be (without the key: send it yourself).</summary>
+    public HttpClient CreateOtlpClient() => new() { BaseAddress = App.OtlpEndpoint };
 
     /// <summary>A client of the Api that sends <paramref name="credential"/> (a key or a token), or none when null.</summary>
     public HttpClient CreateApiClient(string? credential)
@@ -125,6 +145,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         Api?.Dispose();
         WorkerApi?.Dispose();
         AdminApi?.Dispose();
+        Dashboard?.Dispose();
         _playwright?.Dispose();
         if (App is not null)
         {

@@ -35,6 +35,8 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
         {
             Workers = 0,
             IncludeWeb = false,
+            // The graph only serves the published processes; the shared fixture's dashboard may hold the default ports.
+            IncludeDashboard = false,
             ApiPort = 0,
             PostgresPort = 0,
             SqsPort = 0,

@@ -213,6 +213,8 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             PostgresPort = 0,
             SqsPort = 0,
             IncludeWeb = false,
+            // No dashboard: exporting telemetry would cost the services time the benchmark measures.
+            IncludeDashboard = false,
             Fresh = true,
             // PostgreSQL stays durable (fsync on every commit), as JobPlatform's real cost; the
             // emulator keeps messages in memory, as real SQS's storage is not on this machine.
