@@ -13,7 +13,8 @@ public sealed class DashboardApiTests(JobPlatformFixture fixture)
     {
         var resources = (await fixture.Dashboard.GetFromJsonAsync<List<ResourceEntry>>("/api/resources"))!;
 
-        Assert.Equal(["postgres", "jobsdb", "sqs", "api", "dev-tenant", "worker", "web"], resources.Select(r => r.Name));
+        Assert.Equal(["postgres", "jobsdb", "sqs", "api", "dev-tenant", "worker", "prometheus", "web"], resources.Select(r => r.Name));
+        Assert.Equal([fixture.App.GetEndpoint("prometheus").ToString().TrimEnd('/')], resources.Single(r => r.Name == "prometheus").Urls);
         Assert.All(resources, r => Assert.Equal("running", r.State));
         var api = resources.Single(r => r.Name == "api");
         Assert.Equal("project", api.Kind);

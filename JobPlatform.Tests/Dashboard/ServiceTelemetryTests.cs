@@ -31,13 +31,24 @@ public sealed class ServiceTelemetryTests(JobPlatformFixture fixture)
                 found => found!.Count > 0, ArrivalTimeout, _ => $"no log record from {service}");
         }
 
-        // A worker's calls to the Api are one trace across both processes.
-        var shared = await Eventually.Until(
-            () => fixture.Dashboard.GetFromJsonAsync<List<TraceSummary>>("/api/traces?service=worker&limit=200"),
-            found => found!.Any(t => t.Services.Contains("api")), ArrivalTimeout, _ => "no trace spans both a worker and the api");
-        var crossing = (await fixture.Dashboard.GetFromJsonAsync<TraceDetail>($"/api/traces/{shared!.First(t => t.Services.Contains("api")).TraceId}"))!;
-        var server = crossing.Spans.First(s => s.Service == "api" && s.Kind == "server");
-        Assert.Contains(crossing.Spans, s => s.SpanId == server.ParentSpanId && s.Service == "worker" && s.Instance!.StartsWith("worker-"));
+        // A worker's call (a claim, a report) continues in the Api: the server span's parent is the
+        // worker's. Each process exports on its own schedule, so wait until both sides are in.
+        await Eventually.Until(async () =>
+            {
+                var shared = (await fixture.Dashboard.GetFromJsonAsync<List<TraceSummary>>("/api/traces?service=worker&limit=20"))!
+                    .Where(t => t.Services.Contains("api")).Take(5);
+                foreach (var summary in shared)
+                {
+                    var crossing = (await fixture.Dashboard.GetFromJsonAsync<TraceDetail>($"/api/traces/{summary.TraceId}"))!;
+                    if (crossing.Spans.Any(server => server.Service == "api" && server.Kind == "server"
+                        && crossing.Spans.Any(s => s.SpanId == server.ParentSpanId && s.Service == "worker" && s.Instance!.StartsWith("worker-", StringComparison.Ordinal))))
+                    {
+                        return true;
+                    }
+                }
+                return false;
+            },
+            found => found, ArrivalTimeout, _ => "no trace has an Api server span whose parent is a worker's span");
 
         var instruments = await Eventually.Until(
             () => fixture.Dashboard.GetFromJsonAsync<List<Instrument>>("/api/metrics"),

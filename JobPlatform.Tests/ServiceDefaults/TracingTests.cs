@@ -19,12 +19,9 @@ public sealed class TracingTests(JobPlatformFixture fixture)
     [Fact]
     public async Task AJobsTrace_FollowsItFromSubmission_ThroughTheQueue_ToEveryAttemptOfEveryTask()
     {
-        // The caller starts the trace, as an instrumented client would: every span must join it.
-        var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        var callerSpanId = ActivitySpanId.CreateRandom().ToHexString();
-        // The first attempt of each task fails and the second succeeds: a retry must stay in the trace.
-        var job = await SubmitTracedAsync(traceId, callerSpanId,
-            new { name = "traced", type = TaskTypes.Fail, taskCount = Tasks, maxAttempts = 2, parameters = new { failOnAttempts = new[] { 1 } } });
+        // The caller starts the trace, as an instrumented client would: every span must join it. The
+        // first attempt of each task fails and the second succeeds: a retry must stay in the trace.
+        var (job, traceId, callerSpanId) = await fixture.Api.SubmitTracedAsync(TracedJobs.FailingOnce("traced", Tasks));
         Assert.Equal(JobStatus.Completed, (await fixture.Api.WaitForFinalAsync(job.Id)).Status);
         var taskIds = await TaskIdsAsync(job.Id);
 
@@ -88,9 +85,7 @@ public sealed class TracingTests(JobPlatformFixture fixture)
     [Fact]
     public async Task ATasksLogLines_CarryItsId_AndItsTrace()
     {
-        var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        var job = await SubmitTracedAsync(traceId, ActivitySpanId.CreateRandom().ToHexString(),
-            new { name = "logged", type = TaskTypes.Fail, taskCount = 1, maxAttempts = 2, parameters = new { failOnAttempts = new[] { 1 } } });
+        var (job, traceId, _) = await fixture.Api.SubmitTracedAsync(TracedJobs.FailingOnce("logged", 1));
         Assert.Equal(JobStatus.Completed, (await fixture.Api.WaitForFinalAsync(job.Id)).Status);
         var taskId = Assert.Single(await TaskIdsAsync(job.Id));
 
@@ -106,15 +101,6 @@ public sealed class TracingTests(JobPlatformFixture fixture)
         Assert.Contains(("TaskId", taskId.ToString()), attributes);
         Assert.Contains(("JobId", job.Id.ToString()), attributes);
         Assert.Contains(("Attempt", "1"), attributes);
-    }
-
-    private async Task<JobResponse> SubmitTracedAsync(string traceId, string parentSpanId, object body)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs") { Content = JsonContent.Create(body) };
-        request.Headers.Add("traceparent", $"00-{traceId}-{parentSpanId}-01");
-        using var response = await fixture.Api.SendAsync(request);
-        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
-        return (await response.Content.ReadFromJsonAsync<JobResponse>(JobsClient.Json))!;
     }
 
     private async Task<List<Guid>> TaskIdsAsync(Guid jobId)

@@ -32,7 +32,17 @@ public sealed partial class ConsolePagesTests(JobPlatformFixture fixture) : IAsy
 
         await Assertions.Expect(page).ToHaveURLAsync(JobUrl(), new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("job-status")).ToHaveTextAsync(JobStatus.Completed, new() { Timeout = 60_000 });
+        try
+        {
+            await Assertions.Expect(page.GetByTestId("job-status")).ToHaveTextAsync(JobStatus.Completed, new() { Timeout = 60_000 });
+        }
+        catch (PlaywrightException ex)
+        {
+            // Whether the job is stuck or only the page is behind: the Api's own word, and what the graph printed.
+            var job = await fixture.Api.GetJobAsync(Guid.Parse(page.Url[^36..]));
+            throw new InvalidOperationException(
+                $"{ex.Message}\nThe Api says job {job.Id} is {job.Status}: {System.Text.Json.JsonSerializer.Serialize(job.Counts)}\n{fixture.RecentLog(150)}", ex);
+        }
         await Assertions.Expect(page.GetByTestId("timeline")).ToContainTextAsync("30 attempts", new() { Timeout = 15_000 });
         await Assertions.Expect(page.GetByRole(AriaRole.Img, new() { NameRegex = TimelineLabel() })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Task 0: show attempts" }).ClickAsync();

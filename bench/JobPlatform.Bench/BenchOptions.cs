@@ -33,6 +33,9 @@ public sealed record BenchOptions
     /// <summary>Hangfire worker counts tried on a short calibration run; the best runs the baseline. Defaults to 20 and 50.</summary>
     public IReadOnlyList<int> HangfireWorkerCounts { get; init; } = [20, 50];
 
+    /// <summary>Whether to measure the end-to-end job again with telemetry exported to the AppHost's dashboard. Defaults to true.</summary>
+    public bool Telemetry { get; init; } = true;
+
     /// <summary>Whether to run the Hangfire baseline. Defaults to true.</summary>
     public bool Hangfire { get; init; } = true;
 

@@ -19,6 +19,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
     private readonly List<(string Section, string Figure, string Value)> _rows = [];
+    private double? _endToEndSeconds;
 
     public IReadOnlyList<(string Section, string Figure, string Value)> Rows => _rows;
 
@@ -32,6 +33,10 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             await EndToEndAgainstHangfireAsync(app, api, ct);
             await SubmissionLatencyAsync(api, ct);
             await BigJobAsync(app, api, ct);
+        }
+        if (options.Telemetry)
+        {
+            await TelemetryCostAsync(ct);
         }
         foreach (var workers in options.Scaling)
         {
@@ -80,7 +85,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
                 progress.WriteLine($"  Hangfire:    {result.Total.TotalSeconds:N1} s ({result.EnqueuePerSecond:N0} enqueued/s, {result.ProcessPerSecond:N0} processed/s)");
             }
         }
-        var makespan = Stats.Median(ours);
+        var makespan = _endToEndSeconds = Stats.Median(ours);
         Add("End to end", $"{options.Tasks:N0} noop tasks in one job, {options.Workers} workers (median of {options.Runs})",
             $"{makespan:N1} s, {options.Tasks / makespan:N0} tasks/s");
         if (theirs.Count > 0)
@@ -91,6 +96,56 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             var ratios = ours.Zip(theirs, (o, t) => t.Total.TotalSeconds / o).ToList();
             Add("End to end", "ratio JobPlatform / Hangfire throughput (median of per-run ratios)", $"{Stats.Median(ratios):N1}x");
         }
+    }
+
+    /// <summary>
+    /// The same end-to-end job on a graph whose services export every span, log and metric over OTLP
+    /// to the AppHost's dashboard, against the graph without export measured earlier in this run. The
+    /// AppHost runs in this process, so its memory is this process's.
+    /// </summary>
+    private async Task TelemetryCostAsync(CancellationToken ct)
+    {
+        await using var app = await StartGraphAsync(options.Workers, ct, exportTelemetry: true);
+        using var api = CreateClient(app);
+        var before = ResidentMegabytes("VmRSS");
+        var peak = before;
+        using var sampling = new CancellationTokenSource();
+        var sampler = Task.Run(async () =>
+        {
+            while (!sampling.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, ResidentMegabytes("VmRSS"));
+                await Task.Delay(100, CancellationToken.None);
+            }
+        }, CancellationToken.None);
+        var runs = new List<double>();
+        for (var run = 1; run <= options.Runs; run++)
+        {
+            progress.WriteLine($"telemetry, run {run} of {options.Runs}: {options.Tasks:N0} noop tasks, every span exported to the dashboard");
+            var (elapsed, _) = await RunJobAsync(api, options.Tasks, ct);
+            runs.Add(elapsed.TotalSeconds);
+            progress.WriteLine($"  {elapsed.TotalSeconds:N1} s, {options.Tasks / elapsed.TotalSeconds:N0} tasks/s");
+        }
+        await sampling.CancelAsync();
+        await sampler;
+
+        var exported = Stats.Median(runs);
+        var stored = await GetTelemetryStatsAsync(app, ct);
+        Add("Telemetry", $"{options.Tasks:N0} noop tasks, traces, logs and metrics exported over OTLP to the AppHost (median of {options.Runs})",
+            $"{exported:N1} s, {options.Tasks / exported:N0} tasks/s");
+        if (_endToEndSeconds is { } withoutExport)
+        {
+            Add("Telemetry", "throughput with export / without (the end-to-end figure above)", $"{withoutExport / exported:P0}");
+        }
+        Add("Telemetry", $"AppHost (this process) resident memory while those jobs ran", $"peak {peak:N0} MB ({before:N0} MB before)");
+        Add("Telemetry", "what the dashboard held afterwards", $"{stored.GetProperty("spans").GetInt32():N0} spans ({stored.GetProperty("spansDropped").GetInt64():N0} evicted), {stored.GetProperty("logs").GetInt32():N0} log records");
+    }
+
+    private static async Task<JsonElement> GetTelemetryStatsAsync(DistributedApplication app, CancellationToken ct)
+    {
+        using var dashboard = new HttpClient { BaseAddress = app.DashboardUrl };
+        dashboard.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", app.DashboardToken);
+        return await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry", ct);
     }
 
     private async Task<int> CalibrateHangfireAsync(DistributedApplication app, CancellationToken ct)
@@ -194,16 +249,19 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 
-    private static double PeakResidentMegabytes(int pid)
+    private static double PeakResidentMegabytes(int pid) => ResidentMegabytes("VmHWM", pid);
+
+    /// <summary>A memory figure of /proc/{pid}/status (VmRSS now, VmHWM the peak), in MB; this process by default.</summary>
+    private static double ResidentMegabytes(string field, int? pid = null)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid?.ToString(CultureInfo.InvariantCulture) ?? "self"}/status").First(l => l.StartsWith($"{field}:", StringComparison.Ordinal));
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
     private static string HangfireConnectionString(DistributedApplication app) =>
         new NpgsqlConnectionStringBuilder(app.GetConnectionString("jobsdb")) { Pooling = true, MaxPoolSize = 100 }.ConnectionString;
 
-    private async Task<DistributedApplication> StartGraphAsync(int workers, CancellationToken ct)
+    private async Task<DistributedApplication> StartGraphAsync(int workers, CancellationToken ct, bool exportTelemetry = false)
     {
         progress.WriteLine($"starting the graph with {workers} worker replica{(workers == 1 ? "" : "s")}");
         var app = JobPlatformGraph.Build(new AppHostOptions
@@ -213,8 +271,11 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             PostgresPort = 0,
             SqsPort = 0,
             IncludeWeb = false,
-            // No dashboard: exporting telemetry would cost the services time the benchmark measures.
-            IncludeDashboard = false,
+            // No dashboard unless asked: exporting telemetry costs the services time; the telemetry
+            // scenario measures how much.
+            IncludeDashboard = exportTelemetry,
+            DashboardPort = 0,
+            OtlpPort = 0,
             Fresh = true,
             // PostgreSQL stays durable (fsync on every commit), as JobPlatform's real cost; the
             // emulator keeps messages in memory, as real SQS's storage is not on this machine.
