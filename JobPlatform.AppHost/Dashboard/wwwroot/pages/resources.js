@@ -1,7 +1,7 @@
 import { getJson, postJson, poll } from '../api.js';
 import { h, formatUptime } from '../dom.js';
 
-const kinds = { project: 'Project', postgres: 'PostgreSQL', database: 'Database', sqsEmulator: 'SQS emulator', viteApp: 'Vite app', devTenant: 'Dev tenant' };
+const kinds = { project: 'Project', postgres: 'PostgreSQL', database: 'Database', sqsEmulator: 'SQS emulator', viteApp: 'Vite app', devTenant: 'Dev tenant', prometheus: 'Prometheus' };
 
 export function mount(main) {
   const status = h('p', { class: 'hint', role: 'status' });
