@@ -46,9 +46,12 @@ public static class Extensions
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.SectionName)
-            .Validate(o => o.TraceSampleRatio is >= 0 and <= 1, "Telemetry:TraceSampleRatio must be from 0 to 1.")
+            .Validate(o => o.TraceSampleRatio is null or (>= 0 and <= 1), "Telemetry:TraceSampleRatio must be from 0 to 1.")
             .ValidateOnStart();
         var telemetry = builder.Configuration.GetSection(TelemetryOptions.SectionName).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        // OTLP export only when an endpoint is configured, as under an Aspire AppHost.
+        var exporting = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+        var sampleRatio = Math.Clamp(telemetry.TraceSampleRatio ?? (exporting ? 1 : 0), 0, 1);
 
         builder.Logging.AddOpenTelemetry(logging =>
         {
@@ -70,7 +73,7 @@ public static class Extensions
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .SetSampler(new JobPlatformSampler(telemetry.TraceSampleRatio))
+                .SetSampler(new JobPlatformSampler(sampleRatio))
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource(TaskTracing.SourceName)
                 .AddAspNetCoreInstrumentation(options =>
@@ -81,8 +84,7 @@ public static class Extensions
                         && !context.Request.Path.StartsWithSegments(MetricsEndpointPath))
                 .AddHttpClientInstrumentation());
 
-        // OTLP export only when an endpoint is configured, as under an Aspire AppHost.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (exporting)
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }

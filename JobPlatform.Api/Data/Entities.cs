@@ -90,6 +90,10 @@ public sealed class OutboxMessage
 
     /// <summary>The job's priority rank: the relay releases higher priorities first, to their own queue.</summary>
     public short Priority { get; set; }
+
+    /// <summary>The job's trace (its submission's traceparent), which the message carries on; null when untraced.</summary>
+    public string? TraceParent { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

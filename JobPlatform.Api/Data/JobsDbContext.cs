@@ -69,6 +69,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             outbox.Property(o => o.Id).UseIdentityAlwaysColumn();
             // The relay takes each tenant's rows in priority order.
             outbox.HasIndex(o => new { o.TenantId, o.Priority, o.Id });
+            outbox.Property(o => o.TraceParent).HasMaxLength(55);
         });
 
         model.Entity<DeadLetter>(letter =>

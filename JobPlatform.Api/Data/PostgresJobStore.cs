@@ -140,7 +140,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         }
 
         await using var outbox = await connection.BeginBinaryImportAsync(
-            "COPY outbox_messages (task_id, job_id, tenant_id, priority, created_at) FROM STDIN (FORMAT BINARY)", ct);
+            "COPY outbox_messages (task_id, job_id, tenant_id, priority, trace_parent, created_at) FROM STDIN (FORMAT BINARY)", ct);
         foreach (var id in taskIds)
         {
             await outbox.StartRowAsync(ct);
@@ -148,6 +148,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             await outbox.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
             await outbox.WriteAsync(job.TenantId, NpgsqlDbType.Text, ct);
             await outbox.WriteAsync(job.Priority, NpgsqlDbType.Smallint, ct);
+            if (job.TraceParent is null)
+            {
+                await outbox.WriteNullAsync(ct);
+            }
+            else
+            {
+                await outbox.WriteAsync(job.TraceParent, NpgsqlDbType.Varchar, ct);
+            }
             await outbox.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
         }
         await outbox.CompleteAsync(ct);
@@ -633,8 +641,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 WHERE t.id = c.id AND j.id = t.job_id
                 RETURNING t.id, c.status AS previous
             ), queued AS (
-                INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, created_at)
-                SELECT r.id, j.id, j.tenant_id, j.priority, now() FROM retried r JOIN jobs j ON j.id = @job
+                INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, trace_parent, created_at)
+                SELECT r.id, j.id, j.tenant_id, j.priority, j.trace_parent, now() FROM retried r JOIN jobs j ON j.id = @job
             )
             SELECT count(*)::int, count(*) FILTER (WHERE previous = ANY(@failed))::int FROM retried
             """, connection, transaction);
@@ -774,8 +782,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 FROM expired e WHERE t.id = e.id
                 RETURNING t.id, t.job_id, t.status
             ), queued AS (
-                INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, created_at)
-                SELECT m.id, m.job_id, j.tenant_id, j.priority, now() FROM moved m JOIN jobs j ON j.id = m.job_id WHERE m.status = @pending
+                INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, trace_parent, created_at)
+                SELECT m.id, m.job_id, j.tenant_id, j.priority, j.trace_parent, now() FROM moved m JOIN jobs j ON j.id = m.job_id WHERE m.status = @pending
             )
             SELECT job_id, status FROM moved
             """, connection, transaction);
@@ -815,8 +823,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                     UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
                     RETURNING t.id, t.job_id
                 ), queued AS (
-                    INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, created_at)
-                    SELECT m.id, m.job_id, j.tenant_id, j.priority, now() FROM moved m JOIN jobs j ON j.id = m.job_id
+                    INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, trace_parent, created_at)
+                    SELECT m.id, m.job_id, j.tenant_id, j.priority, j.trace_parent, now() FROM moved m JOIN jobs j ON j.id = m.job_id
                 )
                 SELECT count(*)::int FROM moved
                 """, connection, transaction);

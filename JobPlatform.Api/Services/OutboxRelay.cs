@@ -134,13 +134,13 @@ public sealed class OutboxRelay(
         }
         // An equal share of the batch for each tenant with room, within its room.
         var share = Math.Max(1, options.Value.BatchSize / open.Count);
-        var rows = new List<(long Id, TaskMessage Message, short Priority)>();
+        var rows = new List<(long Id, TaskMessage Message, short Priority, ActivityContext Trace)>();
         await using (var take = new NpgsqlCommand(
             """
-            SELECT o.id, o.task_id, o.job_id, o.priority
+            SELECT o.id, o.task_id, o.job_id, o.priority, o.trace_parent
             FROM unnest(@tenants, @takes) AS s(tenant_id, take)
             CROSS JOIN LATERAL (
-                SELECT id, task_id, job_id, priority FROM outbox_messages m
+                SELECT id, task_id, job_id, priority, trace_parent FROM outbox_messages m
                 WHERE m.tenant_id = s.tenant_id
                 ORDER BY m.priority, m.id LIMIT s.take
                 FOR UPDATE SKIP LOCKED) o
@@ -151,7 +151,8 @@ public sealed class OutboxRelay(
             await using var reader = await take.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                rows.Add((reader.GetInt64(0), new TaskMessage(reader.GetGuid(1), reader.GetGuid(2)), reader.GetInt16(3)));
+                rows.Add((reader.GetInt64(0), new TaskMessage(reader.GetGuid(1), reader.GetGuid(2)), reader.GetInt16(3),
+                    reader.IsDBNull(4) ? default : TaskTracing.Parse(reader.GetString(4))));
             }
         }
         if (rows.Count == 0)
@@ -159,18 +160,17 @@ public sealed class OutboxRelay(
             return new RelayBatch(0, heldBack);
         }
         heldBack |= open.Any(r => r.Free < share) || rows.Count == options.Value.BatchSize;
-        var traces = await ReadJobTracesAsync(connection, transaction, rows.Select(row => row.Message.JobId).Distinct().ToArray(), ct);
 
         // A message is sent before the rows are deleted: a crash in between sends it again, which
         // the claim's guard absorbs. The reverse order could lose a task.
-        var sent = new List<(long Id, TaskMessage Message, short Priority)>(rows.Count);
+        var sent = new List<(long Id, TaskMessage Message, short Priority, ActivityContext Trace)>(rows.Count);
         await Parallel.ForEachAsync(
             rows.GroupBy(row => row.Priority).SelectMany(priority => priority.Chunk(SqsTaskQueue.MaxBatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentSends, CancellationToken = ct },
             async (chunk, token) =>
             {
                 var accepted = await queue.SendBatchAsync(
-                    chunk.Select(row => new OutboundTask(row.Message, traces.GetValueOrDefault(row.Message.JobId))).ToList(),
+                    chunk.Select(row => new OutboundTask(row.Message, row.Trace)).ToList(),
                     JobPriority.FromRank(chunk[0].Priority), token);
                 lock (sent)
                 {
@@ -196,28 +196,6 @@ public sealed class OutboxRelay(
             logger.LogWarning("SQS refused {Refused} of {Total} task messages; they stay in the outbox", rows.Count - sent.Count, rows.Count);
         }
         return new RelayBatch(sent.Count, heldBack);
-    }
-
-    /// <summary>
-    /// The trace of each job's submission, for the jobs whose messages go out now; nothing, and no
-    /// query, when nobody listens to JobPlatform's spans.
-    /// </summary>
-    private static async Task<Dictionary<Guid, ActivityContext>> ReadJobTracesAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] jobIds, CancellationToken ct)
-    {
-        var traces = new Dictionary<Guid, ActivityContext>();
-        if (!TaskTracing.Source.HasListeners())
-        {
-            return traces;
-        }
-        await using var command = new NpgsqlCommand("SELECT id, trace_parent FROM jobs WHERE id = ANY(@ids) AND trace_parent IS NOT NULL", connection, transaction);
-        command.Parameters.AddWithValue("ids", jobIds);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            traces[reader.GetGuid(0)] = TaskTracing.Parse(reader.GetString(1));
-        }
-        return traces;
     }
 
     /// <summary>
