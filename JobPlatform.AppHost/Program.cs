@@ -22,11 +22,12 @@ var prometheus = new Option<bool>("--prometheus") { Description = "Also start Pr
 var prometheusPort = PortOption("--prometheus-port", "Prometheus's port, with --prometheus.", 9090);
 var dashboardPort = PortOption("--dashboard-port", "The development dashboard's port.", 18888);
 var otlpPort = PortOption("--otlp-port", "The dashboard's OTLP/HTTP receiver's port.", 18890);
+var otlpGrpcPort = PortOption("--otlp-grpc-port", "The dashboard's OTLP/gRPC receiver's port.", 18889);
 var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the dashboard or its OTLP receiver; the services then export no telemetry." };
 
 var command = new RootCommand("Runs the whole JobPlatform graph for development: PostgreSQL, the SQS emulator, the Api, workers and the web console.")
 {
-    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, prometheus, prometheusPort, dashboardPort, otlpPort, noDashboard,
+    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, prometheus, prometheusPort, dashboardPort, otlpPort, otlpGrpcPort, noDashboard,
 };
 command.SetAction(async (parse, ct) =>
 {
@@ -44,6 +45,7 @@ command.SetAction(async (parse, ct) =>
         PrometheusPort = parse.GetValue(prometheusPort),
         DashboardPort = parse.GetValue(dashboardPort),
         OtlpPort = parse.GetValue(otlpPort),
+        OtlpGrpcPort = parse.GetValue(otlpGrpcPort),
         IncludeDashboard = !parse.GetValue(noDashboard),
     });
     return await app.RunAsync(ct);

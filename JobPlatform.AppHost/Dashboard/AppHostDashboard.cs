@@ -1,6 +1,7 @@
 using System.Globalization;
 using JobPlatform.AppHost.Dashboard.Apis;
 using JobPlatform.AppHost.Dashboard.Otlp;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using JobPlatform.AppHost.Dashboard.Telemetry;
 using JobPlatform.AppHost.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -32,6 +33,7 @@ internal sealed class AppHostDashboard(IReadOnlyList<Resource> resources, AppHos
 
     private readonly ResourceCatalog _catalog = new(resources);
     private WebApplication? _receiver;
+    private WebApplication? _grpcReceiver;
     private WebApplication? _dashboard;
     private HealthMonitor? _health;
 
@@ -47,6 +49,9 @@ internal sealed class AppHostDashboard(IReadOnlyList<Resource> resources, AppHos
 
     public Uri OtlpEndpoint { get; private set; } = null!;
 
+    /// <summary>The OTLP/gRPC receiver's address (HTTP/2 without TLS), once started.</summary>
+    public Uri OtlpGrpcEndpoint { get; private set; } = null!;
+
     public Uri LoginUrl => new(DashboardUrl, $"{DashboardAuth.LoginPath}?t={Token}");
 
     /// <summary>What each project replica needs to export to the receiver, by OpenTelemetry's standard variables.</summary>
@@ -60,13 +65,25 @@ internal sealed class AppHostDashboard(IReadOnlyList<Resource> resources, AppHos
         ["OTEL_METRIC_EXPORT_INTERVAL"] = ExportIntervalMilliseconds.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Where this run's OTLP key is written, for a service started by hand.</summary>
+    public const string OtlpKeyFileName = "otlp-api-key";
+
     public async Task StartAsync(CancellationToken ct)
     {
+        await PrivateFile.WriteAsync(SecretResource.FilePath(context.DataDirectory, OtlpKeyFileName), OtlpApiKey, ct);
+
         var receiver = EmbeddedWebApp.CreateBuilder("otlp", context.Options.OtlpPort, context.Log, OtlpReceiver.MaxDrainedBytes);
         _receiver = receiver.Build();
         _receiver.MapOtlpReceiver(Store, OtlpApiKey);
         await _receiver.StartAsync(ct);
         OtlpEndpoint = new Uri($"http://localhost:{EmbeddedWebApp.BoundPort(_receiver)}");
+
+        var grpcReceiver = EmbeddedWebApp.CreateBuilder("otlp-grpc", context.Options.OtlpGrpcPort, context.Log, OtlpReceiver.MaxDrainedBytes, HttpProtocols.Http2)
+            .AddOtlpGrpcReceiver(Store, OtlpApiKey);
+        _grpcReceiver = grpcReceiver.Build();
+        _grpcReceiver.MapOtlpGrpcReceiver();
+        await _grpcReceiver.StartAsync(ct);
+        OtlpGrpcEndpoint = new Uri($"http://localhost:{EmbeddedWebApp.BoundPort(_grpcReceiver)}");
 
         _health = new HealthMonitor(_catalog);
         var dashboard = EmbeddedWebApp.CreateBuilder(LogSource, context.Options.DashboardPort, context.Log, MaxDashboardRequestBytes);
@@ -124,7 +141,7 @@ internal sealed class AppHostDashboard(IReadOnlyList<Resource> resources, AppHos
         {
             await _health.DisposeAsync();
         }
-        foreach (var app in new[] { _dashboard, _receiver })
+        foreach (var app in new[] { _dashboard, _receiver, _grpcReceiver })
         {
             if (app is not null)
             {
@@ -132,7 +149,7 @@ internal sealed class AppHostDashboard(IReadOnlyList<Resource> resources, AppHos
                 await app.DisposeAsync();
             }
         }
-        _dashboard = _receiver = null;
+        _dashboard = _receiver = _grpcReceiver = null;
         _health = null;
     }
 }

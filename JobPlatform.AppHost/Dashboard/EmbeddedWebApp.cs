@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -19,12 +20,13 @@ namespace JobPlatform.AppHost.Dashboard;
 /// </summary>
 internal static class EmbeddedWebApp
 {
-    public static WebApplicationBuilder CreateBuilder(string name, int port, ResourceLog log, long maxRequestBodySize)
+    /// <param name="protocols">HTTP/1.1 by default; HTTP/2 alone for gRPC, which a cleartext port can only speak with prior knowledge.</param>
+    public static WebApplicationBuilder CreateBuilder(string name, int port, ResourceLog log, long maxRequestBodySize, HttpProtocols protocols = HttpProtocols.Http1)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = typeof(EmbeddedWebApp).Assembly.GetName().Name });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.Protocols = protocols);
             kestrel.Limits.MaxRequestBodySize = maxRequestBodySize;
             kestrel.AddServerHeader = false;
         });

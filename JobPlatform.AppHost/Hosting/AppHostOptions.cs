@@ -24,6 +24,9 @@ public sealed class AppHostOptions
     /// <summary>The dashboard's OTLP/HTTP receiver's port, on 127.0.0.1. Defaults to 18890, as Aspire's.</summary>
     public int OtlpPort { get; init; } = 18890;
 
+    /// <summary>The dashboard's OTLP/gRPC receiver's port, on 127.0.0.1. Defaults to 18889, as Aspire's.</summary>
+    public int OtlpGrpcPort { get; init; } = 18889;
+
     /// <summary>
     /// Start the dashboard and its OTLP receiver, and point every project's OpenTelemetry exporter at
     /// it. Defaults to true.

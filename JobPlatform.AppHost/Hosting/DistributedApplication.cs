@@ -38,6 +38,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>The OTLP/HTTP receiver's base address (exporters add <c>/v1/traces</c> and so on), once started.</summary>
     public Uri OtlpEndpoint => Dashboard.OtlpEndpoint;
 
+    /// <summary>The OTLP/gRPC receiver's address (HTTP/2 without TLS), once started.</summary>
+    public Uri OtlpGrpcEndpoint => Dashboard.OtlpGrpcEndpoint;
+
     /// <summary>This run's key for the OTLP receiver, sent in the <c>x-otlp-api-key</c> header.</summary>
     public string OtlpApiKey => Dashboard.OtlpApiKey;
 
@@ -63,7 +66,12 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         if (_context.Options.IncludeDashboard)
         {
-            foreach (var (port, resource, option) in new[] { (_context.Options.DashboardPort, "dashboard", "--dashboard-port"), (_context.Options.OtlpPort, "otlp", "--otlp-port") })
+            foreach (var (port, resource, option) in new[]
+            {
+                (_context.Options.DashboardPort, "dashboard", "--dashboard-port"),
+                (_context.Options.OtlpPort, "otlp", "--otlp-port"),
+                (_context.Options.OtlpGrpcPort, "otlp-grpc", "--otlp-grpc-port"),
+            })
             {
                 if (port != 0 && !Ports.IsFree(port))
                 {
@@ -79,7 +87,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             _dashboard = new AppHostDashboard(_resources, _context);
             await _dashboard.StartAsync(ct);
             _context.TelemetryEnvironment = _dashboard.ExporterEnvironment;
-            _context.Log.Info(AppHostDashboard.LogSource, $"listening on {_dashboard.DashboardUrl.ToString().TrimEnd('/')}, OTLP/HTTP on {_dashboard.OtlpEndpoint.ToString().TrimEnd('/')}");
+            _context.Log.Info(AppHostDashboard.LogSource, $"listening on {_dashboard.DashboardUrl.ToString().TrimEnd('/')}, OTLP/HTTP on {_dashboard.OtlpEndpoint.ToString().TrimEnd('/')}, OTLP/gRPC on {_dashboard.OtlpGrpcEndpoint.ToString().TrimEnd('/')}");
         }
         var runnable = _resources.Where(r => r.Runnable == r).ToList();
         var starts = new Dictionary<Resource, Task>();
@@ -264,7 +272,7 @@ public sealed class DistributedApplication : IAsyncDisposable
             .Select(r => $"  {r.Name,-10} {r.State.ToString().ToLowerInvariant(),-8} {r.DisplayUrl}");
         if (_dashboard is { } dashboard)
         {
-            lines = lines.Prepend($"  {"dashboard",-10} {"running",-8} {dashboard.LoginUrl} (OTLP/HTTP at {dashboard.OtlpEndpoint.ToString().TrimEnd('/')})");
+            lines = lines.Prepend($"  {"dashboard",-10} {"running",-8} {dashboard.LoginUrl} (OTLP/HTTP at {dashboard.OtlpEndpoint.ToString().TrimEnd('/')}, OTLP/gRPC at {dashboard.OtlpGrpcEndpoint.ToString().TrimEnd('/')})");
         }
         var summary = $"All resources healthy in {elapsed.TotalSeconds:0.0} s:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}{Environment.NewLine}Press Ctrl+C to stop.";
         if (_context.Options.LogSink is { } sink)

@@ -33,6 +33,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The graph's throwaway data folder (PostgreSQL, secrets).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>The Api as the development tenant, the way the console and a user's scripts call it.</summary>
     public HttpClient Api { get; private set; } = null!;
 
@@ -61,6 +64,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
             PrometheusScrapeInterval = TimeSpan.FromSeconds(1),
             DashboardPort = 0,
             OtlpPort = 0,
+            OtlpGrpcPort = 0,
             Fresh = true,
             Testing = true,
             DataDirectory = _dataDirectory,

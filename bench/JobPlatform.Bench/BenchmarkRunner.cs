@@ -276,6 +276,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             IncludeDashboard = exportTelemetry,
             DashboardPort = 0,
             OtlpPort = 0,
+            OtlpGrpcPort = 0,
             Fresh = true,
             // PostgreSQL stays durable (fsync on every commit), as JobPlatform's real cost; the
             // emulator keeps messages in memory, as real SQS's storage is not on this machine.

@@ -36,20 +36,7 @@ internal static class OtlpReceiver
     {
         var key = Encoding.UTF8.GetBytes(apiKey);
 
-        app.MapPost("/v1/traces", (HttpRequest request) => ExportAsync(request.HttpContext, key, ExportTraceServiceRequest.Parser, request =>
-        {
-            var (spans, rejected) = OtlpTranslator.Spans(request);
-            store.AddSpans(spans);
-            if (rejected == 0)
-            {
-                return new ExportTraceServiceResponse();
-            }
-            store.CountRejectedSpans(rejected);
-            return new ExportTraceServiceResponse
-            {
-                PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = rejected, ErrorMessage = "A span needs a 16-byte trace_id and an 8-byte span_id." },
-            };
-        }));
+        app.MapPost("/v1/traces", (HttpRequest request) => ExportAsync(request.HttpContext, key, ExportTraceServiceRequest.Parser, request => AcceptSpans(store, request)));
         app.MapPost("/v1/logs", (HttpRequest request) => ExportAsync(request.HttpContext, key, ExportLogsServiceRequest.Parser, request =>
         {
             store.AddLogs(OtlpTranslator.Logs(request));
@@ -61,6 +48,22 @@ internal static class OtlpReceiver
             return new ExportMetricsServiceResponse();
         }));
         return app;
+    }
+
+    /// <summary>Stores a request's spans; those without valid ids are refused as a partial success.</summary>
+    public static ExportTraceServiceResponse AcceptSpans(TelemetryStore store, ExportTraceServiceRequest request)
+    {
+        var (spans, rejected) = OtlpTranslator.Spans(request);
+        store.AddSpans(spans);
+        if (rejected == 0)
+        {
+            return new ExportTraceServiceResponse();
+        }
+        store.CountRejectedSpans(rejected);
+        return new ExportTraceServiceResponse
+        {
+            PartialSuccess = new ExportTracePartialSuccess { RejectedSpans = rejected, ErrorMessage = "A span needs a 16-byte trace_id and an 8-byte span_id." },
+        };
     }
 
     private static async Task<IResult> ExportAsync<TRequest>(HttpContext http, byte[] key, MessageParser<TRequest> parser, Func<TRequest, IMessage> accept)
