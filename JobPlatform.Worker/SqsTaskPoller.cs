@@ -216,30 +216,31 @@ public sealed class SqsTaskPoller(
             return;
         }
 
-        IReadOnlyList<TaskClaimResult> results;
-        try
-        {
-            results = await scope.ServiceProvider.GetRequiredService<JobPlatformApiClient>().ClaimTasksAsync(
-                new ClaimTasksRequest(_options.WorkerId, received.Select(r => r.Claim).ToList(), _options.VisibilityTimeout), _drained.Token);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
-        {
-            // Nothing was claimed for sure: the messages reappear after their visibility timeout.
-            logger.LogWarning("Claiming {Count} tasks failed ({Error}); their messages will be delivered again", received.Count, ex.Message);
-            _slots.Release(received.Count);
-            return;
-        }
-
+        // Each claim joins whatever batch the other loops' receives are filling.
+        var claimer = scope.ServiceProvider.GetRequiredService<TaskClaimer>();
+        var claims = received.Select(r => claimer.ClaimAsync(r.Claim)).ToList();
         for (var i = 0; i < received.Count; i++)
         {
             var (message, _) = received[i];
-            if (results[i].Grant is { } grant)
+            TaskClaimResult result;
+            try
+            {
+                result = await claims[i];
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+            {
+                // Not claimed for sure: the message reappears after its visibility timeout.
+                logger.LogWarning("Claiming task {TaskId} failed ({Error}); its message will be delivered again", received[i].Claim.TaskId, ex.Message);
+                _slots.Release();
+                continue;
+            }
+            if (result.Grant is { } grant)
             {
                 // Each task runs in a span of its own (its job's trace), which outlives the receive's.
                 _ = RunAsync(message, grant, queueUrl, receive?.Context ?? default);
                 continue;
             }
-            logger.LogDebug("Claim of task {TaskId} refused (task is {Status}); dropping its message", results[i].TaskId, results[i].TaskStatus ?? "unknown");
+            logger.LogDebug("Claim of task {TaskId} refused (task is {Status}); dropping its message", result.TaskId, result.TaskStatus ?? "unknown");
             _ = DropAsync(message, queueUrl);
         }
     }

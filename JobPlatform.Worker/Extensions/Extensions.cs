@@ -48,6 +48,7 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerActivity>();
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<TaskClaimer>();
         builder.Services.AddSingleton<TaskReporter>();
         builder.Services.AddSingleton<MessageDeleter>();
         builder.Services.AddTransient<TaskProcessor>();

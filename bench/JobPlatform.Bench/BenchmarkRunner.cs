@@ -70,6 +70,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     private async Task EndToEndAgainstHangfireAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
     {
         var hangfireWorkers = options.Hangfire ? await CalibrateHangfireAsync(app, ct) : 0;
+        var requestsBefore = await WorkerRequestsAsync(api, ct);
         var ours = new List<double>();
         var theirs = new List<HangfireBaseline.Result>();
         for (var run = 1; run <= options.Runs; run++)
@@ -85,9 +86,13 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
                 progress.WriteLine($"  Hangfire:    {result.Total.TotalSeconds:N1} s ({result.EnqueuePerSecond:N0} enqueued/s, {result.ProcessPerSecond:N0} processed/s)");
             }
         }
+        var requests = await WorkerRequestsAsync(api, ct);
+        var tasks = (double)options.Tasks * options.Runs / 1_000;
         var makespan = _endToEndSeconds = Stats.Median(ours);
         Add("End to end", $"{options.Tasks:N0} noop tasks in one job, {options.Workers} workers (median of {options.Runs})",
             $"{makespan:N1} s, {options.Tasks / makespan:N0} tasks/s");
+        Add("End to end", "worker requests to the Api per 1,000 tasks (claims, reports)",
+            $"{(requests.Claims - requestsBefore.Claims) / tasks:N0} claims, {(requests.Reports - requestsBefore.Reports) / tasks:N0} reports");
         if (theirs.Count > 0)
         {
             var hangfire = Stats.Median(theirs.Select(r => r.Total.TotalSeconds));
@@ -139,6 +144,17 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         }
         Add("Telemetry", $"AppHost (this process) resident memory while those jobs ran", $"peak {peak:N0} MB ({before:N0} MB before)");
         Add("Telemetry", "what the dashboard held afterwards", $"{stored.GetProperty("spans").GetInt32():N0} spans ({stored.GetProperty("spansDropped").GetInt64():N0} evicted), {stored.GetProperty("logs").GetInt32():N0} log records");
+    }
+
+    /// <summary>Claim and report requests the Api has answered so far, from its own /metrics.</summary>
+    private static async Task<(double Claims, double Reports)> WorkerRequestsAsync(HttpClient api, CancellationToken ct)
+    {
+        var text = await api.GetStringAsync("/metrics", ct);
+        double Count(string route) => text.Split('\n')
+            .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && line.Contains($"http_route=\"{route}\"", StringComparison.Ordinal))
+            // name{labels} value [timestamp]
+            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], CultureInfo.InvariantCulture));
+        return (Count("/api/v1/tasks/claims"), Count("/api/v1/tasks/reports"));
     }
 
     private static async Task<JsonElement> GetTelemetryStatsAsync(DistributedApplication app, CancellationToken ct)
