@@ -173,7 +173,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             UPDATE tasks t SET status = @enqueued, updated_at = now()
             FROM (SELECT id FROM tasks WHERE id = ANY(@tasks) AND status = ANY(@from) ORDER BY id FOR UPDATE) l
             WHERE t.id = l.id AND t.status = ANY(@from);
-            UPDATE jobs SET status = @jobEnqueued, updated_at = now()
+            UPDATE jobs SET status = @jobEnqueued, updated_at = greatest(updated_at, now())
             WHERE id = ANY(@jobs) AND status = @jobPending;
             """, connection, transaction);
         command.Parameters.AddWithValue("enqueued", JobTaskStatus.Enqueued);
@@ -233,7 +233,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 UPDATE task_attempts SET ended_at = now(), outcome = @lost, error = @lostError
                 WHERE id IN (SELECT p.current_attempt_id FROM previous p JOIN claimed c ON c.id = p.id) AND ended_at IS NULL
             ), job AS (
-                UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = now()
+                UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = greatest(updated_at, now())
                 WHERE id IN (SELECT DISTINCT job_id FROM claimed) AND status = ANY(@jobFrom)
             )
             SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds, c.tenant_id
@@ -471,6 +471,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     private static Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct) =>
         CountFinishedTasksAsync(connection, transaction, jobId, finished: 1, failed: failed ? 1 : 0, ct);
 
+    // A job's updated_at never goes back (greatest(updated_at, now()) in every UPDATE jobs): now() is
+    // the transaction's start, and a report batch that started first may commit last, finishing the
+    // job with an older time than the batch before it. The console keeps the newest job it has seen
+    // by updatedAt, so such a completion was ignored and the page stayed "running".
     private static async Task CountFinishedTasksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, int finished, int failed, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
@@ -478,7 +482,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             UPDATE jobs
             SET finished_tasks = finished_tasks + @finished,
                 failed_tasks = failed_tasks + @failed,
-                updated_at = now(),
+                updated_at = greatest(updated_at, now()),
                 status = CASE WHEN status = ANY(@final) THEN status
                               WHEN failed_tasks + @failed > failure_threshold THEN @jobFailed
                               WHEN finished_tasks + @finished < task_count THEN status
@@ -517,7 +521,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 FROM leftover l WHERE t.id = l.id
                 RETURNING t.job_id
             ), counted AS (
-                UPDATE jobs j SET finished_tasks = j.finished_tasks + c.n, updated_at = now()
+                UPDATE jobs j SET finished_tasks = j.finished_tasks + c.n, updated_at = greatest(j.updated_at, now())
                 FROM (SELECT job_id, count(*) AS n FROM cancelled GROUP BY job_id) c WHERE j.id = c.job_id
             )
             SELECT count(*)::int FROM cancelled
@@ -566,7 +570,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var job = new NpgsqlCommand(
             """
             UPDATE jobs SET status = @cancelled, finished_tasks = finished_tasks + @count,
-                            finished_at = coalesce(finished_at, now()), updated_at = now()
+                            finished_at = coalesce(finished_at, now()), updated_at = greatest(updated_at, now())
             WHERE id = @job AND NOT (status = ANY(@final))
             RETURNING status
             """, connection, transaction);
@@ -669,7 +673,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var job = new NpgsqlCommand(
             $"""
             UPDATE jobs SET status = @running, finished_tasks = finished_tasks - @count, failed_tasks = failed_tasks - @failed,
-                            finished_at = NULL, updated_at = now()
+                            finished_at = NULL, updated_at = greatest(updated_at, now())
             WHERE id = @job;
             NOTIFY {OutboxChannel};
             """, connection, transaction);
@@ -842,7 +846,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var finish = new NpgsqlCommand(
             """
             UPDATE jobs SET status = CASE WHEN failed_tasks > 0 THEN @jobFailed ELSE @jobCompleted END,
-                            finished_at = now(), updated_at = now()
+                            finished_at = now(), updated_at = greatest(updated_at, now())
             WHERE NOT (status = ANY(@final)) AND finished_tasks >= task_count
             """, connection, transaction);
         finish.Parameters.AddWithValue("jobFailed", JobStatus.Failed);

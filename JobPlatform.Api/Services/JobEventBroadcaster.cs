@@ -73,7 +73,7 @@ public sealed class JobEventBroadcaster(
     /// <summary>Nothing happened; sent on idle streams.</summary>
     public const string PingEvent = "ping";
 
-    private ConcurrentDictionary<Guid, byte> _changed = new();
+    private readonly ConcurrentDictionary<Guid, byte> _changed = new();
     private readonly ConcurrentDictionary<JobEventSubscription, byte> _subscribers = new();
     private readonly ConcurrentDictionary<Guid, (string Status, TaskCounts Counts)> _lastSent = new();
 
@@ -136,7 +136,17 @@ public sealed class JobEventBroadcaster(
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var notified = Interlocked.Exchange(ref _changed, new ConcurrentDictionary<Guid, byte>()).Keys.ToHashSet();
+            // Taken one by one, never by swapping the dictionary: a notification handler that read the
+            // old one just before a swap would add its job where no one looks again, and a job's last
+            // change (its completion) would never reach the console.
+            var notified = new HashSet<Guid>();
+            foreach (var id in _changed.Keys)
+            {
+                if (_changed.TryRemove(id, out _))
+                {
+                    notified.Add(id);
+                }
+            }
             if (_subscribers.IsEmpty)
             {
                 _lastSent.Clear();
