@@ -80,6 +80,9 @@ public static class SqsExtensions
 /// <summary>Queue URLs by name, looked up once each: a queue's URL never changes while it exists.</summary>
 public sealed class SqsQueueUrls(IAmazonSQS sqs)
 {
+    /// <summary>A queue's name: the last segment of its URL.</summary>
+    public static string NameOf(string queueUrl) => queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _urls = new();
 
     public async Task<string> GetAsync(string queueName, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 
 namespace JobPlatform.Worker;
@@ -7,18 +8,23 @@ namespace JobPlatform.Worker;
 /// callers wait on their own item; each of <c>concurrency</c> loops takes everything waiting (up to
 /// <c>maxBatch</c>) and sends it at once. Idle, an item goes out alone and at once; under load, batches
 /// grow by themselves while the previous one is in flight. Nothing is delayed to wait for company.
+/// Given a span name, each batch's call runs in a span of the first caller's trace, linked from the
+/// other callers' traces, so the call shows where each of them waited for it.
 /// </summary>
 public sealed class Batcher<TItem, TResult> : IAsyncDisposable
 {
-    private readonly Channel<(TItem Item, TaskCompletionSource<TResult> Done)> _waiting =
-        Channel.CreateUnbounded<(TItem, TaskCompletionSource<TResult>)>(new UnboundedChannelOptions { SingleWriter = false });
+    private readonly Channel<(TItem Item, ActivityContext Trace, TaskCompletionSource<TResult> Done)> _waiting =
+        Channel.CreateUnbounded<(TItem, ActivityContext, TaskCompletionSource<TResult>)>(new UnboundedChannelOptions { SingleWriter = false });
     private readonly Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> _send;
     private readonly int _maxBatch;
+    private readonly string? _spanName;
     private readonly Task[] _loops;
 
     /// <param name="send">Sends one batch and returns one result per item, in order. Its exception fails every item of the batch.</param>
-    public Batcher(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> send, int maxBatch, int concurrency)
+    /// <param name="spanName">The name of each batch's span (JobPlatform's ActivitySource); null for none.</param>
+    public Batcher(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> send, int maxBatch, int concurrency, string? spanName = null)
     {
+        _spanName = spanName;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         _send = send;
@@ -34,7 +40,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
     public Task<TResult> SendAsync(TItem item)
     {
         var done = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_waiting.Writer.TryWrite((item, done)))
+        if (!_waiting.Writer.TryWrite((item, Activity.Current?.Context ?? default, done)))
         {
             throw new ObjectDisposedException(nameof(Batcher<TItem, TResult>));
         }
@@ -43,7 +49,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
 
     private async Task LoopAsync()
     {
-        var batch = new List<(TItem Item, TaskCompletionSource<TResult> Done)>(_maxBatch);
+        var batch = new List<(TItem Item, ActivityContext Trace, TaskCompletionSource<TResult> Done)>(_maxBatch);
         while (await _waiting.Reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -55,6 +61,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
             {
                 continue;
             }
+            using var span = StartSpan(batch);
             try
             {
                 var results = await _send(batch.Select(b => b.Item).ToList());
@@ -65,12 +72,26 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                foreach (var (_, done) in batch)
+                span?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                foreach (var (_, _, done) in batch)
                 {
                     done.TrySetException(ex);
                 }
             }
         }
+    }
+
+    private Activity? StartSpan(List<(TItem Item, ActivityContext Trace, TaskCompletionSource<TResult> Done)> batch)
+    {
+        if (_spanName is null)
+        {
+            return null;
+        }
+        var first = batch[0].Trace;
+        var span = TaskTracing.Source.StartActivity(_spanName, ActivityKind.Internal, first,
+            links: batch.Skip(1).Select(b => b.Trace).Where(t => t != default && t != first).Distinct().Select(t => new ActivityLink(t)));
+        span?.SetTag("jobplatform.batch.size", batch.Count);
+        return span;
     }
 
     /// <summary>Sends what is still waiting, then stops.</summary>

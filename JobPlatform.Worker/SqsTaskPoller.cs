@@ -165,7 +165,7 @@ public sealed class SqsTaskPoller(
         if (messages.Count > 0)
         {
             var now = clock.GetUtcNow();
-            var queue = QueueName(queueUrl);
+            var queue = SqsQueueUrls.NameOf(queueUrl);
             foreach (var message in messages)
             {
                 if (SqsMessageAge.Of(message, now) is { } age)
@@ -186,7 +186,7 @@ public sealed class SqsTaskPoller(
         // One receive, claimed in one call: its span continues the first message's trace and links
         // the others', so the claim and its SQL show in the job's trace.
         var traces = messages.Select(TaskTracing.Extract).ToList();
-        using var receive = TaskTracing.StartMessaging("receive", QueueName(queueUrl), ActivityKind.Client, traces[0],
+        using var receive = TaskTracing.StartMessaging("receive", SqsQueueUrls.NameOf(queueUrl), ActivityKind.Client, traces[0],
             traces.Skip(1).Where(t => t != default && t.TraceId != traces[0].TraceId).Select(t => new ActivityLink(t)));
         receive?.SetTag(TaskTracing.MessagingBatchCount, messages.Count);
         receive?.SetTag(TaskTracing.WorkerId, _options.WorkerId);
@@ -279,9 +279,6 @@ public sealed class SqsTaskPoller(
             _slots.Release();
         }
     }
-
-    /// <summary>The queue's name: the last segment of its URL.</summary>
-    private static string QueueName(string queueUrl) => queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
 
     private static int ReceiveCount(Message message) =>
         message.Attributes?.TryGetValue(MessageSystemAttributeName.ApproximateReceiveCount, out var count) == true

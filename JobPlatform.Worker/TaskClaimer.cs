@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
@@ -17,20 +16,13 @@ public sealed class TaskClaimer(IServiceProvider services, IOptions<WorkerOption
 
     private const int Concurrency = 2;
 
-    private readonly Batcher<(TaskClaimItem Claim, ActivityContext Trace), TaskClaimResult> _batcher = new(
-        async claims =>
-        {
-            // The batch's call shows in the trace of its first receive, linked from the others'.
-            using var span = TaskTracing.Source.StartActivity("claim tasks", ActivityKind.Internal, claims[0].Trace,
-                links: claims.Skip(1).Where(c => c.Trace != default && c.Trace != claims[0].Trace).Select(c => c.Trace).Distinct().Select(t => new ActivityLink(t)));
-            span?.SetTag("task.claim.count", claims.Count);
-            return await services.GetRequiredService<JobPlatformApiClient>().ClaimTasksAsync(
-                new ClaimTasksRequest(options.Value.WorkerId, claims.Select(c => c.Claim).ToList(), options.Value.VisibilityTimeout), CancellationToken.None);
-        },
-        MaxBatch, Concurrency);
+    private readonly Batcher<TaskClaimItem, TaskClaimResult> _batcher = new(
+        async claims => await services.GetRequiredService<JobPlatformApiClient>().ClaimTasksAsync(
+            new ClaimTasksRequest(options.Value.WorkerId, claims, options.Value.VisibilityTimeout), CancellationToken.None),
+        MaxBatch, Concurrency, spanName: "claim tasks");
 
     /// <summary>Claims one received task, from inside its receive's span; returns the Api's answer for it.</summary>
-    public Task<TaskClaimResult> ClaimAsync(TaskClaimItem claim) => _batcher.SendAsync((claim, Activity.Current?.Context ?? default));
+    public Task<TaskClaimResult> ClaimAsync(TaskClaimItem claim) => _batcher.SendAsync(claim);
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 }

@@ -61,7 +61,7 @@ public sealed class TaskProcessor(
     public async Task ProcessAsync(Message message, ClaimTaskResponse claim, string queueUrl, ActivityContext receive, CancellationToken cancellationToken)
     {
         // The attempt's span continues the trace its message carries (its job's), linked to the receive.
-        using var span = TaskTracing.StartMessaging("process", queueUrl[(queueUrl.LastIndexOf('/') + 1)..], ActivityKind.Consumer,
+        using var span = TaskTracing.StartMessaging("process", SqsQueueUrls.NameOf(queueUrl), ActivityKind.Consumer,
             TaskTracing.Extract(message), receive == default ? null : [new ActivityLink(receive)]);
         if (span is { IsAllDataRequested: true })
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
@@ -16,21 +15,14 @@ public sealed class TaskReporter(IServiceProvider services, IOptions<WorkerOptio
 
     private const int Concurrency = 2;
 
-    private readonly Batcher<(TaskReport Report, ActivityContext Trace), TaskReportResult> _batcher = new(
-        async reports =>
-        {
-            // The batch's call shows in the trace of its first attempt, linked from the others'.
-            using var span = TaskTracing.Source.StartActivity("report tasks", ActivityKind.Internal, reports[0].Trace,
-                links: reports.Skip(1).Where(r => r.Trace != default).Select(r => new ActivityLink(r.Trace)));
-            span?.SetTag("task.report.count", reports.Count);
-            // A typed client per batch: the factory rotates its handlers.
-            return await services.GetRequiredService<JobPlatformApiClient>()
-                .ReportTasksAsync(new ReportTasksRequest(options.Value.WorkerId, reports.Select(r => r.Report).ToList()), CancellationToken.None);
-        },
-        MaxBatch, Concurrency);
+    private readonly Batcher<TaskReport, TaskReportResult> _batcher = new(
+        // A typed client per batch: the factory rotates its handlers.
+        async reports => await services.GetRequiredService<JobPlatformApiClient>()
+            .ReportTasksAsync(new ReportTasksRequest(options.Value.WorkerId, reports), CancellationToken.None),
+        MaxBatch, Concurrency, spanName: "report tasks");
 
     /// <summary>Reports one ended attempt, from inside its span; returns the Api's answer for it.</summary>
-    public Task<TaskReportResult> ReportAsync(TaskReport report) => _batcher.SendAsync((report, Activity.Current?.Context ?? default));
+    public Task<TaskReportResult> ReportAsync(TaskReport report) => _batcher.SendAsync(report);
 
     public ValueTask DisposeAsync() => _batcher.DisposeAsync();
 }

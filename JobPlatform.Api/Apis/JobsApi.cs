@@ -109,7 +109,7 @@ public static class JobsApi
             CreatedAt = now,
             UpdatedAt = now,
         };
-        System.Diagnostics.Activity.Current?.SetTag(TaskTracing.JobId, job.Id).SetTag(TaskTracing.TenantId, job.TenantId);
+        System.Diagnostics.Activity.Current?.SetTag(TaskTracing.TenantId, job.TenantId);
         var response = job.ToResponse(new TaskCounts(job.TaskCount, 0, 0, 0, 0, 0, 0, 0));
         var location = $"/api/v1/jobs/{job.Id}";
 
@@ -127,6 +127,7 @@ public static class JobsApi
         switch (outcome)
         {
             case SubmitOutcome.Created:
+                System.Diagnostics.Activity.Current?.SetTag(TaskTracing.JobId, job.Id);
                 services.Metrics.Submitted(job.Type, job.TaskCount);
                 services.Logger.LogInformation("Job {JobId} submitted: {TaskCount} '{Type}' tasks", job.Id, job.TaskCount, job.Type);
                 return TypedResults.Created(location, response);
@@ -134,6 +135,7 @@ public static class JobsApi
             case SubmitOutcome.Replayed replayed:
                 // The first response, as it was sent, so a client's retry cannot tell it apart.
                 var replayedJob = JsonSerializer.Deserialize<JobResponse>(replayed.Body, JsonSerializerOptions.Web)!;
+                System.Diagnostics.Activity.Current?.SetTag(TaskTracing.JobId, replayedJob.Id);
                 request.HttpContext.Response.Headers.Location = $"/api/v1/jobs/{replayedJob.Id}";
                 request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
                 return TypedResults.Content(replayed.Body, "application/json", Encoding.UTF8, replayed.Status);

@@ -1,5 +1,6 @@
 import { getJson, poll } from '../api.js';
 import { h, colourOf, formatTime, attributeList } from '../dom.js';
+import { serviceSelect, onFiltersChanged } from '../filters.js';
 
 const levels = ['trace', 'debug', 'information', 'warning', 'error', 'critical'];
 
@@ -13,7 +14,7 @@ export function mount(main, _params, query) {
   const expanded = new Set();
   let latest = [];
 
-  const service = h('select', { id: 'logs-service' }, h('option', { value: '' }, 'All services'));
+  const service = serviceSelect('logs-service', filters.service);
   const level = h('select', { id: 'logs-level' }, h('option', { value: '' }, 'Any level'),
     levels.map(l => h('option', { value: l, selected: l === filters.level }, `${l} and above`)));
   const text = h('input', { id: 'logs-text', type: 'search', placeholder: 'Message or attribute', value: filters.q });
@@ -32,21 +33,8 @@ export function mount(main, _params, query) {
       body)),
     summary);
 
-  getJson('/api/resources').then(resources => {
-    service.append(...resources.filter(r => r.kind === 'project').map(r => h('option', { value: r.name, selected: r.name === filters.service }, r.name)));
-  });
-
-  let debounce;
-  const changed = () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      Object.assign(filters, { service: service.value, level: level.value, q: text.value.trim(), traceId: traceId.value.trim() });
-      const url = new URL(window.location.href);
-      for (const [key, value] of Object.entries(filters)) value ? url.searchParams.set(key, value) : url.searchParams.delete(key);
-      history.replaceState(null, '', url);
-      load();
-    }, 250);
-  };
+  const changed = onFiltersChanged(filters,
+    () => ({ service: service.value, level: level.value, q: text.value.trim(), traceId: traceId.value.trim() }), load);
   for (const input of [service, level]) input.addEventListener('change', changed);
   for (const input of [text, traceId]) input.addEventListener('input', changed);
 

@@ -1,11 +1,12 @@
 import { getJson, poll } from '../api.js';
 import { h, colourOf, formatDuration, formatTime } from '../dom.js';
 import { navigate } from '../navigate.js';
+import { serviceSelect, onFiltersChanged } from '../filters.js';
 
 export function mount(main, _params, query) {
   const filters = { jobId: query.get('jobId') ?? '', service: query.get('service') ?? '' };
   const jobId = h('input', { id: 'traces-job', type: 'search', placeholder: 'Job id (span attribute job.id)', value: filters.jobId, class: 'mono' });
-  const service = h('select', { id: 'traces-service' }, h('option', { value: '' }, 'All services'));
+  const service = serviceSelect('traces-service', filters.service);
   const body = h('tbody');
   const summary = h('p', { class: 'hint' });
   main.append(
@@ -18,21 +19,7 @@ export function mount(main, _params, query) {
       body)),
     summary);
 
-  getJson('/api/resources').then(resources => {
-    service.append(...resources.filter(r => r.kind === 'project').map(r => h('option', { value: r.name, selected: r.name === filters.service }, r.name)));
-  });
-
-  let debounce;
-  const changed = () => {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      Object.assign(filters, { jobId: jobId.value.trim(), service: service.value });
-      const url = new URL(window.location.href);
-      for (const [key, value] of Object.entries(filters)) value ? url.searchParams.set(key, value) : url.searchParams.delete(key);
-      history.replaceState(null, '', url);
-      load();
-    }, 250);
-  };
+  const changed = onFiltersChanged(filters, () => ({ jobId: jobId.value.trim(), service: service.value }), load);
   jobId.addEventListener('input', changed);
   service.addEventListener('change', changed);
 
