@@ -73,10 +73,13 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         var requestsBefore = await WorkerRequestsAsync(api, ct);
         var ours = new List<double>();
         var theirs = new List<HangfireBaseline.Result>();
+        var cpu = new CpuByResource();
         for (var run = 1; run <= options.Runs; run++)
         {
             progress.WriteLine($"end to end, run {run} of {options.Runs}: {options.Tasks:N0} noop tasks, {options.Workers} workers");
+            var cpuBefore = CpuByResource.Sample(app);
             var (elapsed, _) = await RunJobAsync(api, options.Tasks, ct);
+            cpu += CpuByResource.Sample(app) - cpuBefore;
             ours.Add(elapsed.TotalSeconds);
             progress.WriteLine($"  JobPlatform: {elapsed.TotalSeconds:N1} s, {options.Tasks / elapsed.TotalSeconds:N0} tasks/s");
             if (options.Hangfire)
@@ -93,6 +96,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             $"{makespan:N1} s, {options.Tasks / makespan:N0} tasks/s");
         Add("End to end", "worker requests to the Api per 1,000 tasks (claims, reports)",
             $"{(requests.Claims - requestsBefore.Claims) / tasks:N0} claims, {(requests.Reports - requestsBefore.Reports) / tasks:N0} reports");
+        Add("End to end", "CPU seconds per 1,000 tasks (PostgreSQL, Api, all workers, emulator, benchmark)", cpu.PerThousand(tasks * 1_000));
         if (theirs.Count > 0)
         {
             var hangfire = Stats.Median(theirs.Select(r => r.Total.TotalSeconds));
@@ -157,6 +161,29 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         return (Count("/api/v1/tasks/claims"), Count("/api/v1/tasks/reports"));
     }
 
+    /// <summary>CPU seconds each part of the graph has used, from /proc (see <see cref="ProcessCpu"/>).</summary>
+    private sealed record CpuByResource(double Postgres = 0, double Api = 0, double Workers = 0, double Emulator = 0, double Benchmark = 0)
+    {
+        public static CpuByResource Sample(DistributedApplication app)
+        {
+            double Of(string resource) => ProcessCpu.Seconds(app.GetResource(resource).Replicas.Select(r => r.ProcessId).OfType<int>());
+            return new(Of("postgres"), Of("api"), Of("worker"), Of("sqs"), ProcessCpu.OwnSeconds());
+        }
+
+        public static CpuByResource operator +(CpuByResource a, CpuByResource b) =>
+            new(a.Postgres + b.Postgres, a.Api + b.Api, a.Workers + b.Workers, a.Emulator + b.Emulator, a.Benchmark + b.Benchmark);
+
+        public static CpuByResource operator -(CpuByResource a, CpuByResource b) =>
+            new(a.Postgres - b.Postgres, a.Api - b.Api, a.Workers - b.Workers, a.Emulator - b.Emulator, a.Benchmark - b.Benchmark);
+
+        public string PerThousand(double tasks)
+        {
+            var k = tasks / 1_000;
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{Postgres / k:N2} + {Api / k:N2} + {Workers / k:N2} + {Emulator / k:N2} + {Benchmark / k:N2} = {(Postgres + Api + Workers + Emulator + Benchmark) / k:N2} s");
+        }
+    }
+
     private static async Task<JsonElement> GetTelemetryStatsAsync(DistributedApplication app, CancellationToken ct)
     {
         using var dashboard = new HttpClient { BaseAddress = app.DashboardUrl };
@@ -194,10 +221,11 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         for (var i = 0; i < total; i++)
         {
             // Open loop: each request leaves at its slot whether or not earlier ones have answered.
-            var due = interval * i;
-            if (due > clock.Elapsed)
+            // The clock is read once: read twice, the wait could turn negative in between.
+            var wait = interval * i - clock.Elapsed;
+            if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(due - clock.Elapsed, ct);
+                await Task.Delay(wait, ct);
             }
             requests.Add(TimeAsync(async () => await SubmitAsync(api, new { name = "bench-submit", type = TaskTypes.Noop, taskCount = 1 }, ct)));
         }
