@@ -16,13 +16,54 @@ public static class Extensions
         path.StartsWithSegments("/api/v1/events")
         || path.StartsWithSegments("/api/v1/workers") && path.Value!.EndsWith("/presence", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The key of the data source for connections that LISTEN. They are held for hours and never
+    /// pooled, so a LISTEN cannot outlive its owner on a connection someone else is handed.
+    /// </summary>
+    public const string ListenerDataSource = "listener";
+
+    /// <summary>
+    /// The connection string with JobPlatform's defaults where it leaves them unsaid (measured by
+    /// the benchmark's CPU and SQL profiles, docs/benchmarks.md):
+    /// <list type="bullet">
+    /// <item>No JIT: LLVM compiles a statement the planner costs high on every execution, which buys
+    /// nothing for short transactions over a few rows.</item>
+    /// <item>Custom plans for prepared statements. The hot path prepares its statements to skip
+    /// parsing; a generic plan for their array parameters would be worse than planning each time.</item>
+    /// <item>No reset when a connection goes back to the pool: the reset would close nothing (no
+    /// statement here changes a session's state, and listeners have their own unpooled connections)
+    /// yet costs the server four statements per use.</item>
+    /// </list>
+    /// </summary>
+    internal static string WithDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.Options is not { } options || !options.Contains("jit", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Options = $"{builder.Options} -c jit=off".Trim();
+        }
+        if (!builder.Options.Contains("plan_cache_mode", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Options += " -c plan_cache_mode=force_custom_plan";
+        }
+        if (!connectionString.Contains("reset", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+        return builder.ConnectionString;
+    }
+
+    private static string ForListeners(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
+
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString(DatabaseResourceName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{DatabaseResourceName} is not set. Start the Api through the AppHost, or set ConnectionStrings__{DatabaseResourceName}.");
 
-        builder.Services.AddNpgsqlDataSource(connectionString, dataSource => dataSource.EnableDynamicJson());
+        builder.Services.AddNpgsqlDataSource(WithDefaults(connectionString), dataSource => dataSource.EnableDynamicJson());
+        builder.Services.AddNpgsqlDataSource(ForListeners(connectionString), serviceKey: ListenerDataSource);
         builder.Services.AddDbContext<JobsDbContext>((services, options) => options
             .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention());

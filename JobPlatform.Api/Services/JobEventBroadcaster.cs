@@ -53,7 +53,7 @@ public sealed class JobEventsOptions
 /// when no console is open.
 /// </summary>
 public sealed class JobEventBroadcaster(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(Extensions.Extensions.ListenerDataSource)] NpgsqlDataSource listeners,
     IServiceScopeFactory scopes,
     IOptions<JobEventsOptions> options,
     ILogger<JobEventBroadcaster> logger) : BackgroundService
@@ -95,7 +95,7 @@ public sealed class JobEventBroadcaster(
         {
             try
             {
-                await using var connection = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var connection = await listeners.OpenConnectionAsync(stoppingToken);
                 connection.Notification += (_, e) =>
                 {
                     if (Guid.TryParse(e.Payload, out var jobId))

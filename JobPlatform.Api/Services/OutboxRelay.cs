@@ -37,6 +37,7 @@ public sealed class OutboxRelayOptions
 /// </summary>
 public sealed class OutboxRelay(
     NpgsqlDataSource dataSource,
+    [FromKeyedServices(Extensions.Extensions.ListenerDataSource)] NpgsqlDataSource listeners,
     SqsTaskQueue queue,
     IOptions<OutboxRelayOptions> options,
     IOptions<TenancyOptions> tenancy,
@@ -50,7 +51,7 @@ public sealed class OutboxRelay(
         {
             try
             {
-                await using var listener = await dataSource.OpenConnectionAsync(stoppingToken);
+                await using var listener = await listeners.OpenConnectionAsync(stoppingToken);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresJobStore.OutboxChannel}", listener))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);

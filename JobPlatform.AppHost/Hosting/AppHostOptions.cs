@@ -64,6 +64,12 @@ public sealed class AppHostOptions
     public bool? PersistQueues { get; init; }
 
     /// <summary>
+    /// Extra PostgreSQL settings, passed as <c>-c name=value</c> after the AppHost's own (the
+    /// benchmark's SQL profile loads pg_stat_statements this way). Defaults to none.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> PostgresSettings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
     /// Extra environment variables per resource name, such as the short timeouts a test suite runs
     /// with. Defaults to none.
     /// </summary>

@@ -66,6 +66,10 @@ public sealed class PostgresServerResource(string name, int port) : Resource(nam
             // Test data is thrown away: durability only costs time.
             arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         }
+        foreach (var (name, value) in context.Options.PostgresSettings)
+        {
+            arguments.AddRange(["-c", $"{name}={value}"]);
+        }
         var (file, args) = UnixUser.AsPostgres(Path.Combine(BinDirectory, "postgres"), arguments);
         _process = new SupervisedProcess(Name, new ProcessSpec(file, args, DataDirectory, new Dictionary<string, string?>())
         {

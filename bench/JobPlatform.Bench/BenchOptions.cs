@@ -39,6 +39,12 @@ public sealed record BenchOptions
     /// <summary>Whether to run the Hangfire baseline. Defaults to true.</summary>
     public bool Hangfire { get; init; } = true;
 
+    /// <summary>
+    /// Whether to load pg_stat_statements and print the statements the end-to-end runs spent
+    /// PostgreSQL's time on. Defaults to false: the profile costs a little time itself.
+    /// </summary>
+    public bool SqlProfile { get; init; }
+
     /// <summary>Where to write the table as Markdown, besides the console.</summary>
     public string? Output { get; init; }
 

@@ -71,6 +71,10 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     {
         var hangfireWorkers = options.Hangfire ? await CalibrateHangfireAsync(app, ct) : 0;
         var requestsBefore = await WorkerRequestsAsync(api, ct);
+        if (options.SqlProfile)
+        {
+            await SqlProfile.ResetAsync(app.GetConnectionString("jobsdb"), ct);
+        }
         var ours = new List<double>();
         var theirs = new List<HangfireBaseline.Result>();
         var cpu = new CpuByResource();
@@ -91,6 +95,11 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         }
         var requests = await WorkerRequestsAsync(api, ct);
         var tasks = (double)options.Tasks * options.Runs / 1_000;
+        if (options.SqlProfile)
+        {
+            // Hangfire's statements run on the same server between the runs: they are left out by database.
+            await SqlProfile.WriteAsync(app.GetConnectionString("jobsdb"), tasks * 1_000, progress, ct);
+        }
         var makespan = _endToEndSeconds = Stats.Median(ours);
         Add("End to end", $"{options.Tasks:N0} noop tasks in one job, {options.Workers} workers (median of {options.Runs})",
             $"{makespan:N1} s, {options.Tasks / makespan:N0} tasks/s");
@@ -328,6 +337,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             DataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-bench-{Environment.ProcessId}"),
             // The services' own output would drown the figures; failures still surface as exceptions.
             LogSink = (_, _) => { },
+            PostgresSettings = options.SqlProfile ? SqlProfile.Settings : new Dictionary<string, string>(),
         });
         await app.StartAsync(ct);
         return app;

@@ -8,12 +8,13 @@ var bigJob = new Option<int>("--big-job") { Description = "Tasks of the big job 
 var noHangfire = new Option<bool>("--no-hangfire") { Description = "Skip the Hangfire baseline." };
 var noTelemetry = new Option<bool>("--no-telemetry") { Description = "Skip the run with telemetry exported to the AppHost's dashboard." };
 var noScaling = new Option<bool>("--no-scaling") { Description = "Skip the scaling runs (1, 2 and 4 workers, each on a fresh graph)." };
+var sqlProfile = new Option<bool>("--sql-profile") { Description = "Load pg_stat_statements and print where the end-to-end runs spent PostgreSQL's time, statement by statement." };
 var smoke = new Option<bool>("--smoke") { Description = "A few hundred tasks through every scenario: checks the benchmark works, measures nothing." };
 var output = new Option<string?>("--output") { Description = "Also write the table to this Markdown file." };
 
 var command = new RootCommand("Benchmarks JobPlatform end to end on this machine, against Hangfire + PostgreSQL in the same run. Build in Release: dotnet run -c Release --project bench/JobPlatform.Bench")
 {
-    tasks, workers, runs, bigJob, noHangfire, noTelemetry, noScaling, smoke, output,
+    tasks, workers, runs, bigJob, noHangfire, noTelemetry, noScaling, sqlProfile, smoke, output,
 };
 AddRange(tasks, 1, 100_000, "the most tasks a job may have");
 AddRange(bigJob, 1, 100_000, "the most tasks a job may have");
@@ -32,6 +33,7 @@ command.SetAction(async (parse, ct) =>
             Hangfire = !parse.GetValue(noHangfire),
             Telemetry = !parse.GetValue(noTelemetry),
             Scaling = parse.GetValue(noScaling) ? [] : new BenchOptions().Scaling,
+            SqlProfile = parse.GetValue(sqlProfile),
         };
 #if DEBUG
     if (!parse.GetValue(smoke))
