@@ -57,8 +57,8 @@ public static class SqsExtensions
         builder.Services.AddSingleton<IAmazonSQS>(services =>
         {
             var options = services.GetRequiredService<IOptions<SqsOptions>>().Value;
-            // Credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID and friends); an
-            // emulator accepts any.
+            // Credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID and friends, a web
+            // identity, an instance profile); an emulator accepts any.
             var config = new AmazonSQSConfig { AuthenticationRegion = options.Region };
             if (options.ServiceUrl is { } url)
             {
@@ -68,12 +68,29 @@ public static class SqsExtensions
             {
                 config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
             }
-            return new AmazonSQSClient(config);
+            return EnvironmentCredentials() is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
         });
 
         builder.Services.AddSingleton<SqsQueueUrls>();
         builder.Services.AddHealthChecks().AddCheck<SqsQueueHealthCheck>(connectionName);
         return builder;
+    }
+
+    /// <summary>
+    /// Keys given in the environment, read once. The default chain reads the environment again on
+    /// every request to notice changes a process's environment never has: a busy worker spent a few
+    /// per cent of its CPU on it. Without keys there, the default chain is used as it is.
+    /// </summary>
+    private static AWSCredentials? EnvironmentCredentials()
+    {
+        var (key, secret) = (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"), Environment.GetEnvironmentVariable("AWS_SECRET_ACCESS_KEY"));
+        if (string.IsNullOrEmpty(key) || string.IsNullOrEmpty(secret))
+        {
+            return null;
+        }
+        return Environment.GetEnvironmentVariable("AWS_SESSION_TOKEN") is { Length: > 0 } token
+            ? new SessionAWSCredentials(key, secret, token)
+            : new BasicAWSCredentials(key, secret);
     }
 }
 
