@@ -18,13 +18,20 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
     private readonly Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> _send;
     private readonly int _maxBatch;
     private readonly string? _spanName;
+    private readonly TimeSpan _linger;
     private readonly Task[] _loops;
 
     /// <param name="send">Sends one batch and returns one result per item, in order. Its exception fails every item of the batch.</param>
     /// <param name="spanName">The name of each batch's span (JobPlatform's ActivitySource); null for none.</param>
-    public Batcher(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> send, int maxBatch, int concurrency, string? spanName = null)
+    /// <param name="linger">
+    /// How long a batch that is not full may wait for more items before it goes. Zero (the default)
+    /// for callers who wait on the result; work nobody waits for can trade a little delay for fuller
+    /// batches.
+    /// </param>
+    public Batcher(Func<IReadOnlyList<TItem>, Task<IReadOnlyList<TResult>>> send, int maxBatch, int concurrency, string? spanName = null, TimeSpan linger = default)
     {
         _spanName = spanName;
+        _linger = linger;
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
         _send = send;
@@ -61,6 +68,10 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
             {
                 continue;
             }
+            if (batch.Count < _maxBatch && _linger > TimeSpan.Zero)
+            {
+                await FillAsync(batch);
+            }
             using var span = StartSpan(batch);
             try
             {
@@ -77,6 +88,25 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
                 {
                     done.TrySetException(ex);
                 }
+            }
+        }
+    }
+
+    /// <summary>Adds items as they arrive until the batch is full or the linger has passed.</summary>
+    private async Task FillAsync(List<(TItem Item, ActivityContext Trace, TaskCompletionSource<TResult> Done)> batch)
+    {
+        var deadline = Task.Delay(_linger);
+        while (batch.Count < _maxBatch)
+        {
+            if (_waiting.Reader.TryRead(out var waiting))
+            {
+                batch.Add(waiting);
+                continue;
+            }
+            var more = _waiting.Reader.WaitToReadAsync().AsTask();
+            if (await Task.WhenAny(more, deadline) == deadline || !await more)
+            {
+                return;
             }
         }
     }

@@ -30,6 +30,28 @@ public sealed class SlotLease
         return new SlotLease(slots, count);
     }
 
+    /// <summary>
+    /// Takes more slots as they free up, until it holds <paramref name="most"/> or
+    /// <paramref name="linger"/> has passed. Returns at once when it already holds that many.
+    /// </summary>
+    public async Task GrowAsync(int most, TimeSpan linger, TimeProvider clock, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        while (Count < most)
+        {
+            var left = linger - clock.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero || !await _slots.WaitAsync(left, ct))
+            {
+                return;
+            }
+            Count++;
+            while (Count < most && _slots.Wait(0))
+            {
+                Count++;
+            }
+        }
+    }
+
     /// <summary>Keeps at most <paramref name="keep"/> slots and gives the rest back.</summary>
     public void KeepAtMost(int keep)
     {

@@ -30,6 +30,12 @@ public sealed class SqsTaskPoller(
     private readonly WorkerOptions _options = workerOptions.Value;
     private readonly SemaphoreSlim _slots = new(workerOptions.Value.MaxConcurrency);
     private readonly CancellationTokenSource _drained = new();
+
+    /// <summary>One receive loop at a time gathers slots (see <see cref="TakeSlotsAsync"/>).</summary>
+    private readonly SemaphoreSlim _gathering = new(1, 1);
+
+    /// <summary>Messages received and not yet done with: each holds a slot.</summary>
+    private int _inFlight;
     private readonly PriorityOrder _order = new();
 
     /// <summary>The longest long poll while tasks run on this worker.</summary>
@@ -76,7 +82,7 @@ public sealed class SqsTaskPoller(
             SlotLease lease;
             try
             {
-                lease = await SlotLease.TakeAsync(_slots, MaxMessagesPerReceive, stoppingToken);
+                lease = await TakeSlotsAsync(stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -104,12 +110,50 @@ public sealed class SqsTaskPoller(
 
             // Each message received keeps its slot until its task is done.
             lease.KeepAtMost(messages.Count);
+            Interlocked.Add(ref _inFlight, lease.Count);
             if (messages.Count > 0)
             {
                 // Back to receiving at once; the slots taken bound how much is in flight.
                 _ = ClaimAndRunAsync(messages, queueUrl);
             }
         }
+    }
+
+    /// <summary>
+    /// The slots for one receive. While tasks run here, slots free one at a time as they finish, and a
+    /// receive that took only those would bring a message or two per call: so one loop at a time
+    /// gathers them, for up to <see cref="WorkerOptions.ReceiveLinger"/>, before it asks SQS. With
+    /// nothing running here, nothing is waited for: a task arriving at an idle worker starts at once.
+    /// </summary>
+    private async Task<SlotLease> TakeSlotsAsync(CancellationToken ct)
+    {
+        await _gathering.WaitAsync(ct);
+        SlotLease? lease = null;
+        try
+        {
+            lease = await SlotLease.TakeAsync(_slots, MaxMessagesPerReceive, ct);
+            if (lease.Count < MaxMessagesPerReceive / 2 && Volatile.Read(ref _inFlight) > 0)
+            {
+                await lease.GrowAsync(MaxMessagesPerReceive, _options.ReceiveLinger, clock, ct);
+            }
+            return lease;
+        }
+        catch (OperationCanceledException)
+        {
+            lease?.KeepAtMost(0);
+            throw;
+        }
+        finally
+        {
+            _gathering.Release();
+        }
+    }
+
+    /// <summary>A message's task is done (or was never ours): its slot is free.</summary>
+    private void ReleaseSlot()
+    {
+        Interlocked.Decrement(ref _inFlight);
+        _slots.Release();
     }
 
     /// <summary>
@@ -162,10 +206,11 @@ public sealed class SqsTaskPoller(
             MessageAttributeNames = ["All"],
         }, ct);
         var messages = response.Messages ?? [];
+        var queue = SqsQueueUrls.NameOf(queueUrl);
+        metrics.ReceiveReturned(queue, messages.Count);
         if (messages.Count > 0)
         {
             var now = clock.GetUtcNow();
-            var queue = SqsQueueUrls.NameOf(queueUrl);
             foreach (var message in messages)
             {
                 if (SqsMessageAge.Of(message, now) is { } age)
@@ -209,7 +254,7 @@ public sealed class SqsTaskPoller(
             {
                 logger.LogWarning("Message {MessageId} could not be returned to the queue ({Error}); it reappears after its visibility timeout", message.MessageId, ex.Message);
             }
-            _slots.Release();
+            ReleaseSlot();
         }
         if (received.Count == 0)
         {
@@ -231,7 +276,7 @@ public sealed class SqsTaskPoller(
             {
                 // Not claimed for sure: the message reappears after its visibility timeout.
                 logger.LogWarning("Claiming task {TaskId} failed ({Error}); its message will be delivered again", received[i].Claim.TaskId, ex.Message);
-                _slots.Release();
+                ReleaseSlot();
                 continue;
             }
             if (result.Grant is { } grant)
@@ -241,7 +286,7 @@ public sealed class SqsTaskPoller(
                 continue;
             }
             logger.LogDebug("Claim of task {TaskId} refused (task is {Status}); dropping its message", result.TaskId, result.TaskStatus ?? "unknown");
-            _ = DropAsync(message, queueUrl);
+            Drop(message, queueUrl);
         }
     }
 
@@ -260,24 +305,14 @@ public sealed class SqsTaskPoller(
         }
         finally
         {
-            _slots.Release();
+            ReleaseSlot();
         }
     }
 
-    private async Task DropAsync(Message message, string queueUrl)
+    private void Drop(Message message, string queueUrl)
     {
-        try
-        {
-            await deleter.DeleteAsync(queueUrl, message.ReceiptHandle);
-        }
-        catch (Exception ex) when (ex is AmazonServiceException or AmazonClientException or HttpRequestException)
-        {
-            logger.LogWarning("Message {MessageId} could not be deleted ({Error}); it will be delivered again and dropped then", message.MessageId, ex.Message);
-        }
-        finally
-        {
-            _slots.Release();
-        }
+        deleter.Delete(queueUrl, message.ReceiptHandle);
+        ReleaseSlot();
     }
 
     private static int ReceiveCount(Message message) =>
@@ -305,6 +340,7 @@ public sealed class SqsTaskPoller(
     public override void Dispose()
     {
         _drained.Dispose();
+        _gathering.Dispose();
         _slots.Dispose();
         base.Dispose();
     }

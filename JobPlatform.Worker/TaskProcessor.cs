@@ -88,7 +88,7 @@ public sealed class TaskProcessor(
         // The report is in: what follows must happen even while the worker stops.
         if (report.Status is null || JobTaskStatus.Final.Contains(report.Status))
         {
-            await deleter.DeleteAsync(queueUrl, message.ReceiptHandle);
+            deleter.Delete(queueUrl, message.ReceiptHandle);
         }
         else if (report is { Applied: true, RetryAfter: { } delay })
         {

@@ -10,16 +10,28 @@ public sealed class WorkerMetrics
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _running;
     private readonly Histogram<double> _messageAge;
+    private readonly Histogram<int> _receiveSize;
+    private readonly Histogram<int> _deleteSize;
 
     public WorkerMetrics(IMeterFactory meters)
     {
         var meter = meters.Create(MeterName);
         _duration = meter.CreateHistogram<double>("jobplatform.task.duration", "s", "How long an attempt took, from its start to the answer to its report, by task type and outcome.");
         _messageAge = meter.CreateHistogram<double>(SqsMessageAge.InstrumentName, "s", "How long each task message waited in its queue before this replica received it, by queue.");
+        _receiveSize = meter.CreateHistogram("jobplatform.worker.receive.messages", "{message}",
+            "Messages each SQS receive brought, empty receives included, by queue: its count is the receives, its mean how well they batch.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 3, 5, 8, 10] });
+        _deleteSize = meter.CreateHistogram("jobplatform.worker.delete.messages", "{message}",
+            "Messages each SQS DeleteMessageBatch call deleted or tried to, by queue.",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 5, 8, 10] });
         _running = meter.CreateUpDownCounter<long>("jobplatform.worker.tasks.running", "{task}", "Attempts this replica is running now.");
     }
 
     public void Started() => _running.Add(1);
+
+    public void ReceiveReturned(string queue, int messages) => _receiveSize.Record(messages, new KeyValuePair<string, object?>("queue", queue));
+
+    public void DeleteSent(string queue, int messages) => _deleteSize.Record(messages, new KeyValuePair<string, object?>("queue", queue));
 
     public void Received(string queue, double ageSeconds) => _messageAge.Record(ageSeconds, new KeyValuePair<string, object?>("queue", queue));
 

@@ -14,6 +14,13 @@ public sealed class WorkerOptions
     /// <summary>Receive loops per task queue (there is one queue per priority, four in all). Defaults to 1.</summary>
     public int Pollers { get; set; } = 1;
 
+    /// <summary>
+    /// While tasks run on this replica, how long a receive loop may wait for more of them to finish
+    /// so that one receive brings several messages; zero receives as soon as one slot is free. A
+    /// task arriving at an idle replica never waits for it. Defaults to 20 ms.
+    /// </summary>
+    public TimeSpan ReceiveLinger { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>How long a queue found empty is left alone by busy receive loops before they look again. Defaults to 200 ms.</summary>
     public TimeSpan EmptyQueueRecheck { get; set; } = TimeSpan.FromMilliseconds(200);
 

@@ -42,6 +42,28 @@ public sealed class ReceiveSchedulingTests
     }
 
     [Fact]
+    public async Task SlotLease_Grow_TakesSlotsAsTheyFree_UpToItsBatch()
+    {
+        using var slots = new SemaphoreSlim(1);
+        var lease = await SlotLease.TakeAsync(slots, most: 10, CancellationToken.None);
+        // A long linger: the lease stops growing because it is full, not because time ran out.
+        var growing = lease.GrowAsync(4, TimeSpan.FromMinutes(1), TimeProvider.System, CancellationToken.None);
+        Assert.False(growing.IsCompleted);
+        slots.Release(5);
+        await growing;
+        Assert.Equal((4, 2), (lease.Count, slots.CurrentCount));
+    }
+
+    [Fact]
+    public async Task SlotLease_Grow_KeepsWhatItHas_WhenNothingFreesInTime()
+    {
+        using var slots = new SemaphoreSlim(2, 16);
+        var lease = await SlotLease.TakeAsync(slots, most: 10, CancellationToken.None);
+        await lease.GrowAsync(10, TimeSpan.FromMilliseconds(20), TimeProvider.System, CancellationToken.None);
+        Assert.Equal((2, 0), (lease.Count, slots.CurrentCount));
+    }
+
+    [Fact]
     public void PriorityOrder_LooksAtEveryQueue_MostUrgentFirst_WithTurnsForTheOthers()
     {
         var orders = Enumerable.Range(1, 16).Select(i => PriorityOrder.For(i)).ToList();

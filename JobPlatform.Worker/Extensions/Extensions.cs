@@ -12,6 +12,7 @@ public static class Extensions
             .Validate(o => o.Pollers >= 1 && o.Pollers * JobPlatform.Contracts.JobPriority.All.Count <= o.MaxConcurrency,
                 "Worker:Pollers must be at least 1, and Worker:Pollers times 4 (one loop per priority queue) at most Worker:MaxConcurrency.")
             .Validate(o => o.EmptyQueueRecheck >= TimeSpan.Zero, "Worker:EmptyQueueRecheck must not be negative.")
+            .Validate(o => o.ReceiveLinger >= TimeSpan.Zero && o.ReceiveLinger <= TimeSpan.FromSeconds(1), "Worker:ReceiveLinger must be between 0 and 1 s.")
             .Validate(o => o.ReceiveWaitTime >= TimeSpan.Zero && o.ReceiveWaitTime <= TimeSpan.FromSeconds(20), "Worker:ReceiveWaitTime must be between 0 and 20 s (the SQS maximum).")
             .Validate(o => o.DrainTimeout >= TimeSpan.Zero, "Worker:DrainTimeout must not be negative.")
             .Validate(o => o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.VisibilityTimeout <= TimeSpan.FromHours(12) && o.VisibilityTimeout.Ticks % TimeSpan.TicksPerSecond == 0,

@@ -71,6 +71,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     {
         var hangfireWorkers = options.Hangfire ? await CalibrateHangfireAsync(app, ct) : 0;
         var requestsBefore = await WorkerRequestsAsync(api, ct);
+        var sqsBefore = await SqsCallsAsync(app, ct);
         if (options.SqlProfile)
         {
             await SqlProfile.ResetAsync(app.GetConnectionString("jobsdb"), ct);
@@ -94,6 +95,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             }
         }
         var requests = await WorkerRequestsAsync(api, ct);
+        var sqs = await SqsCallsAsync(app, ct) - sqsBefore;
         var tasks = (double)options.Tasks * options.Runs / 1_000;
         if (options.SqlProfile)
         {
@@ -105,6 +107,8 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             $"{makespan:N1} s, {options.Tasks / makespan:N0} tasks/s");
         Add("End to end", "worker requests to the Api per 1,000 tasks (claims, reports)",
             $"{(requests.Claims - requestsBefore.Claims) / tasks:N0} claims, {(requests.Reports - requestsBefore.Reports) / tasks:N0} reports");
+        Add("End to end", "workers' SQS calls per 1,000 tasks (messages per call)",
+            $"{sqs.Receives / tasks:N0} receives ({sqs.Received / Math.Max(1, sqs.Receives):N1}), {sqs.Deletes / tasks:N0} deletes ({sqs.Deleted / Math.Max(1, sqs.Deletes):N1})");
         Add("End to end", "CPU seconds per 1,000 tasks (PostgreSQL, Api, all workers, emulator, benchmark)", cpu.PerThousand(tasks * 1_000));
         if (theirs.Count > 0)
         {
@@ -163,12 +167,37 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     private static async Task<(double Claims, double Reports)> WorkerRequestsAsync(HttpClient api, CancellationToken ct)
     {
         var text = await api.GetStringAsync("/metrics", ct);
-        double Count(string route) => text.Split('\n')
-            .Where(line => line.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && line.Contains($"http_route=\"{route}\"", StringComparison.Ordinal))
-            // name{labels} value [timestamp]
-            .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], CultureInfo.InvariantCulture));
-        return (Count("/api/v1/tasks/claims"), Count("/api/v1/tasks/reports"));
+        return (Sum(text, "http_server_request_duration_seconds_count", "http_route=\"/api/v1/tasks/claims\""),
+                Sum(text, "http_server_request_duration_seconds_count", "http_route=\"/api/v1/tasks/reports\""));
     }
+
+    /// <summary>SQS receives and deletes the workers have made so far, and the messages they carried, from each replica's /metrics.</summary>
+    private static async Task<SqsCalls> SqsCallsAsync(DistributedApplication app, CancellationToken ct)
+    {
+        using var http = new HttpClient();
+        var total = new SqsCalls(0, 0, 0, 0);
+        foreach (var replica in app.GetResource("worker").Replicas)
+        {
+            var text = await http.GetStringAsync(new Uri(replica.Url!, "/metrics"), ct);
+            total += new SqsCalls(
+                Sum(text, "jobplatform_worker_receive_messages_count"), Sum(text, "jobplatform_worker_receive_messages_sum"),
+                Sum(text, "jobplatform_worker_delete_messages_count"), Sum(text, "jobplatform_worker_delete_messages_sum"));
+        }
+        return total;
+    }
+
+    private sealed record SqsCalls(double Receives, double Received, double Deletes, double Deleted)
+    {
+        public static SqsCalls operator +(SqsCalls a, SqsCalls b) => new(a.Receives + b.Receives, a.Received + b.Received, a.Deletes + b.Deletes, a.Deleted + b.Deleted);
+
+        public static SqsCalls operator -(SqsCalls a, SqsCalls b) => new(a.Receives - b.Receives, a.Received - b.Received, a.Deletes - b.Deletes, a.Deleted - b.Deleted);
+    }
+
+    /// <summary>The sum of a Prometheus text sample over the series whose labels contain <paramref name="label"/>.</summary>
+    private static double Sum(string text, string metric, string label = "") => text.Split('\n')
+        .Where(line => line.StartsWith(metric + "{", StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal))
+        // name{labels} value [timestamp]
+        .Sum(line => double.Parse(line[(line.LastIndexOf('}') + 2)..].Split(' ')[0], CultureInfo.InvariantCulture));
 
     /// <summary>CPU seconds each part of the graph has used, from /proc (see <see cref="ProcessCpu"/>).</summary>
     private sealed record CpuByResource(double Postgres = 0, double Api = 0, double Workers = 0, double Emulator = 0, double Benchmark = 0)
