@@ -57,6 +57,21 @@ public sealed partial class MetricsTests(JobPlatformFixture fixture)
         Assert.Contains(workers, s => s.Name == "jobplatform_worker_tasks_running");
         // Each received message's wait in its queue, from SQS's SentTimestamp.
         Assert.True(Sum(workers, "jobplatform_queue_message_age_seconds_count", "queue=\"jobplatform-tasks\"") >= 40);
+        // What each SQS receive and delete carried: the job's 40 messages came in through receives
+        // and leave through batched deletes (sent a moment after the reports, nobody waits for them).
+        Assert.True(Sum(workers, "jobplatform_worker_receive_messages_sum", "queue=\"jobplatform-tasks\"") >= 40);
+        Assert.True(Sum(workers, "jobplatform_worker_receive_messages_count", "queue=\"jobplatform-tasks\"") >= 1);
+        var deleted = await Eventually.Until(async () =>
+            {
+                var total = 0.0;
+                foreach (var replica in fixture.App.GetResource("worker").Replicas)
+                {
+                    total += Sum(Parse(await http.GetStringAsync(new Uri(replica.Url!, "/metrics"))), "jobplatform_worker_delete_messages_sum", "queue=\"jobplatform-tasks\"");
+                }
+                return total;
+            },
+            total => total >= 40, TimeSpan.FromSeconds(10), total => $"the workers deleted {total} messages");
+        Assert.True(deleted >= 40);
     }
 
     private sealed record Sample(string Name, string Labels, double Value);
