@@ -182,7 +182,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("jobEnqueued", JobStatus.Enqueued);
         command.Parameters.AddWithValue("jobs", jobIds);
         command.Parameters.AddWithValue("jobPending", JobStatus.Pending);
-        await command.PrepareAsync(ct);
         await command.ExecuteNonQueryAsync(ct);
     }
 
@@ -206,7 +205,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using (var locking = new NpgsqlCommand("SELECT 1 FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", connection, transaction))
         {
             locking.Parameters.AddWithValue("ids", ids);
-            await locking.PrepareAsync(ct);
             await locking.ExecuteNonQueryAsync(ct);
         }
 
@@ -256,7 +254,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("jobFrom", new[] { JobStatus.Pending, JobStatus.Enqueued });
         command.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
         command.Parameters.AddWithValue("lostError", LostAttemptError);
-        await command.PrepareAsync(ct);
 
         var granted = new Dictionary<(Guid, Guid), ClaimOutcome.Granted>();
         await using (var reader = await command.ExecuteReaderAsync(ct))
@@ -313,7 +310,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("attempt", attemptId);
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("from", TaskTransitions.ToReported);
-        await command.PrepareAsync(ct);
         if (await command.ExecuteScalarAsync(ct) is DateTime expires)
         {
             return new HeartbeatOutcome.Extended(new DateTimeOffset(expires, TimeSpan.Zero));
@@ -361,7 +357,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             connection, transaction))
         {
             current.Parameters.AddWithValue("ids", reports.Select(r => r.TaskId).Distinct().ToArray());
-            await current.PrepareAsync(ct);
             await using var reader = await current.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -438,7 +433,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             move.Parameters.AddWithValue("released", moves.Select(m => m.Report.Outcome == AttemptOutcome.Released).ToArray());
             move.Parameters.AddWithValue("final", JobTaskStatus.Final.ToArray());
             move.Parameters.AddWithValue("from", TaskTransitions.ToReported);
-            await move.PrepareAsync(ct);
             await move.ExecuteNonQueryAsync(ct);
         }
 
@@ -456,7 +450,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             close.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, closes.Select(c => c.Report.Error).ToArray());
             close.Parameters.AddWithValue("details", NpgsqlDbType.Array | NpgsqlDbType.Text, closes.Select(c => c.Report.ErrorDetail).ToArray());
             close.Parameters.AddWithValue("applied", closes.Select(c => c.Applied).ToArray());
-            await close.PrepareAsync(ct);
             await close.ExecuteNonQueryAsync(ct);
         }
 
@@ -506,7 +499,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
         command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
         command.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
-        await command.PrepareAsync(ct);
         if (await command.ExecuteScalarAsync(ct) is true)
         {
             await CancelLeftoversAsync(connection, transaction, jobId, ct);
