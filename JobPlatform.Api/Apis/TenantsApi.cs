@@ -48,6 +48,13 @@ public static class TenantsApi
             return TypedResults.ValidationProblem(errors, title: "The tenant is not valid.");
         }
 
+        // Looked up first, so the usual case (the AppHost creating its development tenant on every
+        // start) is answered without a failed INSERT in the logs; the unique key still settles a race.
+        if (await db.Tenants.AnyAsync(t => t.Id == request.Id, ct))
+        {
+            return TenantExists(request.Id!);
+        }
+
         var tenant = new Tenant
         {
             Id = request.Id!,
@@ -64,11 +71,14 @@ public static class TenantsApi
         }
         catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The tenant exists.",
-                detail: $"A tenant with id '{tenant.Id}' exists already.");
+            return TenantExists(tenant.Id);
         }
         return TypedResults.Created($"/api/v1/tenants/{tenant.Id}", ToResponse(tenant, directory));
     }
+
+    private static ProblemHttpResult TenantExists(string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The tenant exists.",
+            detail: $"A tenant with id '{id}' exists already.");
 
     public static async Task<Ok<List<TenantResponse>>> ListTenantsAsync(JobsDbContext db, CredentialDirectory directory, CancellationToken ct)
     {
