@@ -7,7 +7,8 @@ namespace JobPlatform.Worker;
 /// Turns many concurrent single calls into a few batched ones, the way a database groups commits:
 /// callers wait on their own item; each of <c>concurrency</c> loops takes everything waiting (up to
 /// <c>maxBatch</c>) and sends it at once. Idle, an item goes out alone and at once; under load, batches
-/// grow by themselves while the previous one is in flight. Nothing is delayed to wait for company.
+/// grow by themselves while the previous one is in flight. Nothing is delayed to wait for company,
+/// unless the batcher is given a linger (for work nobody waits on, such as message deletes).
 /// Given a span name, each batch's call runs in a span of the first caller's trace, linked from the
 /// other callers' traces, so the call shows where each of them waited for it.
 /// </summary>

@@ -40,7 +40,7 @@ public sealed class MessageDeleter : IAsyncDisposable
                 }
                 foreach (var failed in response.Failed ?? [])
                 {
-                    logger.LogWarning("SQS did not delete a message ({Code}: {Error}); it will be delivered again and dropped at its claim", failed.Code, failed.Message);
+                    _logger.LogWarning("SQS did not delete a message ({Code}: {Error}); it will be delivered again and dropped at its claim", failed.Code, failed.Message);
                 }
             }
             return results;

@@ -36,12 +36,13 @@ public sealed class SqsTaskPoller(
 
     /// <summary>Messages received and not yet done with: each holds a slot.</summary>
     private int _inFlight;
+
+    /// <summary>Whether tasks received here are not done yet (so slots will free up soon).</summary>
+    private bool TasksInFlight => Volatile.Read(ref _inFlight) > 0;
     private readonly PriorityOrder _order = new();
 
     /// <summary>The longest long poll while tasks run on this worker.</summary>
     private static readonly TimeSpan BusyWaitTime = TimeSpan.FromSeconds(1);
-
-    private readonly int _loops = workerOptions.Value.Pollers * JobPriority.All.Count;
 
     /// <summary>
     /// Slots one loop may hold while it long-polls: an equal share of half the slots, so no loop waits
@@ -132,7 +133,7 @@ public sealed class SqsTaskPoller(
         try
         {
             lease = await SlotLease.TakeAsync(_slots, MaxMessagesPerReceive, ct);
-            if (lease.Count < MaxMessagesPerReceive / 2 && Volatile.Read(ref _inFlight) > 0)
+            if (lease.Count < MaxMessagesPerReceive / 2 && TasksInFlight)
             {
                 await lease.GrowAsync(MaxMessagesPerReceive, _options.ReceiveLinger, clock, ct);
             }
@@ -181,9 +182,8 @@ public sealed class SqsTaskPoller(
             Volatile.Write(ref _emptySince[queue], clock.GetTimestamp());
         }
         lease.KeepAtMost(_longPollShare);
-        // Slots in use beyond what the other loops can hold for their own long polls: tasks are running.
-        var running = _options.MaxConcurrency - _slots.CurrentCount - lease.Count > (_loops - 1) * _longPollShare;
-        var wait = running && _options.ReceiveWaitTime > BusyWaitTime ? BusyWaitTime : _options.ReceiveWaitTime;
+        // While tasks run here, a long poll is kept short so the loop soon looks at the busy queues again.
+        var wait = TasksInFlight && _options.ReceiveWaitTime > BusyWaitTime ? BusyWaitTime : _options.ReceiveWaitTime;
         var waited = await ReceiveFromAsync(queueUrls[home], lease.Count, wait, ct);
         if (waited.Count < lease.Count)
         {

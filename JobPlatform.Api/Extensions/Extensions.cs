@@ -36,14 +36,16 @@ public static class Extensions
     /// and forcing custom plans also re-plans the foreign-key checks PostgreSQL runs for every row
     /// inserted (accepting a 100,000-task job took twice as long).
     /// </summary>
-    internal static string WithDefaults(string connectionString)
+    public static string WithDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         if (builder.Options is not { } options || !options.Contains("jit", StringComparison.OrdinalIgnoreCase))
         {
             builder.Options = $"{builder.Options} -c jit=off".Trim();
         }
-        if (!connectionString.Contains("reset", StringComparison.OrdinalIgnoreCase))
+        // The keys the string itself gives (Npgsql's builder lists every key it knows).
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>();
+        if (!given.Any(key => key.Replace(" ", "", StringComparison.Ordinal).Equals("NoResetOnClose", StringComparison.OrdinalIgnoreCase)))
         {
             builder.NoResetOnClose = true;
         }

@@ -204,8 +204,9 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     {
         public static CpuByResource Sample(DistributedApplication app)
         {
-            double Of(string resource) => ProcessCpu.Seconds(app.GetResource(resource).Replicas.Select(r => r.ProcessId).OfType<int>());
-            return new(Of("postgres"), Of("api"), Of("worker"), Of("sqs"), ProcessCpu.OwnSeconds());
+            var cpu = ProcessCpu.Now();
+            double Of(string resource) => cpu.Seconds(app.GetResource(resource).Replicas.Select(r => r.ProcessId).OfType<int>());
+            return new(Of("postgres"), Of("api"), Of("worker"), Of("sqs"), cpu.OwnSeconds());
         }
 
         public static CpuByResource operator +(CpuByResource a, CpuByResource b) =>

@@ -3,36 +3,46 @@ using System.Globalization;
 namespace JobPlatform.Bench;
 
 /// <summary>
-/// CPU time a process and everything below it used, from /proc: user plus system time of every live
-/// process in the tree, plus what each has collected from children it already reaped (PostgreSQL's
-/// backends come and go under the postmaster). A machine-independent-ish figure: seconds of CPU per
-/// unit of work, which the noise of a shared machine moves far less than throughput.
+/// CPU time process trees have used, from one reading of /proc: user plus system time of every live
+/// process in a tree, plus what each has collected from children it already reaped (PostgreSQL's
+/// backends come and go under the postmaster). Seconds of CPU per unit of work move far less with
+/// the noise of a shared machine than throughput does.
 /// </summary>
-public static class ProcessCpu
+public sealed class ProcessCpu
 {
     // The kernel's USER_HZ, which /proc/{pid}/stat counts in; 100 on every Linux .NET supports.
     private const double TicksPerSecond = 100;
 
-    public static double Seconds(int rootPid)
+    private readonly Dictionary<int, (int Parent, long Own, long Reaped)> _processes = [];
+    private readonly ILookup<int, int> _children;
+
+    private ProcessCpu()
     {
-        var processes = new Dictionary<int, (int Parent, long Own, long Reaped)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Read(pid) is { } stat)
             {
-                processes[pid] = stat;
+                _processes[pid] = stat;
             }
         }
-        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
+        _children = _processes.ToLookup(p => p.Value.Parent, p => p.Key);
+    }
+
+    /// <summary>Reads every process's CPU time now.</summary>
+    public static ProcessCpu Now() => new();
+
+    /// <summary>The CPU seconds of these processes and everything below them.</summary>
+    public double Seconds(IEnumerable<int> rootPids)
+    {
         var total = 0L;
-        var pending = new Stack<int>([rootPid]);
+        var pending = new Stack<int>(rootPids);
         while (pending.TryPop(out var pid))
         {
-            if (processes.TryGetValue(pid, out var process))
+            if (_processes.TryGetValue(pid, out var process))
             {
                 total += process.Own + process.Reaped;
             }
-            foreach (var child in children[pid])
+            foreach (var child in _children[pid])
             {
                 pending.Push(child);
             }
@@ -40,10 +50,8 @@ public static class ProcessCpu
         return total / TicksPerSecond;
     }
 
-    public static double Seconds(IEnumerable<int> rootPids) => rootPids.Sum(Seconds);
-
     /// <summary>This process alone, without the graph it started.</summary>
-    public static double OwnSeconds() => Read(Environment.ProcessId) is { } self ? self.Own / TicksPerSecond : 0;
+    public double OwnSeconds() => _processes.TryGetValue(Environment.ProcessId, out var self) ? self.Own / TicksPerSecond : 0;
 
     private static (int Parent, long Own, long Reaped)? Read(int pid)
     {
@@ -52,13 +60,9 @@ public static class ProcessCpu
         {
             text = File.ReadAllText($"/proc/{pid}/stat");
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null; // gone meanwhile
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
         }
         // pid (comm) state ppid ... utime(14) stime(15) cutime(16) cstime(17): comm may hold spaces and parentheses.
         var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
