@@ -35,6 +35,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             job.Property(j => j.TraceParent).HasMaxLength(55);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
             job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
+            // The relay's quota reads each tenant's unfinished jobs; without this it read all of its jobs ever.
+            job.HasIndex(j => j.TenantId).HasDatabaseName("ix_jobs_unfinished").HasFilter("finished_tasks < task_count");
             job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
             job.HasQueryFilter(j => j.TenantId == TenantId);
         });

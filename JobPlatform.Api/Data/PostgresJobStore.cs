@@ -60,72 +60,146 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             }
         }
 
-        await InsertJobAsync(connection, transaction, job, ct);
-        await CopyTasksAsync(connection, transaction, job, ct);
-
-        if (idempotency is not null)
+        // A small job goes in one round trip: the job, its tasks, their outbox rows and the relay's
+        // wake-up in one batch. A big one streams its rows by binary COPY between two batches.
+        var small = job.TaskCount <= InlineTaskLimit;
+        await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            await using var remember = new NpgsqlCommand(
-                """
-                INSERT INTO idempotency_keys (tenant_id, key, request_hash, job_id, response_status, response_body, created_at)
-                VALUES (@tenant, @key, @hash, @job, @status, @body, @now)
-                """, connection, transaction);
-            remember.Parameters.AddWithValue("tenant", job.TenantId);
-            remember.Parameters.AddWithValue("key", idempotency.Key);
-            remember.Parameters.AddWithValue("hash", idempotency.RequestHash);
-            remember.Parameters.AddWithValue("job", job.Id);
-            remember.Parameters.AddWithValue("status", idempotency.ResponseStatus);
-            remember.Parameters.AddWithValue("body", idempotency.ResponseBody);
-            remember.Parameters.AddWithValue("now", job.CreatedAt);
-            await remember.ExecuteNonQueryAsync(ct);
+            batch.BatchCommands.Add(InsertJob(job));
+            if (small)
+            {
+                var taskIds = NewTaskIds(job);
+                batch.BatchCommands.Add(InsertTasks(job, taskIds));
+                batch.BatchCommands.Add(InsertOutbox(job, taskIds));
+            }
+            await batch.ExecuteNonQueryAsync(ct);
         }
-
-        await using (var notify = new NpgsqlCommand($"NOTIFY {OutboxChannel}", connection, transaction))
+        if (!small)
         {
-            await notify.ExecuteNonQueryAsync(ct);
+            await CopyTasksAsync(connection, job, ct);
+        }
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            if (idempotency is not null)
+            {
+                batch.BatchCommands.Add(RememberResponse(job, idempotency));
+            }
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"NOTIFY {OutboxChannel}"));
+            await batch.ExecuteNonQueryAsync(ct);
         }
 
         await transaction.CommitAsync(ct);
         return new SubmitOutcome.Created();
     }
 
-    private static async Task InsertJobAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Job job, CancellationToken ct)
+    /// <summary>
+    /// The most tasks a job may have to be inserted with it in one round trip; bigger jobs are
+    /// copied. A row costs about the same either way, the round trips do not: a one-task job took
+    /// six of them through COPY, and under load each was a wait on a busy Api.
+    /// </summary>
+    internal const int InlineTaskLimit = 1_000;
+
+    private static Guid[] NewTaskIds(Job job)
     {
-        await using var command = new NpgsqlCommand(
-            """
-            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, timeout_seconds,
-                              parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at)
-            VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @timeout,
-                    @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now)
-            """, connection, transaction);
-        command.Parameters.AddWithValue("id", job.Id);
-        command.Parameters.AddWithValue("tenant", job.TenantId);
-        command.Parameters.AddWithValue("priority", job.Priority);
-        command.Parameters.AddWithValue("name", job.Name);
-        command.Parameters.AddWithValue("type", job.Type);
-        command.Parameters.AddWithValue("status", JobStatus.Pending);
-        command.Parameters.AddWithValue("count", job.TaskCount);
-        command.Parameters.AddWithValue("maxAttempts", job.MaxAttempts);
-        command.Parameters.AddWithValue("threshold", job.FailureThreshold);
-        command.Parameters.AddWithValue("timeout", NpgsqlDbType.Integer, (object?)job.TimeoutSeconds ?? DBNull.Value);
-        command.Parameters.AddWithValue("parameters", job.Parameters.ToJsonString());
-        command.Parameters.AddWithValue("traceParent", NpgsqlDbType.Varchar, (object?)job.TraceParent ?? DBNull.Value);
-        command.Parameters.AddWithValue("now", job.CreatedAt);
-        await command.ExecuteNonQueryAsync(ct);
+        var ids = new Guid[job.TaskCount];
+        for (var index = 0; index < ids.Length; index++)
+        {
+            ids[index] = Guid.CreateVersion7(job.CreatedAt);
+        }
+        return ids;
     }
 
-    // Binary COPY keeps a 100,000-task job to one round trip per table.
-    private static async Task CopyTasksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Job job, CancellationToken ct)
+    private static NpgsqlBatchCommand InsertJob(Job job) => new(
+        """
+        INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, timeout_seconds,
+                          parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at)
+        VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @timeout,
+                @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now)
+        """)
     {
-        var taskIds = new Guid[job.TaskCount];
+        Parameters =
+        {
+            new("id", job.Id),
+            new("tenant", job.TenantId),
+            new("priority", job.Priority),
+            new("name", job.Name),
+            new("type", job.Type),
+            new("status", JobStatus.Pending),
+            new("count", job.TaskCount),
+            new("maxAttempts", job.MaxAttempts),
+            new("threshold", job.FailureThreshold),
+            new("timeout", NpgsqlDbType.Integer) { Value = (object?)job.TimeoutSeconds ?? DBNull.Value },
+            new("parameters", job.Parameters.ToJsonString()),
+            new("traceParent", NpgsqlDbType.Varchar) { Value = (object?)job.TraceParent ?? DBNull.Value },
+            new("now", job.CreatedAt),
+        },
+    };
+
+    private static NpgsqlBatchCommand InsertTasks(Job job, Guid[] taskIds) => new(
+        """
+        INSERT INTO tasks (id, job_id, tenant_id, "index", type, status, attempts, max_attempts, created_at, updated_at)
+        SELECT u.id, @job, @tenant, u.n - 1, @type, @status, 0, @maxAttempts, @now, @now
+        FROM unnest(@ids) WITH ORDINALITY AS u(id, n)
+        """)
+    {
+        Parameters =
+        {
+            new("ids", taskIds),
+            new("job", job.Id),
+            new("tenant", job.TenantId),
+            new("type", job.Type),
+            new("status", JobTaskStatus.Pending),
+            new("maxAttempts", job.MaxAttempts),
+            new("now", job.CreatedAt),
+        },
+    };
+
+    private static NpgsqlBatchCommand InsertOutbox(Job job, Guid[] taskIds) => new(
+        """
+        INSERT INTO outbox_messages (task_id, job_id, tenant_id, priority, trace_parent, created_at)
+        SELECT u.id, @job, @tenant, @priority, @traceParent, @now FROM unnest(@ids) AS u(id)
+        """)
+    {
+        Parameters =
+        {
+            new("ids", taskIds),
+            new("job", job.Id),
+            new("tenant", job.TenantId),
+            new("priority", job.Priority),
+            new("traceParent", NpgsqlDbType.Varchar) { Value = (object?)job.TraceParent ?? DBNull.Value },
+            new("now", job.CreatedAt),
+        },
+    };
+
+    private static NpgsqlBatchCommand RememberResponse(Job job, IdempotentRequest idempotency) => new(
+        """
+        INSERT INTO idempotency_keys (tenant_id, key, request_hash, job_id, response_status, response_body, created_at)
+        VALUES (@tenant, @key, @hash, @job, @status, @body, @now)
+        """)
+    {
+        Parameters =
+        {
+            new("tenant", job.TenantId),
+            new("key", idempotency.Key),
+            new("hash", idempotency.RequestHash),
+            new("job", job.Id),
+            new("status", idempotency.ResponseStatus),
+            new("body", idempotency.ResponseBody),
+            new("now", job.CreatedAt),
+        },
+    };
+
+    // Binary COPY keeps a 100,000-task job to one round trip per table.
+    private static async Task CopyTasksAsync(NpgsqlConnection connection, Job job, CancellationToken ct)
+    {
+        var taskIds = NewTaskIds(job);
         await using (var tasks = await connection.BeginBinaryImportAsync(
             """COPY tasks (id, job_id, tenant_id, "index", type, status, attempts, max_attempts, created_at, updated_at) FROM STDIN (FORMAT BINARY)""", ct))
         {
             for (var index = 0; index < job.TaskCount; index++)
             {
-                var id = taskIds[index] = Guid.CreateVersion7(job.CreatedAt);
                 await tasks.StartRowAsync(ct);
-                await tasks.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+                await tasks.WriteAsync(taskIds[index], NpgsqlDbType.Uuid, ct);
                 await tasks.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
                 await tasks.WriteAsync(job.TenantId, NpgsqlDbType.Text, ct);
                 await tasks.WriteAsync(index, NpgsqlDbType.Integer, ct);
@@ -454,10 +528,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         }
 
         // Jobs after tasks, in id order: the same lock order as every other batch.
-        foreach (var (jobId, (finished, failed)) in counted.OrderBy(c => c.Key))
-        {
-            await CountFinishedTasksAsync(connection, transaction, jobId, finished, failed, ct);
-        }
+        await CountFinishedTasksAsync(connection, transaction, counted.Select(c => (c.Key, c.Value.Finished, c.Value.Failed)).ToList(), ct);
 
         await transaction.CommitAsync(ct);
         return outcomes;
@@ -468,38 +539,57 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     // exceeds the job's threshold fails it at once, and its unfinished tasks are cancelled. The
     // counters move even when the job has already ended (a task that was running when the job
     // failed), so a retry can rely on them.
-    private static Task CountFinishedTaskAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, bool failed, CancellationToken ct) =>
-        CountFinishedTasksAsync(connection, transaction, jobId, finished: 1, failed: failed ? 1 : 0, ct);
-
+    //
     // A job's updated_at never goes back (greatest(updated_at, now()) in every UPDATE jobs): now() is
     // the transaction's start, and a report batch that started first may commit last, finishing the
     // job with an older time than the batch before it. The console keeps the newest job it has seen
     // by updatedAt, so such a completion was ignored and the page stayed "running".
-    private static async Task CountFinishedTasksAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid jobId, int finished, int failed, CancellationToken ct)
+    //
+    // Every job of the batch moves in one statement, its rows locked in id order (after the tasks),
+    // the order every batch takes them in.
+    private static async Task CountFinishedTasksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(Guid JobId, int Finished, int Failed)> counts, CancellationToken ct)
     {
+        if (counts.Count == 0)
+        {
+            return;
+        }
         await using var command = new NpgsqlCommand(
             """
-            UPDATE jobs
-            SET finished_tasks = finished_tasks + @finished,
-                failed_tasks = failed_tasks + @failed,
-                updated_at = greatest(updated_at, now()),
-                status = CASE WHEN status = ANY(@final) THEN status
-                              WHEN failed_tasks + @failed > failure_threshold THEN @jobFailed
-                              WHEN finished_tasks + @finished < task_count THEN status
+            UPDATE jobs j
+            SET finished_tasks = j.finished_tasks + c.finished,
+                failed_tasks = j.failed_tasks + c.failed,
+                updated_at = greatest(j.updated_at, now()),
+                status = CASE WHEN j.status = ANY(@final) THEN j.status
+                              WHEN j.failed_tasks + c.failed > j.failure_threshold THEN @jobFailed
+                              WHEN j.finished_tasks + c.finished < j.task_count THEN j.status
                               ELSE @jobCompleted END,
-                finished_at = CASE WHEN status = ANY(@final) THEN finished_at
-                                   WHEN failed_tasks + @failed > failure_threshold OR finished_tasks + @finished >= task_count THEN now()
-                                   ELSE finished_at END
-            WHERE id = @job
-            RETURNING status = @jobFailed AND finished_tasks < task_count
+                finished_at = CASE WHEN j.status = ANY(@final) THEN j.finished_at
+                                   WHEN j.failed_tasks + c.failed > j.failure_threshold OR j.finished_tasks + c.finished >= j.task_count THEN now()
+                                   ELSE j.finished_at END
+            FROM unnest(@jobs, @finished, @failed) AS c(id, finished, failed)
+            JOIN (SELECT id FROM jobs WHERE id = ANY(@jobs) ORDER BY id FOR UPDATE) l ON l.id = c.id
+            WHERE j.id = c.id
+            RETURNING j.id, j.status = @jobFailed AND j.finished_tasks < j.task_count
             """, connection, transaction);
-        command.Parameters.AddWithValue("job", jobId);
-        command.Parameters.AddWithValue("finished", finished);
-        command.Parameters.AddWithValue("failed", failed);
+        command.Parameters.AddWithValue("jobs", counts.Select(c => c.JobId).ToArray());
+        command.Parameters.AddWithValue("finished", counts.Select(c => c.Finished).ToArray());
+        command.Parameters.AddWithValue("failed", counts.Select(c => c.Failed).ToArray());
         command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
         command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
         command.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
-        if (await command.ExecuteScalarAsync(ct) is true)
+        var stopped = new List<Guid>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                if (reader.GetBoolean(1))
+                {
+                    stopped.Add(reader.GetGuid(0));
+                }
+            }
+        }
+        foreach (var jobId in stopped.Order())
         {
             await CancelLeftoversAsync(connection, transaction, jobId, ct);
         }
@@ -730,7 +820,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             dead.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
             if (await dead.ExecuteScalarAsync(ct) is Guid jobId)
             {
-                await CountFinishedTaskAsync(connection, transaction, jobId, failed: true, ct);
+                await CountFinishedTasksAsync(connection, transaction, [(jobId, 1, 1)], ct);
                 moved = true;
             }
         }
@@ -808,10 +898,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             }
         }
         // Job rows in id order, as report batches take them.
-        foreach (var job in moved.Where(m => m.Status == JobTaskStatus.DeadLettered).GroupBy(m => m.JobId).OrderBy(g => g.Key))
-        {
-            await CountFinishedTasksAsync(connection, transaction, job.Key, finished: job.Count(), failed: job.Count(), ct);
-        }
+        await CountFinishedTasksAsync(connection, transaction,
+            moved.Where(m => m.Status == JobTaskStatus.DeadLettered).GroupBy(m => m.JobId).Select(g => (g.Key, g.Count(), g.Count())).ToList(), ct);
 
         var resent = 0;
         if (lostMessageAfter is { } after)

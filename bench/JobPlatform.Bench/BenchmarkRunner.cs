@@ -31,7 +31,9 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             using var api = CreateClient(app);
             await StartLatencyAsync(app, api, ct);
             await EndToEndAgainstHangfireAsync(app, api, ct);
+            if (Environment.GetEnvironmentVariable("BENCH_PAUSE") is { } pause) await Task.Delay(TimeSpan.FromSeconds(int.Parse(pause)), ct);
             await SubmissionLatencyAsync(api, ct);
+            if (Environment.GetEnvironmentVariable("BENCH_TWICE") is not null) await SubmissionLatencyAsync(api, ct);
             await BigJobAsync(app, api, ct);
         }
         if (options.Telemetry)
@@ -268,7 +270,12 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             }
             requests.Add(TimeAsync(async () => await SubmitAsync(api, new { name = "bench-submit", type = TaskTypes.Noop, taskCount = 1 }, ct)));
         }
-        var stats = Stats.Of(await Task.WhenAll(requests));
+        var all = await Task.WhenAll(requests);
+        if (Environment.GetEnvironmentVariable("BENCH_TRACE") is { } trace)
+        {
+            File.AppendAllLines(trace, all.Select((l, i) => $"{i * interval.TotalMilliseconds:F0} {l:F1}"));
+        }
+        var stats = Stats.Of(all);
         Add("Submission", $"POST /api/v1/jobs at {options.SubmitRate} requests/s, {stats.Count} requests", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
     }
 

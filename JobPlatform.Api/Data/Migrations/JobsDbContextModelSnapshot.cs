@@ -242,6 +242,10 @@ namespace JobPlatform.Api.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_jobs");
 
+                    b.HasIndex("TenantId")
+                        .HasDatabaseName("ix_jobs_unfinished")
+                        .HasFilter("finished_tasks < task_count");
+
                     b.HasIndex("TenantId", "CreatedAt")
                         .HasDatabaseName("ix_jobs_tenant_id_created_at");
 
