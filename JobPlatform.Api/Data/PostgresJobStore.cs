@@ -97,7 +97,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// copied. A row costs about the same either way, the round trips do not: a one-task job took
     /// six of them through COPY, and under load each was a wait on a busy Api.
     /// </summary>
-    internal const int InlineTaskLimit = 1_000;
+    public const int InlineTaskLimit = 1_000;
 
     private static Guid[] NewTaskIds(Job job)
     {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
 
@@ -52,6 +53,26 @@ public sealed class SubmitJobTests(JobPlatformFixture fixture)
         Assert.Equal(300, attempts);
         Assert.Equal(300, runOnce);
         Assert.Equal(0, outbox);
+    }
+
+    [Theory]
+    [InlineData(PostgresJobStore.InlineTaskLimit)]
+    [InlineData(PostgresJobStore.InlineTaskLimit + 1)]
+    public async Task Job_EitherSideOfTheInlineLimit_GetsEveryIndexOnceAndCompletes(int taskCount)
+    {
+        // Up to the limit, tasks are inserted with the job in one batch; above it they are copied.
+        var submitted = await _api.SubmitAsync(new { name = "inline-limit", type = "noop", taskCount });
+
+        var stored = await fixture.QueryScalarAsync<string>(
+            "SELECT count(*) || ' ' || count(DISTINCT \"index\") || ' ' || min(\"index\") || ' ' || max(\"index\") FROM tasks WHERE job_id = @job",
+            ("job", submitted.Id));
+        Assert.Equal($"{taskCount} {taskCount} 0 {taskCount - 1}", stored);
+
+        var job = await _api.WaitForFinalAsync(submitted.Id);
+        Assert.Equal(JobStatus.Completed, job.Status);
+        Assert.Equal(taskCount, job.Counts.Succeeded);
+        await fixture.AssertJobInvariantsAsync(job.Id);
+        Assert.Equal(0, await fixture.QueryScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE job_id = @job", ("job", job.Id)));
     }
 
     [Fact]
