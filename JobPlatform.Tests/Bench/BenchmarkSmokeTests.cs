@@ -23,6 +23,7 @@ public sealed class BenchmarkSmokeTests
         Assert.Equal(sections, runner.Rows.Select(r => r.Section).Distinct().Order());
         Assert.Contains(runner.Rows, r => r.Figure.StartsWith("ratio JobPlatform / Hangfire", StringComparison.Ordinal) && r.Value.EndsWith('x'));
         Assert.Contains(runner.Rows, r => r.Figure.StartsWith("throughput with export / without", StringComparison.Ordinal) && r.Value.EndsWith('%'));
+        Assert.Contains(runner.Rows, r => r.Figure.StartsWith("CPU seconds per 1,000 one-task jobs", StringComparison.Ordinal) && r.Value.EndsWith(" s", StringComparison.Ordinal));
         Assert.All(runner.Rows, r => Assert.Matches(@"\d", r.Value));
         Assert.Contains("| scenario | figure | value |", table);
         Assert.Contains($"{Environment.ProcessorCount} cores", table);

@@ -18,6 +18,9 @@ public sealed record BenchOptions
     /// <summary>How long the submission-latency scenario sends. Defaults to 10 s.</summary>
     public TimeSpan SubmitDuration { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long the submission-latency scenario sends at its rate before it starts counting. Defaults to 2 s.</summary>
+    public TimeSpan SubmitWarmUp { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Tasks of the big job whose acceptance time and memory are measured. Defaults to 100,000.</summary>
     public int BigJobTasks { get; init; } = 100_000;
 
@@ -56,6 +59,7 @@ public sealed record BenchOptions
         Runs = 1,
         SubmitRate = 20,
         SubmitDuration = TimeSpan.FromSeconds(1),
+        SubmitWarmUp = TimeSpan.FromSeconds(0.5),
         BigJobTasks = 1_000,
         StartSamples = 5,
         Scaling = [1],
