@@ -275,14 +275,15 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var ids = claims.Select(c => c.TaskId).ToArray();
 
-        // Lock in id order, as report batches do, so batches that share a task never deadlock.
-        await using (var locking = new NpgsqlCommand("SELECT 1 FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE", connection, transaction))
+        // Lock in id order, as report batches do, so batches that share a task never deadlock. The
+        // lock and the claim go in one round trip; the lock's count is not read.
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            "SELECT count(*) FROM (SELECT 1 FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE) locked")
         {
-            locking.Parameters.AddWithValue("ids", ids);
-            await locking.ExecuteNonQueryAsync(ct);
-        }
-
-        await using var command = new NpgsqlCommand(
+            Parameters = { new("ids", ids) },
+        });
+        var command = new NpgsqlBatchCommand(
             """
             WITH request AS (
                 SELECT DISTINCT ON (task_id) task_id, attempt_id FROM unnest(@ids, @attempts) AS r(task_id, attempt_id)
@@ -317,7 +318,8 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds, t.tenant_id
             FROM tasks t JOIN request r ON r.task_id = t.id AND t.current_attempt_id = r.attempt_id JOIN jobs j ON j.id = t.job_id
             WHERE t.status = @running
-            """, connection, transaction);
+            """);
+        batch.BatchCommands.Add(command);
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("attempts", claims.Select(c => c.AttemptId).ToArray());
         command.Parameters.AddWithValue("worker", workerId);
@@ -330,8 +332,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("lostError", LostAttemptError);
 
         var granted = new Dictionary<(Guid, Guid), ClaimOutcome.Granted>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
+            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
                 granted[(reader.GetGuid(0), reader.GetGuid(1))] = new ClaimOutcome.Granted(
@@ -486,49 +489,66 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             }
         }
 
-        if (moves.Count > 0)
+        // The tasks, their attempts and their jobs' counters (jobs after tasks, in id order: the
+        // same lock order as every other batch) move in one round trip.
+        await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            await using var move = new NpgsqlCommand(
-                """
-                UPDATE tasks t
-                SET status = u.status, result = u.result::jsonb,
-                    error = CASE WHEN u.released THEN t.error ELSE u.error END,
-                    lease_expires_at = NULL, updated_at = now(),
-                    max_attempts = t.max_attempts + CASE WHEN u.released THEN 1 ELSE 0 END,
-                    finished_at = CASE WHEN u.status = ANY(@final) THEN now() ELSE NULL END
-                FROM unnest(@ids, @attempts, @statuses, @results, @errors, @released) AS u(id, attempt_id, status, result, error, released)
-                WHERE t.id = u.id AND t.status = ANY(@from) AND t.current_attempt_id = u.attempt_id
-                """, connection, transaction);
-            move.Parameters.AddWithValue("ids", moves.Select(m => m.Report.TaskId).ToArray());
-            move.Parameters.AddWithValue("attempts", moves.Select(m => m.Report.AttemptId).ToArray());
-            move.Parameters.AddWithValue("statuses", moves.Select(m => m.Status).ToArray());
-            move.Parameters.AddWithValue("results", NpgsqlDbType.Array | NpgsqlDbType.Text, moves.Select(m => m.Report.Result?.ToJsonString()).ToArray());
-            move.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, moves.Select(m => m.Report.Error).ToArray());
-            move.Parameters.AddWithValue("released", moves.Select(m => m.Report.Outcome == AttemptOutcome.Released).ToArray());
-            move.Parameters.AddWithValue("final", JobTaskStatus.Final.ToArray());
-            move.Parameters.AddWithValue("from", TaskTransitions.ToReported);
-            await move.ExecuteNonQueryAsync(ct);
+            if (moves.Count > 0)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                    """
+                    UPDATE tasks t
+                    SET status = u.status, result = u.result::jsonb,
+                        error = CASE WHEN u.released THEN t.error ELSE u.error END,
+                        lease_expires_at = NULL, updated_at = now(),
+                        max_attempts = t.max_attempts + CASE WHEN u.released THEN 1 ELSE 0 END,
+                        finished_at = CASE WHEN u.status = ANY(@final) THEN now() ELSE NULL END
+                    FROM unnest(@ids, @attempts, @statuses, @results, @errors, @released) AS u(id, attempt_id, status, result, error, released)
+                    WHERE t.id = u.id AND t.status = ANY(@from) AND t.current_attempt_id = u.attempt_id
+                    """)
+                {
+                    Parameters =
+                    {
+                        new("ids", moves.Select(m => m.Report.TaskId).ToArray()),
+                        new("attempts", moves.Select(m => m.Report.AttemptId).ToArray()),
+                        new("statuses", moves.Select(m => m.Status).ToArray()),
+                        new("results", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = moves.Select(m => m.Report.Result?.ToJsonString()).ToArray() },
+                        new("errors", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = moves.Select(m => m.Report.Error).ToArray() },
+                        new("released", moves.Select(m => m.Report.Outcome == AttemptOutcome.Released).ToArray()),
+                        new("final", JobTaskStatus.Final.ToArray()),
+                        new("from", TaskTransitions.ToReported),
+                    },
+                });
+            }
+            if (closes.Count > 0)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                    """
+                    UPDATE task_attempts a SET ended_at = now(), outcome = u.outcome, error = u.error, error_detail = u.detail
+                    FROM unnest(@attempts, @tasks, @outcomes, @errors, @details, @applied) AS u(id, task_id, outcome, error, detail, applied)
+                    WHERE a.id = u.id AND a.task_id = u.task_id AND (u.applied OR a.ended_at IS NULL)
+                    """)
+                {
+                    Parameters =
+                    {
+                        new("attempts", closes.Select(c => c.Report.AttemptId).ToArray()),
+                        new("tasks", closes.Select(c => c.Report.TaskId).ToArray()),
+                        new("outcomes", closes.Select(c => c.Report.Outcome).ToArray()),
+                        new("errors", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = closes.Select(c => c.Report.Error).ToArray() },
+                        new("details", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = closes.Select(c => c.Report.ErrorDetail).ToArray() },
+                        new("applied", closes.Select(c => c.Applied).ToArray()),
+                    },
+                });
+            }
+            if (counted.Count > 0)
+            {
+                batch.BatchCommands.Add(CountFinishedTasks(counted.Select(c => (c.Key, c.Value.Finished, c.Value.Failed)).ToList()));
+            }
+            if (batch.BatchCommands.Count > 0)
+            {
+                await CancelLeftoversOfStoppedAsync(connection, transaction, batch, ct);
+            }
         }
-
-        if (closes.Count > 0)
-        {
-            await using var close = new NpgsqlCommand(
-                """
-                UPDATE task_attempts a SET ended_at = now(), outcome = u.outcome, error = u.error, error_detail = u.detail
-                FROM unnest(@attempts, @tasks, @outcomes, @errors, @details, @applied) AS u(id, task_id, outcome, error, detail, applied)
-                WHERE a.id = u.id AND a.task_id = u.task_id AND (u.applied OR a.ended_at IS NULL)
-                """, connection, transaction);
-            close.Parameters.AddWithValue("attempts", closes.Select(c => c.Report.AttemptId).ToArray());
-            close.Parameters.AddWithValue("tasks", closes.Select(c => c.Report.TaskId).ToArray());
-            close.Parameters.AddWithValue("outcomes", closes.Select(c => c.Report.Outcome).ToArray());
-            close.Parameters.AddWithValue("errors", NpgsqlDbType.Array | NpgsqlDbType.Text, closes.Select(c => c.Report.Error).ToArray());
-            close.Parameters.AddWithValue("details", NpgsqlDbType.Array | NpgsqlDbType.Text, closes.Select(c => c.Report.ErrorDetail).ToArray());
-            close.Parameters.AddWithValue("applied", closes.Select(c => c.Applied).ToArray());
-            await close.ExecuteNonQueryAsync(ct);
-        }
-
-        // Jobs after tasks, in id order: the same lock order as every other batch.
-        await CountFinishedTasksAsync(connection, transaction, counted.Select(c => (c.Key, c.Value.Finished, c.Value.Failed)).ToList(), ct);
 
         await transaction.CommitAsync(ct);
         return outcomes;
@@ -546,7 +566,38 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     // by updatedAt, so such a completion was ignored and the page stayed "running".
     //
     // Every job of the batch moves in one statement, its rows locked in id order (after the tasks),
-    // the order every batch takes them in.
+    // the order every batch takes them in. Returns, for each job, whether it has just failed with
+    // tasks left to cancel (see CancelLeftoversOfStoppedAsync).
+    private static NpgsqlBatchCommand CountFinishedTasks(IReadOnlyList<(Guid JobId, int Finished, int Failed)> counts) => new(
+        """
+        UPDATE jobs j
+        SET finished_tasks = j.finished_tasks + c.finished,
+            failed_tasks = j.failed_tasks + c.failed,
+            updated_at = greatest(j.updated_at, now()),
+            status = CASE WHEN j.status = ANY(@final) THEN j.status
+                          WHEN j.failed_tasks + c.failed > j.failure_threshold THEN @jobFailed
+                          WHEN j.finished_tasks + c.finished < j.task_count THEN j.status
+                          ELSE @jobCompleted END,
+            finished_at = CASE WHEN j.status = ANY(@final) THEN j.finished_at
+                               WHEN j.failed_tasks + c.failed > j.failure_threshold OR j.finished_tasks + c.finished >= j.task_count THEN now()
+                               ELSE j.finished_at END
+        FROM unnest(@jobs, @finished, @failed) AS c(id, finished, failed)
+        JOIN (SELECT id FROM jobs WHERE id = ANY(@jobs) ORDER BY id FOR UPDATE) l ON l.id = c.id
+        WHERE j.id = c.id
+        RETURNING j.id, j.status = @jobFailed AND j.finished_tasks < j.task_count
+        """)
+    {
+        Parameters =
+        {
+            new("jobs", counts.Select(c => c.JobId).ToArray()),
+            new("finished", counts.Select(c => c.Finished).ToArray()),
+            new("failed", counts.Select(c => c.Failed).ToArray()),
+            new("jobFailed", JobStatus.Failed),
+            new("jobCompleted", JobStatus.Completed),
+            new("final", JobStatus.Final.ToArray()),
+        },
+    };
+
     private static async Task CountFinishedTasksAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<(Guid JobId, int Finished, int Failed)> counts, CancellationToken ct)
     {
@@ -554,40 +605,28 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
         {
             return;
         }
-        await using var command = new NpgsqlCommand(
-            """
-            UPDATE jobs j
-            SET finished_tasks = j.finished_tasks + c.finished,
-                failed_tasks = j.failed_tasks + c.failed,
-                updated_at = greatest(j.updated_at, now()),
-                status = CASE WHEN j.status = ANY(@final) THEN j.status
-                              WHEN j.failed_tasks + c.failed > j.failure_threshold THEN @jobFailed
-                              WHEN j.finished_tasks + c.finished < j.task_count THEN j.status
-                              ELSE @jobCompleted END,
-                finished_at = CASE WHEN j.status = ANY(@final) THEN j.finished_at
-                                   WHEN j.failed_tasks + c.failed > j.failure_threshold OR j.finished_tasks + c.finished >= j.task_count THEN now()
-                                   ELSE j.finished_at END
-            FROM unnest(@jobs, @finished, @failed) AS c(id, finished, failed)
-            JOIN (SELECT id FROM jobs WHERE id = ANY(@jobs) ORDER BY id FOR UPDATE) l ON l.id = c.id
-            WHERE j.id = c.id
-            RETURNING j.id, j.status = @jobFailed AND j.finished_tasks < j.task_count
-            """, connection, transaction);
-        command.Parameters.AddWithValue("jobs", counts.Select(c => c.JobId).ToArray());
-        command.Parameters.AddWithValue("finished", counts.Select(c => c.Finished).ToArray());
-        command.Parameters.AddWithValue("failed", counts.Select(c => c.Failed).ToArray());
-        command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
-        command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);
-        command.Parameters.AddWithValue("final", JobStatus.Final.ToArray());
+        await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { CountFinishedTasks(counts) } };
+        await CancelLeftoversOfStoppedAsync(connection, transaction, batch, ct);
+    }
+
+    // Runs a batch that ends with CountFinishedTasks (the only statement in it that returns rows),
+    // then cancels the unfinished tasks of every job it failed.
+    private static async Task CancelLeftoversOfStoppedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatch batch, CancellationToken ct)
+    {
         var stopped = new List<Guid>();
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
-            while (await reader.ReadAsync(ct))
+            do
             {
-                if (reader.GetBoolean(1))
+                while (await reader.ReadAsync(ct))
                 {
-                    stopped.Add(reader.GetGuid(0));
+                    if (reader.GetBoolean(1))
+                    {
+                        stopped.Add(reader.GetGuid(0));
+                    }
                 }
             }
+            while (await reader.NextResultAsync(ct));
         }
         foreach (var jobId in stopped.Order())
         {
