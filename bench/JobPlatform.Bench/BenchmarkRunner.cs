@@ -260,8 +260,11 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         // need. A profile shows it; a running service pays that once, not per request.
         await OpenLoopAsync(warmUp);
         var cpuBefore = CpuByResource.Sample(app);
+        // This process times the requests: its own pauses would show as latency the Api never had.
+        var (pausedBefore, gen2Before) = (GC.GetTotalPauseDuration(), GC.CollectionCount(2));
         var latencies = await OpenLoopAsync(total);
         var cpu = CpuByResource.Sample(app) - cpuBefore;
+        progress.WriteLine($"  the benchmark's own GC meanwhile: {(GC.GetTotalPauseDuration() - pausedBefore).TotalMilliseconds:N0} ms paused, {GC.CollectionCount(2) - gen2Before} gen2 collections");
         var stats = Stats.Of(latencies);
         Add("Submission", $"POST /api/v1/jobs at {options.SubmitRate} requests/s, {stats.Count} requests", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
         // Each one-task job is also run: relayed, claimed, reported.
