@@ -87,6 +87,68 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task OneReportBatch_AcrossTwoJobs_FailsOneOverItsThreshold_AndCompletesTheOther()
+    {
+        var workers = fixture.App.GetResource("worker");
+        await workers.StopAsync();
+        JobResponse failing, passing;
+        Guid[] failingTasks, passingTasks;
+        try
+        {
+            failing = await _api.SubmitAsync(new { name = "batch-fails", type = "noop", taskCount = 3, failureThreshold = 0 });
+            passing = await _api.SubmitAsync(new { name = "batch-passes", type = "noop", taskCount = 2 });
+            failingTasks = await TaskIdsAsync(failing.Id);
+            passingTasks = await TaskIdsAsync(passing.Id);
+
+            // One claim batch across both jobs, then one report batch: a failure that exceeds the
+            // first job's threshold and the second job's last tasks, with the counters of both jobs
+            // moved by the same statement. The first job's third task is claimed but not reported.
+            var attempts = failingTasks.Concat(passingTasks).ToDictionary(id => id, _ => Guid.NewGuid());
+            using var claimed = await _worker.PostAsJsonAsync("/api/v1/tasks/claims",
+                new ClaimTasksRequest("test-worker", attempts.Select(a => new TaskClaimItem(a.Key, a.Value, 1)).ToList()), JobsClient.Json);
+            Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
+            var grants = (await claimed.Content.ReadFromJsonAsync<ClaimTasksResponse>(JobsClient.Json))!;
+            Assert.All(grants.Results, r => Assert.NotNull(r.Grant));
+
+            using var reported = await _worker.PostAsJsonAsync("/api/v1/tasks/reports", new ReportTasksRequest("test-worker",
+            [
+                new TaskReport(failingTasks[0], attempts[failingTasks[0]], "failed", Error: "boom", Retryable: false),
+                new TaskReport(failingTasks[1], attempts[failingTasks[1]], "succeeded"),
+                new TaskReport(passingTasks[0], attempts[passingTasks[0]], "succeeded"),
+                new TaskReport(passingTasks[1], attempts[passingTasks[1]], "succeeded"),
+            ]), JobsClient.Json);
+            Assert.Equal(HttpStatusCode.OK, reported.StatusCode);
+            var results = (await reported.Content.ReadFromJsonAsync<ReportTasksResponse>(JobsClient.Json))!.Results;
+            Assert.Equal([JobTaskStatus.Failed, JobTaskStatus.Succeeded, JobTaskStatus.Succeeded, JobTaskStatus.Succeeded], results.Select(r => r.Status));
+            Assert.All(results, r => Assert.True(r.Applied));
+
+            // The job's failure cancelled its third task under the test's running attempt; that
+            // attempt's late report, as a worker's would be, is refused but closes the attempt.
+            using var late = await _worker.PostAsJsonAsync("/api/v1/tasks/reports", new ReportTasksRequest("test-worker",
+                [new TaskReport(failingTasks[2], attempts[failingTasks[2]], "failed", Error: "stopped", Retryable: false)]), JobsClient.Json);
+            var stale = Assert.Single((await late.Content.ReadFromJsonAsync<ReportTasksResponse>(JobsClient.Json))!.Results);
+            Assert.False(stale.Applied);
+            Assert.Equal(JobTaskStatus.Cancelled, stale.Status);
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        var failed = await _api.WaitForFinalAsync(failing.Id);
+        Assert.Equal(JobStatus.Failed, failed.Status);
+        Assert.Equal((1, 1, 1), (failed.Counts.Failed, failed.Counts.Succeeded, failed.Counts.Cancelled));
+        var completed = await _api.WaitForFinalAsync(passing.Id);
+        Assert.Equal(JobStatus.Completed, completed.Status);
+        Assert.Equal(2, completed.Counts.Succeeded);
+        await fixture.AssertJobInvariantsAsync(failing.Id);
+        await fixture.AssertJobInvariantsAsync(passing.Id);
+    }
+
+    private async Task<Guid[]> TaskIdsAsync(Guid jobId) =>
+        (await _api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{jobId}/tasks", JobsClient.Json))!.Items.Select(t => t.Id).ToArray();
+
+    [Fact]
     public async Task Claim_OfAnUnknownTask_Is404_AndAnInvalidClaimIs400()
     {
         Assert.Equal(HttpStatusCode.NotFound, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "test-worker")).StatusCode);
