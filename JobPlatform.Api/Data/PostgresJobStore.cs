@@ -60,8 +60,9 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             }
         }
 
-        // A small job goes in one round trip: the job, its tasks, their outbox rows and the relay's
-        // wake-up in one batch. A big one streams its rows by binary COPY between two batches.
+        // A small job goes in one round trip: the job, its tasks, their outbox rows, the idempotency
+        // record and the relay's wake-up in one batch. A big one streams its rows by binary COPY
+        // between two batches.
         var small = job.TaskCount <= InlineTaskLimit;
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
@@ -71,25 +72,29 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
                 var taskIds = NewTaskIds(job);
                 batch.BatchCommands.Add(InsertTasks(job, taskIds));
                 batch.BatchCommands.Add(InsertOutbox(job, taskIds));
+                AddRecordAndWakeUp(batch);
             }
             await batch.ExecuteNonQueryAsync(ct);
         }
         if (!small)
         {
             await CopyTasksAsync(connection, job, ct);
+            await using var batch = new NpgsqlBatch(connection, transaction);
+            AddRecordAndWakeUp(batch);
+            await batch.ExecuteNonQueryAsync(ct);
         }
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+
+        await transaction.CommitAsync(ct);
+        return new SubmitOutcome.Created();
+
+        void AddRecordAndWakeUp(NpgsqlBatch batch)
         {
             if (idempotency is not null)
             {
                 batch.BatchCommands.Add(RememberResponse(job, idempotency));
             }
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"NOTIFY {OutboxChannel}"));
-            await batch.ExecuteNonQueryAsync(ct);
         }
-
-        await transaction.CommitAsync(ct);
-        return new SubmitOutcome.Created();
     }
 
     /// <summary>
