@@ -551,7 +551,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             }
             if (batch.BatchCommands.Count > 0)
             {
-                await CancelLeftoversOfStoppedAsync(connection, transaction, batch, ct);
+                await RunCountingBatchAsync(connection, transaction, batch, ct);
             }
         }
 
@@ -572,7 +572,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     //
     // Every job of the batch moves in one statement, its rows locked in id order (after the tasks),
     // the order every batch takes them in. Returns, for each job, whether it has just failed with
-    // tasks left to cancel (see CancelLeftoversOfStoppedAsync).
+    // tasks left to cancel (see RunCountingBatchAsync).
     private static NpgsqlBatchCommand CountFinishedTasks(IReadOnlyList<(Guid JobId, int Finished, int Failed)> counts) => new(
         """
         UPDATE jobs j
@@ -611,12 +611,12 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             return;
         }
         await using var batch = new NpgsqlBatch(connection, transaction) { BatchCommands = { CountFinishedTasks(counts) } };
-        await CancelLeftoversOfStoppedAsync(connection, transaction, batch, ct);
+        await RunCountingBatchAsync(connection, transaction, batch, ct);
     }
 
-    // Runs a batch that ends with CountFinishedTasks (the only statement in it that returns rows),
-    // then cancels the unfinished tasks of every job it failed.
-    private static async Task CancelLeftoversOfStoppedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatch batch, CancellationToken ct)
+    // Runs a batch whose only statement returning rows is CountFinishedTasks, then cancels the
+    // unfinished tasks of every job that statement failed.
+    private static async Task RunCountingBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatch batch, CancellationToken ct)
     {
         var stopped = new List<Guid>();
         await using (var reader = await batch.ExecuteReaderAsync(ct))
