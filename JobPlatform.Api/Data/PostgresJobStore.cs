@@ -11,7 +11,9 @@ namespace JobPlatform.Api.Data;
 /// (<c>WHERE status = ANY(@expected)</c>) that reports whether it applied, and its side effects
 /// (attempt rows, job counters, outbox rows) commit with it.
 /// </summary>
-public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
+public sealed class PostgresJobStore(
+    NpgsqlDataSource dataSource,
+    [FromKeyedServices(Extensions.Extensions.ProtocolDataSource)] NpgsqlDataSource protocol)
 {
     private const string LostAttemptError = "The worker stopped reporting before the lease ran out.";
 
@@ -276,7 +278,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// <summary>Claims a batch of tasks for one worker in one transaction; one outcome per claim, in order.</summary>
     public async Task<IReadOnlyList<ClaimOutcome>> ClaimAsync(IReadOnlyList<TaskClaim> claims, string workerId, TimeSpan lease, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await protocol.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var ids = claims.Select(c => c.TaskId).ToArray();
 
@@ -318,11 +320,6 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             )
             SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds, c.tenant_id
             FROM claimed c JOIN jobs j ON j.id = c.job_id
-            UNION ALL
-            -- The same attempt asking again: hand back the grant it already has.
-            SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds, t.tenant_id
-            FROM tasks t JOIN request r ON r.task_id = t.id AND t.current_attempt_id = r.attempt_id JOIN jobs j ON j.id = t.job_id
-            WHERE t.status = @running
             """);
         batch.BatchCommands.Add(command);
         command.Parameters.AddWithValue("ids", ids);
@@ -342,29 +339,32 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                granted[(reader.GetGuid(0), reader.GetGuid(1))] = new ClaimOutcome.Granted(
-                    TaskId: reader.GetGuid(0),
-                    JobId: reader.GetGuid(2),
-                    Attempt: reader.GetInt32(3),
-                    MaxAttempts: reader.GetInt32(4),
-                    Type: reader.GetString(5),
-                    Parameters: JsonNode.Parse(reader.GetString(6))!.AsObject(),
-                    LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(7),
-                    Timeout: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)),
-                    TenantId: reader.GetString(9));
+                granted[(reader.GetGuid(0), reader.GetGuid(1))] = ReadGrant(reader);
             }
         }
 
-        var refused = claims.Where(c => !granted.ContainsKey((c.TaskId, c.AttemptId))).Select(c => c.TaskId).ToArray();
+        // The claims not granted: refused with their task's status, unless the same attempt is
+        // asking again (its response was lost), which gets back the grant it already has.
+        var refused = claims.Where(c => !granted.ContainsKey((c.TaskId, c.AttemptId))).Select(c => c.TaskId).Distinct().ToArray();
         var statuses = new Dictionary<Guid, string>();
         if (refused.Length > 0)
         {
-            await using var lookup = new NpgsqlCommand("SELECT id, status FROM tasks WHERE id = ANY(@ids)", connection, transaction);
+            await using var lookup = new NpgsqlCommand(
+                """
+                SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds, t.tenant_id, t.status
+                FROM tasks t JOIN jobs j ON j.id = t.job_id
+                WHERE t.id = ANY(@ids)
+                """, connection, transaction);
             lookup.Parameters.AddWithValue("ids", refused);
             await using var reader = await lookup.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                statuses[reader.GetGuid(0)] = reader.GetString(1);
+                var status = reader.GetString(10);
+                statuses[reader.GetGuid(0)] = status;
+                if (status == JobTaskStatus.Running && !reader.IsDBNull(1))
+                {
+                    granted[(reader.GetGuid(0), reader.GetGuid(1))] = ReadGrant(reader);
+                }
             }
         }
         await transaction.CommitAsync(ct);
@@ -374,6 +374,18 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             : statuses.TryGetValue(c.TaskId, out var status) ? new ClaimOutcome.Refused(status) : (ClaimOutcome)new ClaimOutcome.NotFound()).ToList();
     }
 
+    // A grant's columns: task, attempt, job, attempt number, max attempts, type, parameters, lease, timeout, tenant.
+    private static ClaimOutcome.Granted ReadGrant(NpgsqlDataReader reader) => new(
+        TaskId: reader.GetGuid(0),
+        JobId: reader.GetGuid(2),
+        Attempt: reader.GetInt32(3),
+        MaxAttempts: reader.GetInt32(4),
+        Type: reader.GetString(5),
+        Parameters: JsonNode.Parse(reader.GetString(6))!.AsObject(),
+        LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(7),
+        Timeout: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)),
+        TenantId: reader.GetString(9));
+
     /// <summary>
     /// The attempt that holds the task is still running: extend its lease. Returns the new expiry, or
     /// the task's status when this attempt no longer holds it (finished, cancelled, or taken over
@@ -381,7 +393,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// </summary>
     public async Task<HeartbeatOutcome> HeartbeatAsync(Guid taskId, Guid attemptId, TimeSpan lease, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await protocol.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(
             """
             UPDATE tasks SET lease_expires_at = now() + @lease, updated_at = now()
@@ -429,7 +441,7 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     /// <param name="retryAfter">The wait before the next attempt, given the number of the attempt that failed.</param>
     public async Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports, Func<int, TimeSpan> retryAfter, CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await protocol.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
 
         // Lock the tasks in id order, the order every batch takes them in, so two batches never deadlock.
@@ -644,11 +656,14 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
     // TaskReconciler cancels any that are left.
     private static async Task<int> CancelLeftoversAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid? jobId, CancellationToken ct)
     {
+        // One job's leftovers (a report path, on a connection with generic plans) or every stopped
+        // job's (the reconciler): two texts, so each plan fits its own filter.
+        var filter = jobId is null ? "" : "t.job_id = @job AND ";
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             WITH leftover AS (
                 SELECT t.id, t.job_id FROM tasks t JOIN jobs j ON j.id = t.job_id
-                WHERE (@job::uuid IS NULL OR t.job_id = @job) AND j.status = ANY(@stopped) AND t.status = ANY(@from)
+                WHERE {filter}j.status = ANY(@stopped) AND t.status = ANY(@from)
                 FOR UPDATE OF t SKIP LOCKED
             ), cancelled AS (
                 UPDATE tasks t SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
@@ -660,7 +675,10 @@ public sealed class PostgresJobStore(NpgsqlDataSource dataSource)
             )
             SELECT count(*)::int FROM cancelled
             """, connection, transaction);
-        command.Parameters.AddWithValue("job", NpgsqlDbType.Uuid, (object?)jobId ?? DBNull.Value);
+        if (jobId is not null)
+        {
+            command.Parameters.AddWithValue("job", jobId.Value);
+        }
         command.Parameters.AddWithValue("stopped", new[] { JobStatus.Failed, JobStatus.Cancelled });
         command.Parameters.AddWithValue("from", TaskTransitions.ToCancelled);
         command.Parameters.AddWithValue("cancelled", JobTaskStatus.Cancelled);

@@ -32,9 +32,10 @@ public static class Extensions
     /// statement here changes a session's state, and listeners have their own unpooled connections)
     /// yet costs the server a statement per use.</item>
     /// </list>
-    /// Statements are not prepared: a generic plan for their array parameters was ten times slower,
-    /// and forcing custom plans also re-plans the foreign-key checks PostgreSQL runs for every row
-    /// inserted (accepting a 100,000-task job took twice as long).
+    /// Statements are not prepared here (see <see cref="ProtocolDataSource"/> for those that are):
+    /// PostgreSQL's own choice of generic plans picked sequential scans it had costed on nearly
+    /// empty tables, and forcing custom plans also re-plans the foreign-key checks it runs for every
+    /// row inserted (accepting a 100,000-task job took twice as long).
     /// </summary>
     public static string WithDefaults(string connectionString)
     {
@@ -52,6 +53,30 @@ public static class Extensions
         return builder.ConnectionString;
     }
 
+    /// <summary>
+    /// The key of the data source for the worker protocol: claims, reports and heartbeats, a few
+    /// statements run hundreds of times a second, each reading or moving rows by their ids. Planning
+    /// them took a third of PostgreSQL's time (docs/benchmarks.md), so on these connections each is
+    /// prepared once and keeps one generic plan. A generic plan is costed without the parameters'
+    /// values, and on a nearly empty table it would scan the table or hash it: these connections
+    /// forbid sequential scans and hash and merge joins, so every plan looks rows up by index, which
+    /// is the right plan for a few ids at any table size. Statements on them must be written for
+    /// that: no <c>@p IS NULL OR ...</c> filters, nothing a lookup by index cannot serve.
+    /// </summary>
+    public const string ProtocolDataSource = "protocol";
+
+    /// <summary>The session settings of <see cref="ProtocolDataSource"/> connections.</summary>
+    public const string ProtocolPlanSettings =
+        "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off";
+
+    private static string ForProtocol(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(WithDefaults(connectionString));
+        builder.Options = $"{builder.Options} {ProtocolPlanSettings}".Trim();
+        builder.MaxAutoPrepare = 32;
+        return builder.ConnectionString;
+    }
+
     private static string ForListeners(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 
@@ -63,6 +88,7 @@ public static class Extensions
 
         builder.Services.AddNpgsqlDataSource(WithDefaults(connectionString), dataSource => dataSource.EnableDynamicJson());
         builder.Services.AddNpgsqlDataSource(ForListeners(connectionString), serviceKey: ListenerDataSource);
+        builder.Services.AddNpgsqlDataSource(ForProtocol(connectionString), dataSource => dataSource.EnableDynamicJson(), serviceKey: ProtocolDataSource);
         // The options are built once: built per request (the default), they cost every request,
         // worker calls included, a noticeable share of the Api's CPU.
         builder.Services.AddDbContext<JobsDbContext>((services, options) => options
