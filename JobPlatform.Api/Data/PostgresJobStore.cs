@@ -279,12 +279,13 @@ public sealed class PostgresJobStore(
     public async Task<IReadOnlyList<ClaimOutcome>> ClaimAsync(IReadOnlyList<TaskClaim> claims, string workerId, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = await protocol.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
         var ids = claims.Select(c => c.TaskId).ToArray();
 
         // Lock in id order, as report batches do, so batches that share a task never deadlock. The
-        // lock and the claim go in one round trip; the lock's count is not read.
-        await using var batch = new NpgsqlBatch(connection, transaction);
+        // lock and the claim go in one round trip and one transaction: a batch runs as a single
+        // implicit transaction (any error rolls all of it back), committed as it ends, with no
+        // BEGIN or COMMIT of its own. The lock's count is not read.
+        await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             "SELECT count(*) FROM (SELECT 1 FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE) locked")
         {
@@ -344,7 +345,8 @@ public sealed class PostgresJobStore(
         }
 
         // The claims not granted: refused with their task's status, unless the same attempt is
-        // asking again (its response was lost), which gets back the grant it already has.
+        // asking again (its response was lost), which gets back the grant it already has. A read
+        // after the claim's commit: a refused task's status is news, not a decision.
         var refused = claims.Where(c => !granted.ContainsKey((c.TaskId, c.AttemptId))).Select(c => c.TaskId).Distinct().ToArray();
         var statuses = new Dictionary<Guid, string>();
         if (refused.Length > 0)
@@ -354,7 +356,7 @@ public sealed class PostgresJobStore(
                 SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds, t.tenant_id, t.status
                 FROM tasks t JOIN jobs j ON j.id = t.job_id
                 WHERE t.id = ANY(@ids)
-                """, connection, transaction);
+                """, connection);
             lookup.Parameters.AddWithValue("ids", refused);
             await using var reader = await lookup.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
@@ -367,7 +369,6 @@ public sealed class PostgresJobStore(
                 }
             }
         }
-        await transaction.CommitAsync(ct);
 
         return claims.Select(c => granted.TryGetValue((c.TaskId, c.AttemptId), out var grant)
             ? grant
@@ -442,15 +443,24 @@ public sealed class PostgresJobStore(
     public async Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports, Func<int, TimeSpan> retryAfter, CancellationToken ct)
     {
         await using var connection = await protocol.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
 
+        // Two round trips: the transaction begins with the read of the locked tasks and, unless a job
+        // may fail, commits with the writes. Whatever fails in between is rolled back when the
+        // connection goes back to the pool.
         // Lock the tasks in id order, the order every batch takes them in, so two batches never deadlock.
         var tasks = new Dictionary<Guid, (string Status, int Attempts, int MaxAttempts, Guid? CurrentAttempt, Guid JobId)>();
-        await using (var current = new NpgsqlCommand(
-            "SELECT id, status, attempts, max_attempts, current_attempt_id, job_id FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE",
-            connection, transaction))
+        await using (var current = new NpgsqlBatch(connection)
         {
-            current.Parameters.AddWithValue("ids", reports.Select(r => r.TaskId).Distinct().ToArray());
+            BatchCommands =
+            {
+                new("BEGIN"),
+                new("SELECT id, status, attempts, max_attempts, current_attempt_id, job_id FROM tasks WHERE id = ANY(@ids) ORDER BY id FOR UPDATE")
+                {
+                    Parameters = { new("ids", reports.Select(r => r.TaskId).Distinct().ToArray()) },
+                },
+            },
+        })
+        {
             await using var reader = await current.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
@@ -507,8 +517,11 @@ public sealed class PostgresJobStore(
         }
 
         // The tasks, their attempts and their jobs' counters (jobs after tasks, in id order: the
-        // same lock order as every other batch) move in one round trip.
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        // same lock order as every other batch) move in one round trip, with the commit. A failure
+        // may fail its job, whose unfinished tasks are then cancelled in the same transaction, so
+        // that batch commits after them.
+        var mayFailJob = moves.Any(m => m.Status == JobTaskStatus.Failed);
+        await using (var batch = new NpgsqlBatch(connection))
         {
             if (moves.Count > 0)
             {
@@ -561,13 +574,19 @@ public sealed class PostgresJobStore(
             {
                 batch.BatchCommands.Add(CountFinishedTasks(counted.Select(c => (c.Key, c.Value.Finished, c.Value.Failed)).ToList()));
             }
-            if (batch.BatchCommands.Count > 0)
+            if (!mayFailJob)
             {
-                await RunCountingBatchAsync(connection, transaction, batch, ct);
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
             }
+            // Without a failure, a job found stopped already (a task that was running when it failed
+            // reports late) has its leftovers cancelled after the commit, each in a guarded statement.
+            await RunCountingBatchAsync(connection, transaction: null, batch, ct);
         }
-
-        await transaction.CommitAsync(ct);
+        if (mayFailJob)
+        {
+            await using var commit = new NpgsqlCommand("COMMIT", connection);
+            await commit.ExecuteNonQueryAsync(ct);
+        }
         return outcomes;
     }
 
@@ -628,7 +647,7 @@ public sealed class PostgresJobStore(
 
     // Runs a batch whose only statement returning rows is CountFinishedTasks, then cancels the
     // unfinished tasks of every job that statement failed.
-    private static async Task RunCountingBatchAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NpgsqlBatch batch, CancellationToken ct)
+    private static async Task RunCountingBatchAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, NpgsqlBatch batch, CancellationToken ct)
     {
         var stopped = new List<Guid>();
         await using (var reader = await batch.ExecuteReaderAsync(ct))
@@ -654,7 +673,7 @@ public sealed class PostgresJobStore(
     // Tasks other transactions hold are skipped rather than waited for (they hold their task and
     // wait for this job row: waiting would deadlock); their own reports finish them, and the
     // TaskReconciler cancels any that are left.
-    private static async Task<int> CancelLeftoversAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid? jobId, CancellationToken ct)
+    private static async Task<int> CancelLeftoversAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid? jobId, CancellationToken ct)
     {
         // One job's leftovers (a report path, on a connection with generic plans) or every stopped
         // job's (the reconciler): two texts, so each plan fits its own filter.
