@@ -66,7 +66,7 @@ public static class Extensions
     public const string ProtocolDataSource = "protocol";
 
     /// <summary>The session settings of <see cref="ProtocolDataSource"/> connections.</summary>
-    public const string ProtocolPlanSettings =
+    private const string ProtocolPlanSettings =
         "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c enable_hashjoin=off -c enable_mergejoin=off";
 
     private static string ForProtocol(string connectionString)
