@@ -1,80 +1,108 @@
-using System.CommandLine;
 using JobPlatform.AppHost;
 using JobPlatform.AppHost.Hosting;
-using JobPlatform.AppHost.Publishing;
 
-var workers = new Option<int>("--workers") { Description = "Worker replicas to run.", DefaultValueFactory = _ => 3 };
-workers.Validators.Add(result =>
+// The whole JobPlatform graph for development: `dotnet run --project JobPlatform.AppHost` runs it under
+// Aspire's orchestrator, with its dashboard; the tests start the same graph with Aspire.Hosting.Testing;
+// `-- publish` writes it as Kubernetes manifests.
+IDistributedApplicationBuilder builder;
+AppHostSettings settings;
+try
 {
-    if (result.GetValue(workers) is < 0 or > 64)
+    var arguments = AppHostSettings.NormalizeArguments(args);
+    builder = DistributedApplication.CreateBuilder(new DistributedApplicationOptions
     {
-        result.AddError("--workers must be from 0 to 64.");
-    }
-});
-var apiPort = PortOption("--api-port", "The Api's port.", 5080);
-var webPort = PortOption("--web-port", "The web console's port.", 5173);
-var postgresPort = PortOption("--postgres-port", "PostgreSQL's port.", 5432);
-var sqsPort = PortOption("--sqs-port", "The SQS emulator's port.", 4566);
-var fresh = new Option<bool>("--fresh") { Description = "Wipe the local data (database and queues) before starting." };
-var dataDir = new Option<string?>("--data-dir") { Description = "Where local data lives. Defaults to .jobplatform in the repository." };
-var noWeb = new Option<bool>("--no-web") { Description = "Do not start the web console." };
-var prometheus = new Option<bool>("--prometheus") { Description = "Also start Prometheus (apt-get install prometheus), scraping the Api and every worker replica." };
-var prometheusPort = PortOption("--prometheus-port", "Prometheus's port, with --prometheus.", 9090);
-var dashboardPort = PortOption("--dashboard-port", "The development dashboard's port.", 18888);
-var otlpPort = PortOption("--otlp-port", "The dashboard's OTLP/HTTP receiver's port.", 18890);
-var otlpGrpcPort = PortOption("--otlp-grpc-port", "The dashboard's OTLP/gRPC receiver's port.", 18889);
-var noDashboard = new Option<bool>("--no-dashboard") { Description = "Do not start the dashboard or its OTLP receiver; the services then export no telemetry." };
-
-var command = new RootCommand("Runs the whole JobPlatform graph for development: PostgreSQL, the SQS emulator, the Api, workers and the web console.")
-{
-    workers, apiPort, webPort, postgresPort, sqsPort, fresh, dataDir, noWeb, prometheus, prometheusPort, dashboardPort, otlpPort, otlpGrpcPort, noDashboard,
-};
-command.SetAction(async (parse, ct) =>
-{
-    await using var app = JobPlatformGraph.Build(new AppHostOptions
-    {
-        Workers = parse.GetValue(workers),
-        ApiPort = parse.GetValue(apiPort),
-        WebPort = parse.GetValue(webPort),
-        PostgresPort = parse.GetValue(postgresPort),
-        SqsPort = parse.GetValue(sqsPort),
-        Fresh = parse.GetValue(fresh),
-        DataDirectory = parse.GetValue(dataDir),
-        IncludeWeb = !parse.GetValue(noWeb),
-        Prometheus = parse.GetValue(prometheus),
-        PrometheusPort = parse.GetValue(prometheusPort),
-        DashboardPort = parse.GetValue(dashboardPort),
-        OtlpPort = parse.GetValue(otlpPort),
-        OtlpGrpcPort = parse.GetValue(otlpGrpcPort),
-        IncludeDashboard = !parse.GetValue(noDashboard),
+        Args = arguments,
+        // Every resource's output in this terminal too, each line under its resource's name.
+        EnableResourceLogging = arguments.Contains("--consolelogs=true", StringComparer.OrdinalIgnoreCase),
     });
-    return await app.RunAsync(ct);
-});
-var output = new Option<string>("--output", "-o") { Description = "The folder to write the kustomize tree into.", DefaultValueFactory = _ => Path.Combine("deploy", "k8s") };
-var publish = new Command("publish", "Writes Kubernetes manifests (a kustomize tree: base, overlays kind and aws, component keda) from the same graph.")
-{
-    output,
-};
-publish.SetAction(parse =>
-{
-    var directory = Path.GetFullPath(parse.GetValue(output)!);
-    var files = KubernetesPublisher.Publish(JobPlatformGraph.Declare(new AppHostOptions()), directory);
-    Console.Out.WriteLine($"Wrote {files.Count} files to {directory}. Apply with: kubectl apply -k {Path.Combine(directory, "overlays", "kind")}");
-    return 0;
-});
-command.Subcommands.Add(publish);
-
-return await command.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
-
-static Option<int> PortOption(string name, string description, int defaultPort)
-{
-    var option = new Option<int>(name) { Description = $"{description} Defaults to {defaultPort}; 0 picks a free port.", DefaultValueFactory = _ => defaultPort };
-    option.Validators.Add(result =>
-    {
-        if (result.GetValue(option) is < 0 or > 65535)
-        {
-            result.AddError($"{name} must be a port number from 0 to 65535.");
-        }
-    });
-    return option;
+    settings = AppHostSettings.From(builder.Configuration);
 }
+catch (AppHostSettingsException ex)
+{
+    await Console.Error.WriteLineAsync($"error: {ex.Message}");
+    return 2;
+}
+var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+var data = Path.GetFullPath(settings.DataDir ?? Path.Combine(repository, ".jobplatform"));
+
+var db = builder.AddPostgresServer("postgres", Path.Combine(data, "postgres"), AppHostSettings.Port(settings.PostgresPort),
+        settings.Fresh, settings.Testing, settings.PostgresSettings)
+    .AddDatabase("jobsdb");
+
+// A queue per priority, all sharing one dead-letter queue. Normal (jobplatform-tasks), where most
+// work goes, comes first: KEDA's scaler watches the first queue.
+var sqs = builder.AddSqsEmulator("sqs", Path.Combine(builder.AppHostDirectory, "tools", "fauxqs"), AppHostSettings.Port(settings.SqsPort),
+        settings.PersistQueues ?? !settings.Testing ? Path.Combine(data, "sqs") : null, settings.Fresh)
+    .WithQueue("jobplatform-tasks", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
+    .WithQueue("jobplatform-tasks-critical", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
+    .WithQueue("jobplatform-tasks-high", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
+    .WithQueue("jobplatform-tasks-low", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5);
+
+// Generated once and kept in the AppHost's user secrets; a cluster takes them from a Secret.
+var adminKey = builder.AddGeneratedSecret("admin-key", Path.Combine(data, "secrets", "admin-key"));
+var workerKey = builder.AddGeneratedSecret("worker-key", Path.Combine(data, "secrets", "worker-key"));
+var signingKey = builder.AddGeneratedSecret("token-signing-key", Path.Combine(data, "secrets", "token-signing-key"));
+
+var api = builder.AddProject<Projects.JobPlatform_Api>("api", launchProfileName: null)
+    .WithHttpEndpoint(port: AppHostSettings.Port(settings.ApiPort))
+    .WithHttpHealthCheck("/health")
+    .WithReference(db)
+    .WithReference(sqs)
+    .WithEnvironment("Auth__AdminKey", adminKey)
+    .WithEnvironment("Auth__WorkerKey", workerKey)
+    .WithEnvironment("Auth__TokenSigningKey", signingKey)
+    .WithDevelopmentLogging()
+    .WithContainerSpec(JobPlatformGraph.ProjectContainer("api"))
+    .WaitFor(db)
+    .WaitFor(sqs);
+
+var devTenant = builder.AddDevTenant("dev-tenant", JobPlatformGraph.DevTenantId, api, adminKey, Path.Combine(data, "dev-tenant.key"));
+
+var worker = builder.AddProject<Projects.JobPlatform_Worker>("worker", launchProfileName: null)
+    .WithReplicas(settings.Workers)
+    .WithHttpEndpoint()
+    .WithHttpHealthCheck("/health")
+    .WithReplicaNameEnvironment("Worker__WorkerId")
+    // The worker's own default (WorkerOptions.DrainTimeout), stated so a pod's grace period follows it.
+    .WithDrainTimeout("Worker__DrainTimeout", TimeSpan.FromSeconds(10))
+    // Development workers run the demo "crash" task; deployed ones keep the safe default.
+    .WithDevelopmentEnvironment("Worker__AllowCrashTasks", "true")
+    .WithEnvironment("Auth__WorkerKey", workerKey)
+    .WithReference(api)
+    .WithReference(sqs)
+    .WithDevelopmentLogging()
+    .WithRestartOnCrash()
+    .WithContainerSpec(JobPlatformGraph.ProjectContainer("worker"))
+    .WaitFor(api);
+
+if (settings.Prometheus)
+{
+    builder.AddPrometheus("prometheus", Path.Combine(data, "prometheus"), AppHostSettings.Port(settings.PrometheusPort))
+        .WithScrapeInterval(settings.ScrapeInterval)
+        .WithScrapeTarget(api)
+        .WithScrapeTarget(worker);
+}
+
+if (settings.Web)
+{
+    builder.AddViteApp("web", Path.Combine(repository, "JobPlatform.Web"), AppHostSettings.Port(settings.WebPort))
+        .WithReference(api)
+        .WithReference(devTenant)
+        .WaitFor(api);
+}
+
+if (!settings.Testing)
+{
+    try
+    {
+        settings.EnsurePortsFree();
+    }
+    catch (AppHostSettingsException ex)
+    {
+        await Console.Error.WriteLineAsync($"error: {ex.Message}");
+        return 2;
+    }
+}
+
+await builder.Build().RunAsync();
+return 0;

@@ -2,80 +2,128 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using JobPlatform.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace JobPlatform.AppHost.Hosting;
 
 /// <summary>
 /// The development tenant: once the Api is healthy, makes sure the tenant exists with generous limits
-/// and has a working API key, kept in <c>{data}/dev-tenant.key</c> across runs. Referencing it passes
-/// <c>JOBPLATFORM_API_KEY</c> and <c>JOBPLATFORM_TENANT</c>, which the console signs in with.
+/// and has a working API key, kept in <see cref="KeyFile"/> across runs. Referencing it passes
+/// <c>JOBPLATFORM_API_KEY</c> and <c>JOBPLATFORM_TENANT</c>, which the console signs in with. It runs
+/// nothing: the dashboard shows it as a resource whose state says whether the key is ready.
 /// </summary>
-public sealed class DevTenantResource(string name, string tenantId, ProjectResource api, SecretResource adminKey) : Resource(name)
+public sealed class DevTenantResource(string name, string tenantId, string keyFile) : Resource(name)
 {
-    public const string KeyFileName = "dev-tenant.key";
-
-
     /// <summary>Limits no development session reaches: the benchmark and the test suite run as this tenant too.</summary>
     public static readonly CreateTenantRequest Limits = new(null, "Development", RateLimitPerMinute: 6_000_000, RateLimitBurst: 100_000, MaxRunningTasks: 100_000);
 
     public string TenantId { get; } = tenantId;
 
-    /// <summary>The tenant's key, once started.</summary>
-    public string ApiKey { get; private set; } = "";
+    /// <summary>Where the key is written, readable by this user only.</summary>
+    public string KeyFile { get; } = keyFile;
 
-    /// <summary>Where the key is written.</summary>
-    public string? KeyFile { get; private set; }
+    /// <summary>The tenant's key, once ready.</summary>
+    public string ApiKey { get; internal set; } = "";
+}
 
-    /// <summary>The summary prints the key, as Aspire prints its dashboard's token: it is for this machine's developer.</summary>
-    public override string? DisplayUrl => KeyFile is null ? null : $"tenant '{TenantId}', key {ApiKey} (also in {KeyFile})";
-
-    internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
-        [new("JOBPLATFORM_API_KEY", ApiKey), new("JOBPLATFORM_TENANT", TenantId)];
-
-    /// <summary>Development only: in a cluster, people sign in to the console with a key of their own.</summary>
-    internal override IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() => [];
-
-    internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
+public static class DevTenantBuilderExtensions
+{
+    /// <summary>
+    /// Adds the development tenant <paramref name="tenantId"/>, set up through <paramref name="api"/>
+    /// with <paramref name="adminKey"/> once the Api is healthy.
+    /// </summary>
+    public static IResourceBuilder<DevTenantResource> AddDevTenant(this IDistributedApplicationBuilder builder, string name, string tenantId,
+        IResourceBuilder<ProjectResource> api, IResourceBuilder<ParameterResource> adminKey, string keyFile)
     {
-        using var admin = new HttpClient { BaseAddress = api.Url };
-        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey.Value);
+        var tenant = new DevTenantResource(name, tenantId, keyFile);
+        builder.Eventing.Subscribe<InitializeResourceEvent>(tenant, (e, ct) =>
+        {
+            // Not awaited: initialisation must not hold up the other resources while the Api starts.
+            _ = Task.Run(() => SetUpAsync(e, tenant, api.Resource, adminKey.Resource, ct), ct);
+            return Task.CompletedTask;
+        });
+        return builder.AddResource(tenant)
+            .WithInitialState(new CustomResourceSnapshot
+            {
+                ResourceType = "DevTenant",
+                State = KnownResourceStates.Waiting,
+                Properties = [new("tenant", tenantId), new("key file", keyFile)],
+            })
+            .WithIconName("PersonKey")
+            .ExcludeFromManifest();
+    }
 
-        using (var created = await admin.PostAsJsonAsync("/api/v1/tenants", Limits with { Id = TenantId }, ct))
+    /// <summary>Passes the tenant's key and id as <c>JOBPLATFORM_API_KEY</c> and <c>JOBPLATFORM_TENANT</c>, and starts only once they are ready.</summary>
+    public static IResourceBuilder<T> WithReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<DevTenantResource> tenant)
+        where T : IResourceWithEnvironment, IResourceWithWaitSupport =>
+        builder.WaitFor(tenant).WithEnvironment(context =>
+        {
+            context.EnvironmentVariables["JOBPLATFORM_API_KEY"] = tenant.Resource.ApiKey;
+            context.EnvironmentVariables["JOBPLATFORM_TENANT"] = tenant.Resource.TenantId;
+        });
+
+    private static async Task SetUpAsync(InitializeResourceEvent e, DevTenantResource tenant, ProjectResource api, ParameterResource adminKey, CancellationToken ct)
+    {
+        try
+        {
+            await e.Notifications.WaitForResourceHealthyAsync(api.Name, ct);
+            await e.Notifications.PublishUpdateAsync(tenant, s => s with { State = KnownResourceStates.Starting });
+            var url = new Uri(api.GetEndpoint("http").Url);
+            tenant.ApiKey = await EnsureKeyAsync(url, tenant, await adminKey.GetValueAsync(ct) ?? "", e.Logger, ct);
+            await e.Notifications.PublishUpdateAsync(tenant, s => s with
+            {
+                State = KnownResourceStates.Running,
+                StartTimeStamp = DateTime.UtcNow,
+            });
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            e.Logger.LogError(ex, "Could not set up the development tenant '{Tenant}'", tenant.TenantId);
+            await e.Notifications.PublishUpdateAsync(tenant, s => s with { State = KnownResourceStates.FailedToStart });
+        }
+    }
+
+    private static async Task<string> EnsureKeyAsync(Uri api, DevTenantResource tenant, string adminKey, ILogger log, CancellationToken ct)
+    {
+        using var admin = new HttpClient { BaseAddress = api };
+        admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        using (var created = await admin.PostAsJsonAsync("/api/v1/tenants", DevTenantResource.Limits with { Id = tenant.TenantId }, ct))
         {
             if (created.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.Conflict))
             {
-                throw new ResourceStartException(Name, $"could not create tenant '{TenantId}': {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
+                throw new InvalidOperationException($"Could not create tenant '{tenant.TenantId}': {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
             }
         }
 
-        KeyFile = Path.Combine(context.DataDirectory, KeyFileName);
-        var kept = File.Exists(KeyFile) ? (await File.ReadAllTextAsync(KeyFile, ct)).Trim() : "";
-        if (kept.Length > 0 && await WorksAsync(kept, ct))
+        var kept = File.Exists(tenant.KeyFile) ? (await File.ReadAllTextAsync(tenant.KeyFile, ct)).Trim() : "";
+        if (kept.Length > 0 && await WorksAsync(api, tenant.TenantId, kept, ct))
         {
-            ApiKey = kept;
-            return;
+            log.LogInformation("Tenant '{Tenant}' signs in with the key in {KeyFile}", tenant.TenantId, tenant.KeyFile);
+            return kept;
         }
 
-        using var issued = await admin.PostAsJsonAsync($"/api/v1/tenants/{TenantId}/keys", new CreateApiKeyRequest("development"), ct);
+        using var issued = await admin.PostAsJsonAsync($"/api/v1/tenants/{tenant.TenantId}/keys", new CreateApiKeyRequest("development"), ct);
         if (!issued.IsSuccessStatusCode)
         {
-            throw new ResourceStartException(Name, $"could not issue a key: {(int)issued.StatusCode} {await issued.Content.ReadAsStringAsync(ct)}");
+            throw new InvalidOperationException($"Could not issue a key for tenant '{tenant.TenantId}': {(int)issued.StatusCode} {await issued.Content.ReadAsStringAsync(ct)}");
         }
-        ApiKey = (await issued.Content.ReadFromJsonAsync<ApiKeyCreatedResponse>(ct))!.Key;
-        await PrivateFile.WriteAsync(KeyFile, ApiKey, ct);
-        context.Log.Info(Name, $"issued a key for tenant '{TenantId}' into {KeyFile}");
+        var key = (await issued.Content.ReadFromJsonAsync<ApiKeyCreatedResponse>(ct))!.Key;
+        await PrivateFile.WriteAsync(tenant.KeyFile, key, ct);
+        log.LogInformation("Issued a key for tenant '{Tenant}' into {KeyFile}", tenant.TenantId, tenant.KeyFile);
+        return key;
     }
 
     /// <summary>Whether a kept key still authenticates as this tenant (the database may have been wiped since).</summary>
-    private async Task<bool> WorksAsync(string key, CancellationToken ct)
+    private static async Task<bool> WorksAsync(Uri api, string tenantId, string key, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = api.Url };
+        using var http = new HttpClient { BaseAddress = api };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         using var me = await http.GetAsync("/api/v1/tenants/me", ct);
-        return me.IsSuccessStatusCode && (await me.Content.ReadFromJsonAsync<TenantUsageResponse>(ct))?.Id == TenantId;
+        return me.IsSuccessStatusCode && (await me.Content.ReadFromJsonAsync<TenantUsageResponse>(ct))?.Id == tenantId;
     }
-
-    internal override Task StopAsync() => Task.CompletedTask;
 }
 
 /// <summary>Writes secrets to files only their owner can read.</summary>

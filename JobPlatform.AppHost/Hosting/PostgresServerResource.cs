@@ -1,17 +1,26 @@
+using Aspire.Hosting.Eventing;
+using Aspire.Hosting.Lifecycle;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace JobPlatform.AppHost.Hosting;
 
 /// <summary>
-/// PostgreSQL from the installed binaries, run as the postgres user (the server refuses root), with
-/// its data in a folder that survives restarts. TCP on loopback only.
+/// PostgreSQL from the installed binaries as an Aspire executable resource: Aspire's own
+/// <c>AddPostgres</c> needs a container runtime. It runs as the postgres user (the server refuses
+/// root), trusts connections on loopback only, and keeps its data in a folder that survives restarts.
+/// Its connection string names no database; its databases' strings do.
 /// </summary>
-public sealed class PostgresServerResource(string name, int port) : Resource(name)
+public sealed class PostgresServerResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
+    /// <summary>The name of the TCP endpoint; its port reaches the server as PGPORT.</summary>
+    public const string EndpointName = "tcp";
+
     /// <summary>Where Debian installs the PostgreSQL 15 server binaries.</summary>
     public const string BinDirectory = "/usr/lib/postgresql/15/bin";
-
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The image a published server runs (the official image, Alpine: the same major version as the local binaries).</summary>
     public const string ContainerImage = "postgres:15-alpine";
@@ -29,118 +38,198 @@ public sealed class PostgresServerResource(string name, int port) : Resource(nam
     public string PasswordSecretName => Name;
 
     /// <summary>The databases created on the server, in the order they were added.</summary>
-    public IReadOnlyList<PostgresDatabaseResource> DatabaseResources => Databases;
+    public List<PostgresDatabaseResource> Databases { get; } = [];
 
-    private SupervisedProcess? _process;
-    private bool _wiped;
+    /// <summary>The folder holding the cluster's files (<c>PG_VERSION</c>, <c>postmaster.pid</c>).</summary>
+    public required string DataDirectory { get; init; }
 
-    public int Port { get; private set; } = port;
+    public EndpointReference Endpoint => new(this, EndpointName);
 
-    internal List<PostgresDatabaseResource> Databases { get; } = [];
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create(
+        $"Host={Endpoint.Property(EndpointProperty.Host)};Port={Endpoint.Property(EndpointProperty.Port)};Username={UnixUser.PostgresUser}");
+}
 
-    internal string? DataDirectory { get; private set; }
+/// <summary>A database on a <see cref="PostgresServerResource"/>, created once the server is ready. Referencing it passes <c>ConnectionStrings__{name}</c>.</summary>
+public sealed class PostgresDatabaseResource(string name, PostgresServerResource parent)
+    : Resource(name), IResourceWithParent<PostgresServerResource>, IResourceWithConnectionString
+{
+    public PostgresServerResource Parent { get; } = parent;
 
-    public override string? DisplayUrl => $"postgres://127.0.0.1:{Port}";
+    public ReferenceExpression ConnectionStringExpression =>
+        ReferenceExpression.Create($"{Parent};Database={Name}");
 
-    internal override IEnumerable<(int Port, string Option)> FixedPorts => Port == 0 ? [] : [(Port, "--postgres-port")];
+    /// <summary>The Secret that holds the database's connection string in a cluster; a real deployment creates it itself.</summary>
+    public string ConnectionSecretName => $"{Name}-connection";
 
-    internal string ConnectionString(string database) =>
-        new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = Port, Database = database, Username = UnixUser.PostgresUser }.ConnectionString;
-
-    internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
+    /// <summary>The connection string a cluster's pods use: the server's Service, the server's Secret password.</summary>
+    public string ClusterConnectionString => new NpgsqlConnectionStringBuilder
     {
-        if (!File.Exists(Path.Combine(BinDirectory, "postgres")))
+        Host = Parent.Name,
+        Port = PostgresServerResource.ContainerPort,
+        Database = Name,
+        Username = UnixUser.PostgresUser,
+        Password = PostgresServerResource.DevelopmentPassword,
+    }.ConnectionString;
+}
+
+public static class PostgresBuilderExtensions
+{
+    private static readonly TimeSpan LeftoverStopTimeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Adds PostgreSQL 15 from <see cref="PostgresServerResource.BinDirectory"/>, its cluster in
+    /// <paramref name="dataRoot"/>/data (created by initdb on first start, wiped first when
+    /// <paramref name="fresh"/>). <paramref name="testing"/> trades durability for speed.
+    /// <paramref name="settings"/> become <c>-c name=value</c> after the AppHost's own.
+    /// </summary>
+    public static IResourceBuilder<PostgresServerResource> AddPostgresServer(this IDistributedApplicationBuilder builder,
+        string name, string dataRoot, int? port = null, bool fresh = false, bool testing = false,
+        IReadOnlyDictionary<string, string>? settings = null)
+    {
+        if (!UnixUser.PostgresCanReach(dataRoot))
         {
-            throw new ResourceStartException(Name, $"needs the PostgreSQL 15 server binaries in {BinDirectory}. Install them with: apt-get install postgresql-15");
+            // A clone under /root, say: the postgres user cannot enter it.
+            dataRoot = Path.Combine("/var/tmp", $"jobplatform-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(dataRoot)))[..8]}", name);
         }
-        Port = Port == 0 ? Ports.FindFree() : Port;
-        DataDirectory = await PrepareDataDirectoryAsync(context, ct);
+        var data = Path.Combine(dataRoot, "data");
 
         var arguments = new List<string>
         {
-            "-D", DataDirectory, "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300",
+            "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300",
         };
-        if (context.Options.Testing)
+        if (testing)
         {
             // Test data is thrown away: durability only costs time.
             arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         }
-        foreach (var (name, value) in context.Options.PostgresSettings)
+        foreach (var (setting, value) in settings ?? new Dictionary<string, string>())
         {
-            arguments.AddRange(["-c", $"{name}={value}"]);
+            arguments.AddRange(["-c", $"{setting}={value}"]);
         }
-        var (file, args) = UnixUser.AsPostgres(Path.Combine(BinDirectory, "postgres"), arguments);
-        _process = new SupervisedProcess(Name, new ProcessSpec(file, args, DataDirectory, new Dictionary<string, string?>())
-        {
-            // SIGINT is PostgreSQL's fast shutdown: it ends sessions instead of waiting for them.
-            StopSignal = System.Runtime.InteropServices.PosixSignal.SIGINT,
-        }, context.Log);
-        _process.Start();
+        var (file, args) = UnixUser.AsPostgres(Path.Combine(PostgresServerResource.BinDirectory, "postgres"), arguments);
 
-        await HealthWaiter.WaitAsync(Name, _process, async token =>
-        {
-            await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
-            await connection.OpenAsync(token);
-            await using var command = new NpgsqlCommand("SELECT 1", connection);
-            return await command.ExecuteScalarAsync(token) is 1;
-        }, StartTimeout, context.Log, ct);
+        Directory.CreateDirectory(dataRoot);
+        var server = new PostgresServerResource(name, "/bin/sh", dataRoot) { DataDirectory = data };
+        var wiped = false;
 
-        foreach (var database in Databases)
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(server, async (e, ct) =>
         {
-            await database.EnsureCreatedAsync(context, ct);
-        }
+            var log = e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server);
+            if (!File.Exists(Path.Combine(PostgresServerResource.BinDirectory, "postgres")))
+            {
+                throw new DistributedApplicationException($"'{name}' needs the PostgreSQL 15 server binaries in {PostgresServerResource.BinDirectory}. Install them with: apt-get install postgresql-15");
+            }
+            await StopLeftoverServerAsync(data, log, ct);
+            if (fresh && !wiped && Directory.Exists(data))
+            {
+                log.LogInformation("Wiping {DataDirectory} (fresh start)", data);
+                Directory.Delete(data, recursive: true);
+            }
+            wiped = true;
+            await UnixUser.ChownToPostgresAsync(dataRoot, ct);
+            if (!File.Exists(Path.Combine(data, "PG_VERSION")))
+            {
+                await InitDbAsync(data, dataRoot, testing, log, ct);
+            }
+        });
+
+        builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (e, ct) =>
+        {
+            var connectionString = await server.ConnectionStringExpression.GetValueAsync(ct);
+            await using var connection = new NpgsqlConnection($"{connectionString};Database=postgres");
+            await connection.OpenAsync(ct);
+            foreach (var database in server.Databases)
+            {
+                await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = @name", connection);
+                exists.Parameters.AddWithValue("name", database.Name);
+                if (await exists.ExecuteScalarAsync(ct) is null)
+                {
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE \"{database.Name}\"", connection);
+                    await create.ExecuteNonQueryAsync(ct);
+                    e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(server).LogInformation("Created database {Database}", database.Name);
+                }
+            }
+        });
+
+        var healthCheck = $"{name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
+            _ => new NpgsqlHealthCheck(server, database: "postgres"), failureStatus: null, tags: null));
+
+        return builder.AddResource(server)
+            // SIGTERM is PostgreSQL's smart shutdown, which waits for every client to leave: a pool
+            // would hold it until DCP kills it. The shell turns DCP's SIGTERM into SIGINT, the fast
+            // shutdown that ends sessions at once.
+            .WithArgs(["-c", """
+                "$@" &
+                pid=$!
+                trap 'kill -INT $pid' TERM INT
+                status=0
+                while kill -0 $pid 2>/dev/null; do wait $pid; status=$?; done
+                exit $status
+                """, "postgres", file, .. args])
+            .WithEndpoint(port: port, name: PostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT")
+            .WithIconName("DatabaseMultiple")
+            .WithHealthCheck(healthCheck);
     }
 
-    private async Task<string> PrepareDataDirectoryAsync(AppHostContext context, CancellationToken ct)
+    /// <summary>Adds a database, created on the server once it accepts connections and ready once it answers.</summary>
+    public static IResourceBuilder<PostgresDatabaseResource> AddDatabase(this IResourceBuilder<PostgresServerResource> builder, string name)
     {
-        var root = Path.Combine(context.DataDirectory, Name);
-        if (!UnixUser.PostgresCanReach(root))
+        var database = new PostgresDatabaseResource(name, builder.Resource);
+        builder.Resource.Databases.Add(database);
+        var healthCheck = $"{name}_check";
+        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheck,
+            _ => new NpgsqlHealthCheck(database, database: null), failureStatus: null, tags: null));
+        builder.ApplicationBuilder.Eventing.Subscribe<InitializeResourceEvent>(database, (e, ct) =>
         {
-            var fallback = Path.Combine("/var/tmp", $"jobplatform-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root)))[..8]}", Name);
-            context.Log.Info(Name, $"the postgres user cannot reach {root}; keeping the data in {fallback} instead");
-            root = fallback;
-        }
-        var data = Path.Combine(root, "data");
-
-        if (context.Options.Fresh && !_wiped && Directory.Exists(root))
-        {
-            await StopLeftoverServerAsync(data, context, ct);
-            Directory.Delete(root, recursive: true);
-        }
-        _wiped = true;
-        Directory.CreateDirectory(root);
-        await UnixUser.ChownToPostgresAsync(root, ct);
-
-        if (!File.Exists(Path.Combine(data, "PG_VERSION")))
-        {
-            context.Log.Info(Name, $"initialising a new database cluster in {data}");
-            var initArguments = new List<string> { "-D", data, "--auth=trust", "-U", UnixUser.PostgresUser, "-E", "UTF8", "--locale=C" };
-            if (context.Options.Testing)
+            // A database lives and dies with its server. Aspire passes a container's state on to its
+            // children, not an executable's, so the database follows its server here.
+            _ = Task.Run(async () =>
             {
-                initArguments.Add("--no-sync");
-            }
-            var (file, args) = UnixUser.AsPostgres(Path.Combine(BinDirectory, "initdb"), initArguments);
-            var result = await CliWrap.Cli.Wrap(file).WithArguments(args).WithWorkingDirectory(root)
-                .WithStandardOutputPipe(CliWrap.PipeTarget.ToDelegate(line => context.Log.Write(Name, line)))
-                .WithStandardErrorPipe(CliWrap.PipeTarget.ToDelegate(line => context.Log.Write(Name, line)))
-                .WithValidation(CliWrap.CommandResultValidation.None)
-                .ExecuteAsync(ct);
-            if (result.ExitCode != 0)
-            {
-                throw new ResourceStartException(Name, $"initdb failed with exit code {result.ExitCode}:{Environment.NewLine}{context.Log.Recent(Name)}");
-            }
-        }
-        else
-        {
-            await StopLeftoverServerAsync(data, context, ct);
-        }
-        return data;
+                await foreach (var update in e.Notifications.WatchAsync(ct))
+                {
+                    if (update.Resource == builder.Resource)
+                    {
+                        await e.Notifications.PublishUpdateAsync(database, s => s with
+                        {
+                            State = update.Snapshot.State,
+                            StartTimeStamp = update.Snapshot.StartTimeStamp,
+                            StopTimeStamp = update.Snapshot.StopTimeStamp,
+                        });
+                    }
+                }
+            }, ct);
+            return Task.CompletedTask;
+        });
+        return builder.ApplicationBuilder.AddResource(database)
+            .WithIconName("Database")
+            .WithHealthCheck(healthCheck);
     }
 
-    // An AppHost that was killed outright leaves its postmaster running on the data folder; stop it
-    // so this start can take over instead of failing on the lock.
-    private async Task StopLeftoverServerAsync(string data, AppHostContext context, CancellationToken ct)
+    private static async Task InitDbAsync(string data, string workingDirectory, bool testing, ILogger log, CancellationToken ct)
+    {
+        log.LogInformation("Initialising a new database cluster in {DataDirectory}", data);
+        var initArguments = new List<string> { "-D", data, "--auth=trust", "-U", UnixUser.PostgresUser, "-E", "UTF8", "--locale=C" };
+        if (testing)
+        {
+            initArguments.Add("--no-sync");
+        }
+        var (file, args) = UnixUser.AsPostgres(Path.Combine(PostgresServerResource.BinDirectory, "initdb"), initArguments);
+        var output = new System.Text.StringBuilder();
+        var result = await CliWrap.Cli.Wrap(file).WithArguments(args).WithWorkingDirectory(workingDirectory)
+            .WithStandardOutputPipe(CliWrap.PipeTarget.ToStringBuilder(output))
+            .WithStandardErrorPipe(CliWrap.PipeTarget.ToStringBuilder(output))
+            .WithValidation(CliWrap.CommandResultValidation.None)
+            .ExecuteAsync(ct);
+        if (result.ExitCode != 0)
+        {
+            throw new DistributedApplicationException($"initdb failed with exit code {result.ExitCode}:{Environment.NewLine}{output}");
+        }
+    }
+
+    // An AppHost killed outright can leave its postmaster running on the data folder; stop it so this
+    // start can take over instead of failing on the lock.
+    private static async Task StopLeftoverServerAsync(string data, ILogger log, CancellationToken ct)
     {
         var pidFile = Path.Combine(data, "postmaster.pid");
         if (!File.Exists(pidFile)
@@ -149,12 +238,35 @@ public sealed class PostgresServerResource(string name, int port) : Resource(nam
         {
             return;
         }
-        context.Log.Info(Name, $"stopping a PostgreSQL left running by an earlier run (pid {pid})");
-        var (file, args) = UnixUser.AsPostgres(Path.Combine(BinDirectory, "pg_ctl"), ["stop", "-D", data, "-m", "fast", "-w", "-t", "15"]);
+        log.LogInformation("Stopping a PostgreSQL left running by an earlier run (pid {Pid})", pid);
+        var (file, args) = UnixUser.AsPostgres(Path.Combine(PostgresServerResource.BinDirectory, "pg_ctl"),
+            ["stop", "-D", data, "-m", "fast", "-w", "-t", ((int)LeftoverStopTimeout.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         await CliWrap.Cli.Wrap(file).WithArguments(args).WithValidation(CliWrap.CommandResultValidation.None).ExecuteAsync(ct);
     }
+}
 
-    internal override Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
-
-    internal SupervisedProcess? Process => _process;
+/// <summary>Healthy when the resource's connection string opens and answers <c>SELECT 1</c>.</summary>
+internal sealed class NpgsqlHealthCheck(IResourceWithConnectionString resource, string? database) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var connectionString = await resource.ConnectionStringExpression.GetValueAsync(cancellationToken);
+            if (database is not null)
+            {
+                connectionString += $";Database={database}";
+            }
+            // Unpooled: a probe must not keep connections that a restart of the server would break.
+            await using var connection = new NpgsqlConnection($"{connectionString};Pooling=false;Timeout=3");
+            await connection.OpenAsync(cancellationToken);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy(ex.Message);
+        }
+    }
 }

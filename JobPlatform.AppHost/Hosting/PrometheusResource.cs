@@ -1,123 +1,139 @@
-using System.Globalization;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using Aspire.Hosting.Eventing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace JobPlatform.AppHost.Hosting;
 
 /// <summary>
-/// Debian's Prometheus, scraping <c>/metrics</c> on every replica of the projects it targets. The
-/// replicas' addresses reach it through file-based service discovery, one file per project, written
-/// once their ports are known (a replica keeps its port across restarts); each target's
-/// <c>instance</c> label is the replica's name, as <c>service.instance.id</c> is in OTLP.
+/// Debian's Prometheus as an Aspire executable resource, scraping <c>/metrics</c> on every replica of
+/// the projects it targets. Replicas reach it through file-based service discovery: one file per
+/// project, rewritten whenever a replica starts or stops, each target's <c>instance</c> label the
+/// replica's name (as <c>service.instance.id</c> is in OTLP).
 /// </summary>
-public sealed class PrometheusResource(string name, int port) : Resource(name)
+public sealed class PrometheusResource(string name, string workingDirectory)
+    : ExecutableResource(name, "prometheus", workingDirectory)
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
-
-    /// <summary>Where Debian's package installs it.</summary>
-    public const string Executable = "prometheus";
-
-    private SupervisedProcess? _process;
-
-    /// <summary>The port it serves its UI and query API on; 0 picks a free one.</summary>
-    public int Port { get; private set; } = port;
-
-    private readonly int _requestedPort = port;
-
     /// <summary>How often each target is scraped. Defaults to 5 s.</summary>
     public TimeSpan ScrapeInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    internal List<ProjectResource> Targets { get; } = [];
+    /// <summary>The projects whose replicas it scrapes.</summary>
+    public List<ProjectResource> Targets { get; } = [];
 
-    public Uri Url => new($"http://localhost:{Port.ToString(CultureInfo.InvariantCulture)}");
-
-    public override string? DisplayUrl => Url.ToString().TrimEnd('/');
-
-    internal override IEnumerable<(int Port, string Option)> FixedPorts => _requestedPort == 0 ? [] : [(_requestedPort, $"--{Name}-port")];
-
-    internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
-    {
-        var directory = Path.Combine(context.DataDirectory, Name);
-        Directory.CreateDirectory(Path.Combine(directory, "targets"));
-        foreach (var project in Targets)
-        {
-            // Written to a temporary name and moved, so Prometheus never reads half a file.
-            var file = Path.Combine(directory, "targets", $"{project.Name}.json");
-            await File.WriteAllTextAsync(file + ".tmp", TargetsJson(project), ct);
-            File.Move(file + ".tmp", file, overwrite: true);
-        }
-        var config = Path.Combine(directory, "prometheus.yml");
-        await File.WriteAllTextAsync(config, Configuration(directory), ct);
-
-        Port = _requestedPort == 0 ? Ports.FindFree() : _requestedPort;
-        _process = new SupervisedProcess(Name, new ProcessSpec(Executable,
-        [
-            $"--config.file={config}",
-            $"--storage.tsdb.path={Path.Combine(directory, "data")}",
-            $"--web.listen-address=127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}",
-            "--storage.tsdb.retention.time=2d",
-            "--log.level=warn",
-        ], directory, new Dictionary<string, string?>()), context.Log);
-        _process.Start();
-        try
-        {
-            await HealthWaiter.WaitAsync(Name, _process, token => HealthWaiter.HttpOkAsync(new Uri(Url, "/-/ready"), token), StartTimeout, context.Log, ct);
-        }
-        catch (ResourceStartException) when (!IsInstalled())
-        {
-            throw new ResourceStartException(Name, $"needs Prometheus ('{Executable}' is not on PATH). Install it with: sudo apt-get install prometheus");
-        }
-    }
-
-    internal override Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
-
-    internal SupervisedProcess? Process => _process;
-
-    private string Configuration(string directory)
-    {
-        var interval = $"{(int)Math.Max(1, ScrapeInterval.TotalSeconds)}s";
-        var yaml = new StringBuilder();
-        yaml.AppendLine("# Written by the AppHost on every start: edits are lost.");
-        yaml.AppendLine("global:");
-        yaml.AppendLine($"  scrape_interval: {interval}");
-        yaml.AppendLine($"  evaluation_interval: {interval}");
-        yaml.AppendLine("scrape_configs:");
-        foreach (var project in Targets)
-        {
-            yaml.AppendLine($"  - job_name: {project.Name}");
-            yaml.AppendLine($"    metrics_path: {ProjectResource.MetricsPath}");
-            yaml.AppendLine("    file_sd_configs:");
-            yaml.AppendLine($"      - files: ['{Path.Combine(directory, "targets", $"{project.Name}.json")}']");
-            yaml.AppendLine($"        refresh_interval: {interval}");
-        }
-        return yaml.ToString();
-    }
-
-    private static string TargetsJson(ProjectResource project) => JsonSerializer.Serialize(
-        project.ReplicaEndpoints.Select(replica => new
-        {
-            targets = new[] { $"localhost:{replica.Port.ToString(CultureInfo.InvariantCulture)}" },
-            labels = new Dictionary<string, string> { ["instance"] = replica.Process.Name },
-        }));
-
-    private static bool IsInstalled() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
-            .Any(directory => File.Exists(Path.Combine(directory, Executable)));
+    public string TargetsFile(ProjectResource project) => Path.Combine(WorkingDirectory, "targets", $"{project.Name}.json");
 }
 
 public static class PrometheusBuilderExtensions
 {
+    /// <summary>The path every project serves its Prometheus text on (ServiceDefaults' MapDefaultEndpoints).</summary>
+    public const string MetricsPath = "/metrics";
+
+    /// <summary>Adds Prometheus, its configuration and data in <paramref name="directory"/>, serving on <paramref name="port"/> (any free port when null).</summary>
+    public static IResourceBuilder<PrometheusResource> AddPrometheus(this IDistributedApplicationBuilder builder, string name, string directory, int? port = null)
+    {
+        var prometheus = new PrometheusResource(name, directory);
+        builder.Services.AddHostedService(services => new PrometheusTargetWriter(prometheus, services.GetRequiredService<ResourceNotificationService>()));
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(prometheus, async (_, ct) =>
+        {
+            if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, prometheus.Command))))
+            {
+                throw new DistributedApplicationException($"'{name}' needs Prometheus ('{prometheus.Command}' is not on PATH). Install it with: apt-get install prometheus");
+            }
+            Directory.CreateDirectory(Path.Combine(directory, "targets"));
+            foreach (var project in prometheus.Targets.Where(p => !File.Exists(prometheus.TargetsFile(p))))
+            {
+                await File.WriteAllTextAsync(prometheus.TargetsFile(project), "[]", ct);
+            }
+            await File.WriteAllTextAsync(Path.Combine(directory, "prometheus.yml"), Configuration(prometheus), ct);
+        });
+        Directory.CreateDirectory(directory);
+        return builder.AddResource(prometheus)
+            .WithHttpEndpoint(port: port)
+            .WithArgs(context =>
+            {
+                context.Args.Add($"--config.file={Path.Combine(directory, "prometheus.yml")}");
+                context.Args.Add($"--storage.tsdb.path={Path.Combine(directory, "data")}");
+                context.Args.Add("--storage.tsdb.retention.time=2d");
+                context.Args.Add("--log.level=warn");
+                context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{prometheus.GetEndpoint("http").Property(EndpointProperty.TargetPort)}"));
+            })
+            .WithHttpHealthCheck("/-/ready")
+            .WithIconName("ChartMultiple")
+            .ExcludeFromManifest();
+    }
+
     /// <summary>Scrapes every replica of <paramref name="project"/>, and starts once it is healthy.</summary>
-    public static ResourceBuilder<PrometheusResource> WithScrapeTarget(this ResourceBuilder<PrometheusResource> builder, ResourceBuilder<ProjectResource> project)
+    public static IResourceBuilder<PrometheusResource> WithScrapeTarget(this IResourceBuilder<PrometheusResource> builder, IResourceBuilder<ProjectResource> project)
     {
         builder.Resource.Targets.Add(project.Resource);
         return builder.WaitFor(project);
     }
 
     /// <summary>How often every target is scraped (whole seconds, at least 1).</summary>
-    public static ResourceBuilder<PrometheusResource> WithScrapeInterval(this ResourceBuilder<PrometheusResource> builder, TimeSpan interval)
+    public static IResourceBuilder<PrometheusResource> WithScrapeInterval(this IResourceBuilder<PrometheusResource> builder, TimeSpan interval)
     {
         builder.Resource.ScrapeInterval = interval;
         return builder;
     }
+
+    private static string Configuration(PrometheusResource prometheus)
+    {
+        var interval = $"{(int)Math.Max(1, prometheus.ScrapeInterval.TotalSeconds)}s";
+        var yaml = new StringBuilder();
+        yaml.AppendLine("# Written by the AppHost on every start: edits are lost.");
+        yaml.AppendLine("global:");
+        yaml.AppendLine($"  scrape_interval: {interval}");
+        yaml.AppendLine($"  evaluation_interval: {interval}");
+        yaml.AppendLine("scrape_configs:");
+        foreach (var project in prometheus.Targets)
+        {
+            yaml.AppendLine($"  - job_name: {project.Name}");
+            yaml.AppendLine($"    metrics_path: {MetricsPath}");
+            yaml.AppendLine("    file_sd_configs:");
+            yaml.AppendLine($"      - files: ['{prometheus.TargetsFile(project)}']");
+            yaml.AppendLine($"        refresh_interval: {interval}");
+        }
+        return yaml.ToString();
+    }
+}
+
+/// <summary>
+/// Keeps Prometheus's target files in step with the running replicas: each replica's own address is
+/// the <c>ASPNETCORE_URLS</c> Aspire gave it (the endpoint's proxy would spread scrapes over replicas).
+/// </summary>
+internal sealed class PrometheusTargetWriter(PrometheusResource prometheus, ResourceNotificationService notifications) : BackgroundService
+{
+    private readonly ConcurrentDictionary<string, (string Project, string? Address)> _replicas = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var e in notifications.WatchAsync(stoppingToken))
+        {
+            if (e.Resource is not ProjectResource project || !prometheus.Targets.Contains(project))
+            {
+                continue;
+            }
+            var address = e.Snapshot.State?.Text == KnownResourceStates.Running ? ReplicaAddress(e.Snapshot) : null;
+            if (_replicas.TryGetValue(e.ResourceId, out var known) && known.Address == address)
+            {
+                continue;
+            }
+            _replicas[e.ResourceId] = (project.Name, address);
+            var targets = _replicas.Where(r => r.Value.Project == project.Name && r.Value.Address is not null).OrderBy(r => r.Key)
+                .Select(r => new { targets = new[] { r.Value.Address }, labels = new Dictionary<string, string> { ["instance"] = r.Key } });
+            var file = prometheus.TargetsFile(project);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            // Written to a temporary name and moved, so Prometheus never reads half a file.
+            await File.WriteAllTextAsync(file + ".tmp", JsonSerializer.Serialize(targets), stoppingToken);
+            File.Move(file + ".tmp", file, overwrite: true);
+        }
+    }
+
+    /// <summary>host:port of the replica's own HTTP listener, from the environment Aspire started it with.</summary>
+    internal static string? ReplicaAddress(CustomResourceSnapshot snapshot) =>
+        (snapshot.EnvironmentVariables.FirstOrDefault(v => v.Name == "ASPNETCORE_URLS")?.Value ?? "").Split(';')
+            .Select(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : null)
+            .OfType<Uri>().FirstOrDefault(uri => uri.Scheme == "http") is { } http ? $"{http.Host}:{http.Port}" : null;
 }

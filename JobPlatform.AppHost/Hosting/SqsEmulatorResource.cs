@@ -1,18 +1,20 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Aspire.Hosting.Eventing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace JobPlatform.AppHost.Hosting;
 
 /// <summary>
-/// The fauxqs SQS emulator (npm), installed into <c>JobPlatform.AppHost/tools/fauxqs</c> on first run
-/// with the Node 22 it needs. Its queues are created once it is healthy. Referencing it passes
-/// <c>ConnectionStrings__{name}</c> (the endpoint) and dummy AWS credentials.
+/// The fauxqs SQS emulator (npm) as an Aspire executable resource, run by the Node 22 that npm installs
+/// beside it in <c>JobPlatform.AppHost/tools/fauxqs</c>. It is ready once its queues exist. Its
+/// connection string is the endpoint; referencing it also passes dummy AWS credentials.
 /// </summary>
-public sealed class SqsEmulatorResource(string name, int port) : Resource(name)
+public sealed class SqsEmulatorResource(string name, string command, string workingDirectory)
+    : ExecutableResource(name, command, workingDirectory), IResourceWithConnectionString
 {
     public const string Region = "us-east-1";
-
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The emulator's port inside its container and on its Service (fauxqs's default).</summary>
     public const int ContainerPort = 4566;
@@ -23,82 +25,92 @@ public sealed class SqsEmulatorResource(string name, int port) : Resource(name)
     /// <summary>The AWS account the emulator puts in queue ARNs and URLs.</summary>
     public const string EmulatorAccountId = "000000000000";
 
-    /// <summary>The emulator packaged as an image (deploy/images/sqs-emulator.Dockerfile), answering <c>/health</c>.</summary>
-    public override ContainerSpec Container => new("jobplatform/sqs-emulator", ContainerPort, "/health", "/health");
-
     /// <summary>The queues created at start, in the order they were declared.</summary>
-    public IReadOnlyList<SqsQueueDefinition> QueueDefinitions => Queues;
+    public List<SqsQueueDefinition> Queues { get; } = [];
 
-    internal override IEnumerable<DeploymentVariable> GetDeploymentReferenceEnvironment() =>
-    [
-        DeploymentVariable.Plain($"ConnectionStrings__{Name}", $"http://{Name}:{ContainerPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}", emulatorOnly: true),
-        DeploymentVariable.FromSecret("AWS_ACCESS_KEY_ID", new SecretKey(CredentialsSecretName, "AWS_ACCESS_KEY_ID", "test", Optional: true)),
-        DeploymentVariable.FromSecret("AWS_SECRET_ACCESS_KEY", new SecretKey(CredentialsSecretName, "AWS_SECRET_ACCESS_KEY", "test", Optional: true)),
-        DeploymentVariable.Plain("AWS_REGION", Region),
-        DeploymentVariable.Plain("AWS_DEFAULT_REGION", Region),
-    ];
+    public EndpointReference Endpoint => new(this, "http");
 
-    private SupervisedProcess? _process;
-    private bool _wiped;
+    public ReferenceExpression ConnectionStringExpression => ReferenceExpression.Create($"{Endpoint.Property(EndpointProperty.Url)}");
+}
 
-    public int Port { get; private set; } = port;
+/// <summary>A queue the emulator creates, optionally with a dead-letter queue by redrive policy.</summary>
+public sealed record SqsQueueDefinition(string Name, string? DeadLetterQueue, int MaxReceiveCount, TimeSpan VisibilityTimeout);
 
-    internal List<SqsQueueDefinition> Queues { get; } = [];
+public static class SqsEmulatorBuilderExtensions
+{
+    /// <summary>The visibility timeout a queue gets unless told otherwise. Defaults to 30 s.</summary>
+    public static readonly TimeSpan DefaultVisibilityTimeout = TimeSpan.FromSeconds(30);
 
-    public string ServiceUrl => $"http://127.0.0.1:{Port}";
-
-    public override string? DisplayUrl => ServiceUrl;
-
-    internal override IEnumerable<(int Port, string Option)> FixedPorts => Port == 0 ? [] : [(Port, "--sqs-port")];
-
-    internal override IEnumerable<KeyValuePair<string, string>> GetReferenceEnvironment() =>
-    [
-        new($"ConnectionStrings__{Name}", ServiceUrl),
-        new("AWS_ACCESS_KEY_ID", "test"),
-        new("AWS_SECRET_ACCESS_KEY", "test"),
-        new("AWS_REGION", Region),
-        new("AWS_DEFAULT_REGION", Region),
-    ];
-
-    internal override async Task StartAsync(AppHostContext context, CancellationToken ct)
+    /// <summary>
+    /// Adds the emulator from <paramref name="toolDirectory"/> (its npm packages installed on first
+    /// start). With a <paramref name="dataDirectory"/> its queues and messages survive a restart, as
+    /// in real SQS; <paramref name="fresh"/> empties it first.
+    /// </summary>
+    public static IResourceBuilder<SqsEmulatorResource> AddSqsEmulator(this IDistributedApplicationBuilder builder,
+        string name, string toolDirectory, int? port = null, string? dataDirectory = null, bool fresh = false)
     {
-        var toolDirectory = Path.Combine(context.RepositoryRoot, "JobPlatform.AppHost", "tools", "fauxqs");
-        await NpmInstaller.EnsureInstalledAsync(Name, toolDirectory, context.Log, ct);
-        Port = Port == 0 ? Ports.FindFree() : Port;
-
-        var environment = new Dictionary<string, string?>
+        // Node directly, not npm: npm ignores SIGTERM, and every stop would wait for DCP to kill it.
+        var emulator = new SqsEmulatorResource(name, Path.Combine(toolDirectory, "node_modules", ".bin", "node"), toolDirectory);
+        var wiped = false;
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(emulator, async (e, ct) =>
         {
-            ["FAUXQS_PORT"] = Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["FAUXQS_HOST"] = "127.0.0.1",
-            ["FAUXQS_DEFAULT_REGION"] = Region,
-        };
-        if (context.Options.PersistQueues ?? !context.Options.Testing)
-        {
-            // Queued tasks survive an AppHost restart, as they would in real SQS.
-            var dataDirectory = Path.Combine(context.DataDirectory, Name);
-            if (context.Options.Fresh && !_wiped && Directory.Exists(dataDirectory))
+            await NpmInstaller.EnsureInstalledAsync(toolDirectory, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(emulator), ct);
+            if (dataDirectory is not null)
             {
-                Directory.Delete(dataDirectory, recursive: true);
+                if (fresh && !wiped && Directory.Exists(dataDirectory))
+                {
+                    Directory.Delete(dataDirectory, recursive: true);
+                }
+                wiped = true;
+                Directory.CreateDirectory(dataDirectory);
             }
-            _wiped = true;
-            Directory.CreateDirectory(dataDirectory);
-            environment["FAUXQS_DATA_DIR"] = dataDirectory;
-        }
+        });
+        builder.Eventing.Subscribe<ResourceReadyEvent>(emulator, async (e, ct) =>
+            await CreateQueuesAsync(emulator, e.Services.GetRequiredService<ResourceLoggerService>().GetLogger(emulator), ct));
 
-        var node = Path.Combine(toolDirectory, "node_modules", ".bin", "node");
-        _process = new SupervisedProcess(Name, new ProcessSpec(node, ["start.mjs"], toolDirectory, environment), context.Log);
-        _process.Start();
-        await HealthWaiter.WaitAsync(Name, _process, token => HealthWaiter.HttpOkAsync(new Uri($"{ServiceUrl}/health"), token), StartTimeout, context.Log, ct);
-        await CreateQueuesAsync(context, ct);
+        var resource = builder.AddResource(emulator)
+            .WithArgs("start.mjs")
+            .WithHttpEndpoint(port: port, env: "FAUXQS_PORT")
+            .WithEnvironment("FAUXQS_HOST", "127.0.0.1")
+            .WithEnvironment("FAUXQS_DEFAULT_REGION", SqsEmulatorResource.Region)
+            .WithHttpHealthCheck("/health")
+            .WithIconName("Mail")
+            .WithContainerSpec(new ContainerSpec("jobplatform/sqs-emulator", SqsEmulatorResource.ContainerPort, "/health", "/health"));
+        if (dataDirectory is not null)
+        {
+            resource.WithEnvironment("FAUXQS_DATA_DIR", dataDirectory);
+        }
+        return resource;
     }
 
-    // CreateQueue is idempotent for the same attributes, so this runs on every start.
-    private async Task CreateQueuesAsync(AppHostContext context, CancellationToken ct)
+    /// <summary>Creates <paramref name="name"/> at start, with a dead-letter queue after <paramref name="maxReceiveCount"/> receives.</summary>
+    public static IResourceBuilder<SqsEmulatorResource> WithQueue(
+        this IResourceBuilder<SqsEmulatorResource> builder, string name, string? deadLetterQueue = null, int maxReceiveCount = 5, TimeSpan? visibilityTimeout = null)
     {
+        builder.Resource.Queues.Add(new SqsQueueDefinition(name, deadLetterQueue, maxReceiveCount, visibilityTimeout ?? DefaultVisibilityTimeout));
+        return builder;
+    }
+
+    /// <summary>
+    /// Passes the emulator's endpoint as <c>ConnectionStrings__{name}</c> and the dummy credentials
+    /// and region the AWS SDK needs.
+    /// </summary>
+    public static IResourceBuilder<T> WithReference<T>(this IResourceBuilder<T> builder, IResourceBuilder<SqsEmulatorResource> sqs)
+        where T : IResourceWithEnvironment =>
+        ResourceBuilderExtensions.WithReference(builder, (IResourceBuilder<IResourceWithConnectionString>)sqs)
+            .WithEnvironment("AWS_ACCESS_KEY_ID", "test")
+            .WithEnvironment("AWS_SECRET_ACCESS_KEY", "test")
+            .WithEnvironment("AWS_REGION", SqsEmulatorResource.Region)
+            .WithEnvironment("AWS_DEFAULT_REGION", SqsEmulatorResource.Region);
+
+    // CreateQueue is idempotent for the same attributes, so this runs on every start.
+    private static async Task CreateQueuesAsync(SqsEmulatorResource emulator, ILogger log, CancellationToken ct)
+    {
+        var serviceUrl = await emulator.ConnectionStringExpression.GetValueAsync(ct);
         using var sqs = new AmazonSQSClient(
             new Amazon.Runtime.BasicAWSCredentials("test", "test"),
-            new AmazonSQSConfig { ServiceURL = ServiceUrl, AuthenticationRegion = Region });
-        foreach (var queue in Queues)
+            new AmazonSQSConfig { ServiceURL = serviceUrl, AuthenticationRegion = SqsEmulatorResource.Region });
+        foreach (var queue in emulator.Queues)
         {
             var attributes = new Dictionary<string, string>
             {
@@ -117,27 +129,7 @@ public sealed class SqsEmulatorResource(string name, int port) : Resource(name)
             }
             await sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = queue.Name, Attributes = attributes }, ct);
         }
-        context.Log.Info(Name, $"queues ready: {string.Join(", ", Queues.SelectMany(q => q.DeadLetterQueue is null ? [q.Name] : new[] { q.Name, q.DeadLetterQueue }).Distinct())}");
-    }
-
-    internal override Task StopAsync() => _process?.StopAsync() ?? Task.CompletedTask;
-
-    internal SupervisedProcess? Process => _process;
-}
-
-/// <summary>A queue the emulator creates, optionally with a dead-letter queue by redrive policy.</summary>
-public sealed record SqsQueueDefinition(string Name, string? DeadLetterQueue, int MaxReceiveCount, TimeSpan VisibilityTimeout);
-
-public static class SqsEmulatorBuilderExtensions
-{
-    /// <summary>The visibility timeout a queue gets unless told otherwise. Defaults to 30 s.</summary>
-    public static readonly TimeSpan DefaultVisibilityTimeout = TimeSpan.FromSeconds(30);
-
-    /// <summary>Creates <paramref name="name"/> at start, with a dead-letter queue after <paramref name="maxReceiveCount"/> receives.</summary>
-    public static ResourceBuilder<SqsEmulatorResource> WithQueue(
-        this ResourceBuilder<SqsEmulatorResource> builder, string name, string? deadLetterQueue = null, int maxReceiveCount = 5, TimeSpan? visibilityTimeout = null)
-    {
-        builder.Resource.Queues.Add(new SqsQueueDefinition(name, deadLetterQueue, maxReceiveCount, visibilityTimeout ?? DefaultVisibilityTimeout));
-        return builder;
+        log.LogInformation("Queues ready: {Queues}", string.Join(", ", emulator.Queues
+            .SelectMany(q => q.DeadLetterQueue is null ? [q.Name] : new[] { q.Name, q.DeadLetterQueue }).Distinct()));
     }
 }

@@ -1,0 +1,32 @@
+using Aspire.Hosting.Eventing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace JobPlatform.AppHost.Hosting;
+
+/// <summary>Marks a parameter whose value is also written to a file, for calls by hand (curl, scripts).</summary>
+public sealed record SecretFileAnnotation(string Path) : IResourceAnnotation;
+
+public static class GeneratedSecretExtensions
+{
+    /// <summary>The Secret that holds the graph's generated secrets in a cluster.</summary>
+    public const string ClusterSecretName = "jobplatform-auth";
+
+    /// <summary>
+    /// Adds a secret parameter that Aspire generates on first use (256 bits, URL-safe) and keeps in the
+    /// AppHost's user secrets, so it stays the same across runs; set <c>Parameters:{name}</c> to choose
+    /// one. Each run writes it, readable by this user only, to <paramref name="file"/>.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddGeneratedSecret(this IDistributedApplicationBuilder builder, string name, string file)
+    {
+        var parameter = builder.AddParameter(name, new GenerateParameterDefault { MinLength = 43, Special = false }, secret: true, persist: true)
+            .WithAnnotation(new SecretFileAnnotation(file));
+        builder.Eventing.Subscribe<BeforeStartEvent>((e, ct) =>
+        {
+            // Not awaited: Aspire resolves parameters after this event, and waiting here would wait forever.
+            var stopping = e.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
+            _ = Task.Run(async () => await PrivateFile.WriteAsync(file, await parameter.Resource.GetValueAsync(stopping) ?? "", stopping), stopping);
+            return Task.CompletedTask;
+        });
+        return parameter;
+    }
+}
