@@ -38,7 +38,14 @@ public sealed class GraphResource(RunningGraph graph, string name)
         timeout.CancelAfter(StateTimeout);
         try
         {
-            await graph.Notifications.WaitForResourceAsync(id, predicate, timeout.Token);
+            // By the replica's own id: Aspire's WaitForResourceAsync matches resources by their model name.
+            await foreach (var e in graph.Notifications.WatchAsync(timeout.Token))
+            {
+                if (e.ResourceId == id && predicate(e))
+                {
+                    return;
+                }
+            }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -68,7 +75,11 @@ public sealed class GraphReplica
     /// <summary>The program's process id while it runs.</summary>
     public int? ProcessId => _state.ProcessId is { } pid ? ProcessTree.Program(pid) : null;
 
-    /// <summary>How many times its process was replaced by a new one while the graph watched.</summary>
+    /// <summary>
+    /// How many times its process was replaced by a new one while the graph watched, not counting the
+    /// stops and starts asked for through <see cref="StopAsync"/> and <see cref="TerminateAsync"/>:
+    /// the AppHost's restarts of a crashed replica.
+    /// </summary>
     public int Restarts => _state.Restarts;
 
     /// <summary>Its own HTTP address (the <c>ASPNETCORE_URLS</c> Aspire gave it), past the endpoint's proxy.</summary>
@@ -89,6 +100,7 @@ public sealed class GraphReplica
     /// </summary>
     public async Task TerminateAsync(CancellationToken ct = default)
     {
+        _state.ExpectNewProcess();
         var started = _state.StartedAt;
         await SignalAsync(ProcessTree.Signal.Terminate);
         await GraphResource.WaitUntilAsync(_graph, Name, e => e.Snapshot.StartTimeStamp != started || IsStopped(e), "exit", ct);
@@ -101,6 +113,7 @@ public sealed class GraphReplica
     /// <summary>Aspire's stop command; returns once the process has exited.</summary>
     public async Task StopAsync(CancellationToken ct = default)
     {
+        _state.ExpectNewProcess();
         await GraphResource.RunCommandAsync(_graph, Name, KnownResourceCommands.StopCommand, ct);
         await GraphResource.WaitUntilAsync(_graph, Name, IsStopped, "stop", ct);
     }
@@ -132,6 +145,7 @@ internal sealed class ReplicaState(string id, string resource)
 {
     private readonly Lock _lock = new();
     private int? _lastPid;
+    private bool _newProcessExpected;
 
     public string Id { get; } = id;
 
@@ -144,6 +158,15 @@ internal sealed class ReplicaState(string id, string resource)
     public DateTime? StartedAt { get; private set; }
 
     public Uri? Url { get; private set; }
+
+    /// <summary>The next new process follows a stop or start asked for, not a crash.</summary>
+    public void ExpectNewProcess()
+    {
+        lock (_lock)
+        {
+            _newProcessExpected = true;
+        }
+    }
 
     public void Update(CustomResourceSnapshot snapshot)
     {
@@ -159,7 +182,11 @@ internal sealed class ReplicaState(string id, string resource)
             } : null;
             if (pid is not null && _lastPid is not null && pid != _lastPid)
             {
-                Restarts++;
+                if (!_newProcessExpected)
+                {
+                    Restarts++;
+                }
+                _newProcessExpected = false;
             }
             _lastPid = pid ?? _lastPid;
             ProcessId = pid;

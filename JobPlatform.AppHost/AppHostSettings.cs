@@ -152,6 +152,20 @@ public sealed class AppHostSettings
     /// <summary>A port to ask Aspire for: null (any free port) for 0.</summary>
     public static int? Port(int port) => port == 0 ? null : port;
 
+    /// <summary>
+    /// A port for an endpoint without DCP's proxy, which needs one stated: a free one, chosen now, for 0.
+    /// </summary>
+    public static int FixedPort(int port)
+    {
+        if (port != 0)
+        {
+            return port;
+        }
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     /// <summary>Throws when a fixed port is taken, naming the port and its option: a clearer stop than a resource that fails to start.</summary>
     public void EnsurePortsFree()
     {

@@ -25,13 +25,13 @@ catch (AppHostSettingsException ex)
 var repository = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
 var data = Path.GetFullPath(settings.DataDir ?? Path.Combine(repository, ".jobplatform"));
 
-var db = builder.AddPostgresServer("postgres", Path.Combine(data, "postgres"), AppHostSettings.Port(settings.PostgresPort),
+var db = builder.AddPostgresServer("postgres", Path.Combine(data, "postgres"), AppHostSettings.FixedPort(settings.PostgresPort),
         settings.Fresh, settings.Testing, settings.PostgresSettings)
     .AddDatabase("jobsdb");
 
 // A queue per priority, all sharing one dead-letter queue. Normal (jobplatform-tasks), where most
 // work goes, comes first: KEDA's scaler watches the first queue.
-var sqs = builder.AddSqsEmulator("sqs", Path.Combine(builder.AppHostDirectory, "tools", "fauxqs"), AppHostSettings.Port(settings.SqsPort),
+var sqs = builder.AddSqsEmulator("sqs", Path.Combine(builder.AppHostDirectory, "tools", "fauxqs"), AppHostSettings.FixedPort(settings.SqsPort),
         settings.PersistQueues ?? !settings.Testing ? Path.Combine(data, "sqs") : null, settings.Fresh)
     .WithQueue("jobplatform-tasks", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)
     .WithQueue("jobplatform-tasks-critical", deadLetterQueue: "jobplatform-tasks-dlq", maxReceiveCount: 5)

@@ -10,7 +10,7 @@ namespace JobPlatform.AppHost.Hosting;
 /// <summary>
 /// PostgreSQL from the installed binaries as an Aspire executable resource: Aspire's own
 /// <c>AddPostgres</c> needs a container runtime. It runs as the postgres user (the server refuses
-/// root), trusts connections on loopback only, and keeps its data in a folder that survives restarts.
+/// root), trusts connections on loopback (localhost) only, and keeps its data in a folder that survives restarts.
 /// Its connection string names no database; its databases' strings do.
 /// </summary>
 public sealed class PostgresServerResource(string name, string command, string workingDirectory)
@@ -83,7 +83,7 @@ public static class PostgresBuilderExtensions
     /// <paramref name="settings"/> become <c>-c name=value</c> after the AppHost's own.
     /// </summary>
     public static IResourceBuilder<PostgresServerResource> AddPostgresServer(this IDistributedApplicationBuilder builder,
-        string name, string dataRoot, int? port = null, bool fresh = false, bool testing = false,
+        string name, string dataRoot, int port, bool fresh = false, bool testing = false,
         IReadOnlyDictionary<string, string>? settings = null)
     {
         if (!UnixUser.PostgresCanReach(dataRoot))
@@ -95,7 +95,7 @@ public static class PostgresBuilderExtensions
 
         var arguments = new List<string>
         {
-            "-D", data, "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=300",
+            "-D", data, "-c", "listen_addresses=localhost", "-c", "unix_socket_directories=", "-c", "max_connections=300",
         };
         if (testing)
         {
@@ -136,7 +136,8 @@ public static class PostgresBuilderExtensions
         builder.Eventing.Subscribe<ResourceReadyEvent>(server, async (e, ct) =>
         {
             var connectionString = await server.ConnectionStringExpression.GetValueAsync(ct);
-            await using var connection = new NpgsqlConnection($"{connectionString};Database=postgres");
+            // Unpooled: a pooled connection would not survive the server's restart (stop and start from the dashboard).
+            await using var connection = new NpgsqlConnection($"{connectionString};Database=postgres;Pooling=false");
             await connection.OpenAsync(ct);
             foreach (var database in server.Databases)
             {
@@ -167,7 +168,9 @@ public static class PostgresBuilderExtensions
                 while kill -0 $pid 2>/dev/null; do wait $pid; status=$?; done
                 exit $status
                 """, "postgres", file, .. args])
-            .WithEndpoint(port: port, name: PostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT")
+            // Not behind DCP's proxy: every statement would pay a hop, and connections would outlive
+            // a restart of the server only to fail on their next use.
+            .WithEndpoint(port: port, targetPort: port, name: PostgresServerResource.EndpointName, scheme: "tcp", env: "PGPORT", isProxied: false)
             .WithIconName("DatabaseMultiple")
             .WithHealthCheck(healthCheck);
     }

@@ -47,7 +47,7 @@ public static class SqsEmulatorBuilderExtensions
     /// in real SQS; <paramref name="fresh"/> empties it first.
     /// </summary>
     public static IResourceBuilder<SqsEmulatorResource> AddSqsEmulator(this IDistributedApplicationBuilder builder,
-        string name, string toolDirectory, int? port = null, string? dataDirectory = null, bool fresh = false)
+        string name, string toolDirectory, int port, string? dataDirectory = null, bool fresh = false)
     {
         // Node directly, not npm: npm ignores SIGTERM, and every stop would wait for DCP to kill it.
         var emulator = new SqsEmulatorResource(name, Path.Combine(toolDirectory, "node_modules", ".bin", "node"), toolDirectory);
@@ -70,7 +70,9 @@ public static class SqsEmulatorBuilderExtensions
 
         var resource = builder.AddResource(emulator)
             .WithArgs("start.mjs")
-            .WithHttpEndpoint(port: port, env: "FAUXQS_PORT")
+            // Not behind DCP's proxy: the emulator puts its own port in the queue URLs it hands out,
+            // and a proxy's port would differ from it, and the emulator's from one start to the next.
+            .WithHttpEndpoint(port: port, targetPort: port, env: "FAUXQS_PORT", isProxied: false)
             .WithEnvironment("FAUXQS_HOST", "127.0.0.1")
             .WithEnvironment("FAUXQS_DEFAULT_REGION", SqsEmulatorResource.Region)
             .WithHttpHealthCheck("/health")
