@@ -7,7 +7,7 @@ internal sealed class ManifestDirectory(string relativePath, Kustomization kusto
 {
     /// <summary>The first line of every published file.</summary>
     public const string Header =
-        "# Generated from JobPlatform.AppHost/JobPlatformGraph.cs by: dotnet run --project JobPlatform.AppHost -- publish --output deploy/k8s\n" +
+        "# Generated from JobPlatform.AppHost/Program.cs by: dotnet run --project JobPlatform.AppHost -- publish --output deploy/k8s\n" +
         "# Do not edit: change the model and publish again.\n";
 
     private readonly List<(string FileName, object Content)> _files = [];
