@@ -127,13 +127,13 @@ public sealed class AppHostSettings
         }
         catch (InvalidOperationException ex)
         {
-            throw new AppHostSettingsException(ex.InnerException?.Message ?? ex.Message);
+            throw new AppHostSettingsException($"{ex.Message} {ex.InnerException?.Message}".Trim());
         }
         if (settings.Workers is < 0 or > 64)
         {
             throw new AppHostSettingsException("--workers must be from 0 to 64.");
         }
-        foreach (var (option, port) in settings.Ports)
+        foreach (var (_, option, port) in settings.Ports)
         {
             if (port is < 0 or > 65535)
             {
@@ -143,10 +143,11 @@ public sealed class AppHostSettings
         return settings;
     }
 
-    private IEnumerable<(string Option, int Port)> Ports =>
+    private IEnumerable<(string Resource, string Option, int Port)> Ports =>
     [
-        ("--api-port", ApiPort), ("--web-port", WebPort), ("--postgres-port", PostgresPort), ("--sqs-port", SqsPort),
-        .. Prometheus ? new[] { ("--prometheus-port", PrometheusPort) } : [],
+        ("api", "--api-port", ApiPort), ("postgres", "--postgres-port", PostgresPort), ("sqs", "--sqs-port", SqsPort),
+        .. Web ? new[] { ("web", "--web-port", WebPort) } : [],
+        .. Prometheus ? new[] { ("prometheus", "--prometheus-port", PrometheusPort) } : [],
     ];
 
     /// <summary>A port to ask Aspire for: null (any free port) for 0.</summary>
@@ -155,7 +156,7 @@ public sealed class AppHostSettings
     /// <summary>Throws when a fixed port is taken, naming the port and its option: a clearer stop than a resource that fails to start.</summary>
     public void EnsurePortsFree()
     {
-        foreach (var (option, port) in Ports.Where(p => p.Port != 0))
+        foreach (var (resource, option, port) in Ports.Where(p => p.Port != 0))
         {
             try
             {
@@ -164,7 +165,7 @@ public sealed class AppHostSettings
             }
             catch (SocketException)
             {
-                throw new AppHostSettingsException($"Port {port.ToString(CultureInfo.InvariantCulture)} is already in use (another AppHost, or a PostgreSQL of the machine's?). Choose another with {option}, or stop what holds it.");
+                throw new AppHostSettingsException($"Port {port.ToString(CultureInfo.InvariantCulture)} for '{resource}' is already in use (by another AppHost, or a server of the machine's?). Choose another with {option}, or stop what holds it.");
             }
         }
     }

@@ -1,9 +1,9 @@
+using Aspire.Npgsql;
 using JobPlatform.Api.Data;
 using JobPlatform.Api.Identity;
 using JobPlatform.Api.Services;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
-using OpenTelemetry.Trace;
 
 namespace JobPlatform.Api.Extensions;
 
@@ -80,22 +80,63 @@ public static class Extensions
     private static string ForListeners(string connectionString) =>
         new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 
-    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// The database through Aspire's client integrations: the main data source, the keyed
+    /// <see cref="ListenerDataSource"/> and <see cref="ProtocolDataSource"/>, all from the one
+    /// <c>ConnectionStrings:jobsdb</c>, and <see cref="JobsDbContext"/> on the main data source.
+    /// </summary>
+    private static void AddJobsDatabase(this IHostApplicationBuilder builder)
     {
         var connectionString = builder.Configuration.GetConnectionString(DatabaseResourceName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{DatabaseResourceName} is not set. Start the Api through the AppHost, or set ConnectionStrings__{DatabaseResourceName}.");
 
-        builder.Services.AddNpgsqlDataSource(WithDefaults(connectionString), dataSource => dataSource.EnableDynamicJson());
-        builder.Services.AddNpgsqlDataSource(ForListeners(connectionString), serviceKey: ListenerDataSource);
-        builder.Services.AddNpgsqlDataSource(ForProtocol(connectionString), dataSource => dataSource.EnableDynamicJson(), serviceKey: ProtocolDataSource);
+        // Npgsql traces and counts every command of the process, whichever data source runs it, so
+        // the main data source alone turns its tracing and metrics on; the database's one health
+        // check is the DbContext's (below).
+        builder.AddNpgsqlDataSource(DatabaseResourceName,
+            settings =>
+            {
+                settings.ConnectionString = WithDefaults(connectionString);
+                settings.DisableHealthChecks = true;
+            },
+            dataSource => dataSource.EnableDynamicJson());
+        builder.AddKeyedNpgsqlDataSource(ListenerDataSource,
+            settings => settings.Derive(ForListeners(connectionString)));
+        builder.AddKeyedNpgsqlDataSource(ProtocolDataSource,
+            settings => settings.Derive(ForProtocol(connectionString)),
+            dataSource => dataSource.EnableDynamicJson());
+
+        // Registered by hand rather than with AddNpgsqlDbContext, which would pool contexts (this one
+        // takes the request's tenant) on a connection string of its own instead of the data source.
         // The options are built once: built per request (the default), they cost every request,
         // worker calls included, a noticeable share of the Api's CPU.
         builder.Services.AddDbContext<JobsDbContext>((services, options) => options
             .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>())
             .UseSnakeCaseNamingConvention(), optionsLifetime: ServiceLifetime.Singleton);
-        builder.Services.AddHealthChecks().AddDbContextCheck<JobsDbContext>(DatabaseResourceName);
-        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddNpgsql());
+        builder.EnrichNpgsqlDbContext<JobsDbContext>(settings =>
+        {
+            // No retries: a request that finds the database gone answers 503 with Retry-After at
+            // once (DependencyUnavailableHandler), and the background services retry on their own
+            // schedule, rather than each holding its caller through EF's backoff.
+            settings.DisableRetry = true;
+            settings.DisableTracing = true;
+            settings.DisableMetrics = true;
+        });
+    }
+
+    /// <summary>A keyed data source on the same database: its health and telemetry are the main one's.</summary>
+    private static void Derive(this NpgsqlSettings settings, string connectionString)
+    {
+        settings.ConnectionString = connectionString;
+        settings.DisableHealthChecks = true;
+        settings.DisableTracing = true;
+        settings.DisableMetrics = true;
+    }
+
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.AddJobsDatabase();
         builder.Services.Configure<OpenTelemetry.Instrumentation.AspNetCore.AspNetCoreTraceInstrumentationOptions>(tracing =>
         {
             // A worker's presence every second and an event stream open for minutes say nothing a trace should.

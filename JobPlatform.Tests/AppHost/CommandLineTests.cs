@@ -14,7 +14,7 @@ public sealed class CommandLineTests
         holder.Start();
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
 
-        var (exitCode, output) = await RunAppHostAsync("--api-port", port.ToString(), "--postgres-port", "0", "--sqs-port", "0", "--no-web");
+        var (exitCode, output) = await RunAppHostAsync("--api-port", port.ToString(), "--postgres-port", "0", "--sqs-port", "0", "--web", "false");
 
         Assert.Equal(2, exitCode);
         Assert.Contains($"Port {port} for 'api' is already in use", output);

@@ -1,23 +1,16 @@
-using System.Collections.Concurrent;
-using JobPlatform.AppHost;
-using JobPlatform.AppHost.Hosting;
+using JobPlatform.AppHost.Testing;
 using Microsoft.Playwright;
 using Npgsql;
 
 namespace JobPlatform.Tests.Infrastructure;
 
 /// <summary>
-/// The real graph, started the way the AppHost starts it (its own model, in-process, in the manner of
-/// Aspire.Hosting.Testing): PostgreSQL, the SQS emulator, the Api, two workers and the console, on free ports
-/// with a throwaway data folder. Shared by every test in <see cref="GraphCollection"/>.
+/// The real graph: JobPlatform.AppHost started by Aspire.Hosting.Testing (<see cref="RunningGraph"/>) with
+/// PostgreSQL, the SQS emulator, the Api, two workers, the console, Prometheus and Aspire's dashboard, on
+/// random ports with a throwaway data folder. Shared by every test in <see cref="GraphCollection"/>.
 /// </summary>
 public sealed class JobPlatformFixture : IAsyncLifetime
 {
-    private const int KeptLogLines = 4_000;
-
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-tests-{Guid.NewGuid():N}");
-    private readonly ConcurrentQueue<string> _log = new();
-
     /// <summary>The workers' visibility timeout and lease in the test graph.</summary>
     public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(4);
 
@@ -31,10 +24,10 @@ public sealed class JobPlatformFixture : IAsyncLifetime
 
     private IPlaywright? _playwright;
 
-    public DistributedApplication App { get; private set; } = null!;
+    public RunningGraph App { get; private set; } = null!;
 
     /// <summary>The graph's throwaway data folder (PostgreSQL, secrets).</summary>
-    public string DataDirectory => _dataDirectory;
+    public string DataDirectory => App.DataDirectory;
 
     /// <summary>The Api as the development tenant, the way the console and a user's scripts call it.</summary>
     public HttpClient Api { get; private set; } = null!;
@@ -45,29 +38,18 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     /// <summary>The Api with the administrator's credential: tenants and keys.</summary>
     public HttpClient AdminApi { get; private set; } = null!;
 
-    /// <summary>The AppHost dashboard's JSON API, with this run's token as a Bearer token.</summary>
-    public HttpClient Dashboard { get; private set; } = null!;
-
     public async Task InitializeAsync()
     {
-        App = JobPlatformGraph.Build(new AppHostOptions
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        App = await RunningGraph.StartAsync(new GraphOptions
         {
             Workers = 2,
-            ApiPort = 0,
-            WebPort = 0,
-            PostgresPort = 0,
-            SqsPort = 0,
-            IncludeWeb = true,
+            Web = true,
             // Debian's Prometheus, which .ci/run installs, scraping every replica each second.
             Prometheus = true,
-            PrometheusPort = 0,
-            PrometheusScrapeInterval = TimeSpan.FromSeconds(1),
-            DashboardPort = 0,
-            OtlpPort = 0,
-            OtlpGrpcPort = 0,
-            Fresh = true,
-            Testing = true,
-            DataDirectory = _dataDirectory,
+            ScrapeInterval = TimeSpan.FromSeconds(1),
+            // Aspire's dashboard receives every service's telemetry, as in the development loop.
+            Dashboard = true,
             // Short leases, heartbeats and backoffs keep the crash and retry tests quick; the
             // defaults stay production-sized.
             ResourceEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
@@ -96,42 +78,11 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["Auth__ClockSkew"] = "00:00:00",
                 },
             },
-            LogSink = (resource, line) =>
-            {
-                _log.Enqueue($"[{resource}] {line}");
-                while (_log.Count > KeptLogLines && _log.TryDequeue(out _))
-                {
-                }
-            },
-        });
-        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        try
-        {
-            await App.StartAsync(startup.Token);
-        }
-        catch (Exception ex)
-        {
-            throw new InvalidOperationException($"The graph did not start: {ex.Message}\n{RecentLog()}", ex);
-        }
+        }, startup.Token);
         Api = CreateApiClient(App.GetSecret("dev-tenant"));
         WorkerApi = CreateApiClient(App.GetSecret("worker-key"));
         AdminApi = CreateApiClient(App.GetSecret("admin-key"));
-        Dashboard = CreateDashboardClient(App.DashboardToken);
     }
-
-    /// <summary>A client of the dashboard that sends <paramref name="token"/> as a Bearer token, or none when null.</summary>
-    public HttpClient CreateDashboardClient(string? token)
-    {
-        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = App.DashboardUrl };
-        if (token is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-        }
-        return client;
-    }
-
-    /// <summary>A client of the OTLP receiver, as an exporter would be (without the key: send it yourself).</summary>
-    public HttpClient CreateOtlpClient() => new() { BaseAddress = App.OtlpEndpoint };
 
     /// <summary>A client of the Api that sends <paramref name="credential"/> (a key or a token), or none when null.</summary>
     public HttpClient CreateApiClient(string? credential)
@@ -144,24 +95,23 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>A client of Aspire's dashboard telemetry API (<c>/api/telemetry/...</c>), with this run's key.</summary>
+    public HttpClient CreateDashboardClient()
+    {
+        var client = new HttpClient { BaseAddress = App.DashboardUrl };
+        client.DefaultRequestHeaders.Add("x-api-key", App.DashboardApiKey);
+        return client;
+    }
+
     public async Task DisposeAsync()
     {
         Api?.Dispose();
         WorkerApi?.Dispose();
         AdminApi?.Dispose();
-        Dashboard?.Dispose();
         _playwright?.Dispose();
         if (App is not null)
         {
             await App.DisposeAsync();
-        }
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Left for the OS to clean: a temp folder, and Postgres may still be letting go of a file.
         }
     }
 
@@ -234,7 +184,7 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     }
 
     /// <summary>The last lines the graph's processes printed, to explain a failure.</summary>
-    public string RecentLog(int lines = 80) => string.Join('\n', _log.TakeLast(lines));
+    public string RecentLog(int lines = 80) => App.RecentLog(lines);
 }
 
 [CollectionDefinition(Name)]

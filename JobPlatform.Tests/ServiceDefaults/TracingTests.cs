@@ -8,7 +8,7 @@ namespace JobPlatform.Tests.ServiceDefaults;
 /// <summary>
 /// A job's telemetry forms one connected picture across processes: the submission, the outbox
 /// relay's send, the trace context in each SQS message, every worker's receive, claim, attempt and
-/// report, and the SQL below them. Read from what the AppHost's OTLP receiver got.
+/// report, and the SQL below them. Read from Aspire's dashboard, through its telemetry API.
 /// </summary>
 [Collection(GraphCollection.Name)]
 public sealed class TracingTests(JobPlatformFixture fixture)
@@ -24,7 +24,7 @@ public sealed class TracingTests(JobPlatformFixture fixture)
         Assert.Equal(JobStatus.Completed, (await fixture.Api.WaitForFinalAsync(job.Id)).Status);
         var taskIds = await TaskIdsAsync(job.Id);
 
-        using var dashboard = CreateDashboardClient();
+        using var dashboard = fixture.CreateDashboardClient();
         // Exporters send in batches every few seconds: wait until both attempts of every task are in.
         var spans = await Eventually.Until(async () => await GetTraceAsync(dashboard, traceId),
             spans => spans.Count(s => s.Name.StartsWith("process ", StringComparison.Ordinal) && s.Attribute("task.outcome") == "succeeded") == Tasks
@@ -76,9 +76,9 @@ public sealed class TracingTests(JobPlatformFixture fixture)
         Assert.Contains(spans, s => s.Service == "api" && s.Kind == "server" && s.Route == "/api/v1/tasks/reports");
         Assert.Contains(spans, s => s.Service == "api" && (s.Attribute("db.system.name") is "postgresql" || s.Attribute("db.system") is "postgresql"));
 
-        // The dashboard finds the trace by the job's id.
-        var listed = await dashboard.GetFromJsonAsync<JsonElement>($"/api/traces?jobId={job.Id}");
-        Assert.Contains(listed.EnumerateArray(), t => t.GetProperty("traceId").GetString() == traceId);
+        // The dashboard lists the trace among the Api's.
+        var listed = DashboardTelemetry.Spans(await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry/traces?resource=api"));
+        Assert.Contains(listed, s => s.TraceId == traceId);
     }
 
     [Fact]
@@ -88,15 +88,16 @@ public sealed class TracingTests(JobPlatformFixture fixture)
         Assert.Equal(JobStatus.Completed, (await fixture.Api.WaitForFinalAsync(job.Id)).Status);
         var taskId = Assert.Single(await TaskIdsAsync(job.Id));
 
-        using var dashboard = CreateDashboardClient();
+        using var dashboard = fixture.CreateDashboardClient();
         var records = await Eventually.Until(
-            async () => await dashboard.GetFromJsonAsync<JsonElement>($"/api/logs?service=worker&q={taskId}"),
-            logs => logs.GetArrayLength() > 0, TimeSpan.FromSeconds(60), _ => $"no worker log record mentions task {taskId}");
+            async () => DashboardTelemetry.LogRecords(await dashboard.GetFromJsonAsync<JsonElement>($"/api/telemetry/logs?traceId={traceId}"))
+                .Where(r => r.Service == "worker" && r.Attributes.GetValueOrDefault("TaskId") == taskId.ToString()).ToList(),
+            logs => logs.Any(r => r.Message.Contains("failed", StringComparison.Ordinal)), TimeSpan.FromSeconds(60), _ => $"no worker log record mentions task {taskId}");
 
-        var failure = records.EnumerateArray().First(r => r.GetProperty("message").GetString()!.Contains("failed", StringComparison.Ordinal));
-        Assert.Equal(traceId, failure.GetProperty("traceId").GetString());
+        var failure = records.First(r => r.Message.Contains("failed", StringComparison.Ordinal));
+        Assert.Equal(traceId, failure.TraceId);
         // The message's own TaskId and the scope's: both name the task.
-        var attributes = failure.GetProperty("attributes").EnumerateArray().Select(a => (Key: a.GetProperty("key").GetString()!, Value: a.GetProperty("value").ToString())).ToList();
+        var attributes = failure.Attributes.Select(a => (a.Key, a.Value)).ToList();
         Assert.Contains(("TaskId", taskId.ToString()), attributes);
         Assert.Contains(("JobId", job.Id.ToString()), attributes);
         Assert.Contains(("Attempt", "1"), attributes);
@@ -116,38 +117,14 @@ public sealed class TracingTests(JobPlatformFixture fixture)
         return ids;
     }
 
-    private HttpClient CreateDashboardClient()
+    private static async Task<List<DashboardTelemetry.Span>> GetTraceAsync(HttpClient dashboard, string traceId)
     {
-        var client = new HttpClient { BaseAddress = fixture.App.DashboardUrl };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", fixture.App.DashboardToken);
-        return client;
-    }
-
-    private sealed record Span(string SpanId, string? ParentSpanId, string Name, string Kind, string Service, string? Instance, string Status, Dictionary<string, string> Attributes)
-    {
-        public string? Attribute(string key) => Attributes.GetValueOrDefault(key);
-
-        /// <summary>The route of a server span (ASP.NET Core's http.route), with a leading slash.</summary>
-        public string? Route => Attribute("http.route") is { } route ? "/" + route.Trim('/') : null;
-    }
-
-    private static async Task<List<Span>> GetTraceAsync(HttpClient dashboard, string traceId)
-    {
-        using var response = await dashboard.GetAsync($"/api/traces/{traceId}");
+        using var response = await dashboard.GetAsync($"/api/telemetry/traces/{traceId}");
         if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return [];
         }
         response.EnsureSuccessStatusCode();
-        var trace = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return trace.GetProperty("spans").EnumerateArray().Select(s => new Span(
-            s.GetProperty("spanId").GetString()!,
-            s.GetProperty("parentSpanId").GetString(),
-            s.GetProperty("name").GetString()!,
-            s.GetProperty("kind").ToString().ToLowerInvariant(),
-            s.GetProperty("service").GetString()!,
-            s.GetProperty("instance").GetString(),
-            s.GetProperty("status").ToString().ToLowerInvariant(),
-            s.GetProperty("attributes").EnumerateArray().GroupBy(a => a.GetProperty("key").GetString()!).ToDictionary(a => a.Key, a => a.First().GetProperty("value").ToString()))).ToList();
+        return DashboardTelemetry.Spans(await response.Content.ReadFromJsonAsync<JsonElement>());
     }
 }

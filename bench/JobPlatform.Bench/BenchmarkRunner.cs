@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using JobPlatform.AppHost;
-using JobPlatform.AppHost.Hosting;
+using JobPlatform.AppHost.Testing;
 using JobPlatform.Contracts;
 using Npgsql;
 
@@ -48,7 +47,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         return Render(started, DateTimeOffset.Now - started);
     }
 
-    private async Task StartLatencyAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    private async Task StartLatencyAsync(RunningGraph app, HttpClient api, CancellationToken ct)
     {
         progress.WriteLine($"start latency: {options.StartSamples} one-task jobs, one at a time, idle workers");
         var latencies = new List<double>();
@@ -67,7 +66,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         Add("Start latency", $"submission to handler start, {stats.Count} samples", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
     }
 
-    private async Task EndToEndAgainstHangfireAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    private async Task EndToEndAgainstHangfireAsync(RunningGraph app, HttpClient api, CancellationToken ct)
     {
         var hangfireWorkers = options.Hangfire ? await CalibrateHangfireAsync(app, ct) : 0;
         var requestsBefore = await WorkerRequestsAsync(api, ct);
@@ -152,7 +151,6 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         await sampler;
 
         var exported = Stats.Median(runs);
-        var stored = await GetTelemetryStatsAsync(app, ct);
         Add("Telemetry", $"{options.Tasks:N0} noop tasks, traces, logs and metrics exported over OTLP to the AppHost (median of {options.Runs})",
             $"{exported:N1} s, {options.Tasks / exported:N0} tasks/s");
         if (_endToEndSeconds is { } withoutExport)
@@ -160,7 +158,6 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             Add("Telemetry", "throughput with export / without (the end-to-end figure above)", $"{withoutExport / exported:P0}");
         }
         Add("Telemetry", $"AppHost (this process) resident memory while those jobs ran", $"peak {peak:N0} MB ({before:N0} MB before)");
-        Add("Telemetry", "what the dashboard held afterwards", $"{stored.GetProperty("spans").GetInt32():N0} spans ({stored.GetProperty("spansDropped").GetInt64():N0} evicted), {stored.GetProperty("logs").GetInt32():N0} log records");
     }
 
     /// <summary>Claim and report requests the Api has answered so far, from its own /metrics.</summary>
@@ -172,7 +169,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     }
 
     /// <summary>SQS receives and deletes the workers have made so far, and the messages they carried, from each replica's /metrics.</summary>
-    private static async Task<SqsCalls> SqsCallsAsync(DistributedApplication app, CancellationToken ct)
+    private static async Task<SqsCalls> SqsCallsAsync(RunningGraph app, CancellationToken ct)
     {
         using var http = new HttpClient();
         var total = new SqsCalls(0, 0, 0, 0);
@@ -202,7 +199,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
     /// <summary>CPU seconds each part of the graph has used, from /proc (see <see cref="ProcessCpu"/>).</summary>
     private sealed record CpuByResource(double Postgres = 0, double Api = 0, double Workers = 0, double Emulator = 0, double Benchmark = 0)
     {
-        public static CpuByResource Sample(DistributedApplication app)
+        public static CpuByResource Sample(RunningGraph app)
         {
             var cpu = ProcessCpu.Now();
             double Of(string resource) => cpu.Seconds(app.GetResource(resource).Replicas.Select(r => r.ProcessId).OfType<int>());
@@ -223,14 +220,8 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         }
     }
 
-    private static async Task<JsonElement> GetTelemetryStatsAsync(DistributedApplication app, CancellationToken ct)
-    {
-        using var dashboard = new HttpClient { BaseAddress = app.DashboardUrl };
-        dashboard.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", app.DashboardToken);
-        return await dashboard.GetFromJsonAsync<JsonElement>("/api/telemetry", ct);
-    }
 
-    private async Task<int> CalibrateHangfireAsync(DistributedApplication app, CancellationToken ct)
+    private async Task<int> CalibrateHangfireAsync(RunningGraph app, CancellationToken ct)
     {
         if (options.HangfireWorkerCounts.Count == 1)
         {
@@ -250,7 +241,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         return best.Workers;
     }
 
-    private async Task SubmissionLatencyAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    private async Task SubmissionLatencyAsync(RunningGraph app, HttpClient api, CancellationToken ct)
     {
         var total = (int)(options.SubmitRate * options.SubmitDuration.TotalSeconds);
         var warmUp = (int)(options.SubmitRate * options.SubmitWarmUp.TotalSeconds);
@@ -290,7 +281,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         }
     }
 
-    private async Task BigJobAsync(DistributedApplication app, HttpClient api, CancellationToken ct)
+    private async Task BigJobAsync(RunningGraph app, HttpClient api, CancellationToken ct)
     {
         progress.WriteLine($"big job: {options.BigJobTasks:N0} noop tasks");
         var apiPid = app.GetResource("api").Replicas[0].ProcessId!.Value;
@@ -359,40 +350,29 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    private static string HangfireConnectionString(DistributedApplication app) =>
+    private static string HangfireConnectionString(RunningGraph app) =>
         new NpgsqlConnectionStringBuilder(app.GetConnectionString("jobsdb")) { Pooling = true, MaxPoolSize = 100 }.ConnectionString;
 
-    private async Task<DistributedApplication> StartGraphAsync(int workers, CancellationToken ct, bool exportTelemetry = false)
+    private async Task<RunningGraph> StartGraphAsync(int workers, CancellationToken ct, bool exportTelemetry = false)
     {
         progress.WriteLine($"starting the graph with {workers} worker replica{(workers == 1 ? "" : "s")}");
-        var app = JobPlatformGraph.Build(new AppHostOptions
+        return await RunningGraph.StartAsync(new GraphOptions
         {
             Workers = workers,
-            ApiPort = 0,
-            PostgresPort = 0,
-            SqsPort = 0,
-            IncludeWeb = false,
             // No dashboard unless asked: exporting telemetry costs the services time; the telemetry
             // scenario measures how much.
-            IncludeDashboard = exportTelemetry,
-            DashboardPort = 0,
-            OtlpPort = 0,
-            OtlpGrpcPort = 0,
-            Fresh = true,
+            Dashboard = exportTelemetry,
             // PostgreSQL stays durable (fsync on every commit), as JobPlatform's real cost; the
             // emulator keeps messages in memory, as real SQS's storage is not on this machine.
+            Testing = false,
             PersistQueues = false,
             DataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-bench-{Environment.ProcessId}"),
-            // The services' own output would drown the figures; failures still surface as exceptions.
-            LogSink = (_, _) => { },
             PostgresSettings = options.SqlProfile ? SqlProfile.Settings : new Dictionary<string, string>(),
-        });
-        await app.StartAsync(ct);
-        return app;
+        }, ct);
     }
 
     /// <summary>A client acting as the development tenant, whose limits the benchmark never reaches.</summary>
-    private static HttpClient CreateClient(DistributedApplication app) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 1_000 })
+    private static HttpClient CreateClient(RunningGraph app) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 1_000 })
     {
         BaseAddress = app.GetEndpoint("api"),
         Timeout = TimeSpan.FromMinutes(5),
