@@ -249,7 +249,9 @@ public sealed class RunningGraph : IAsyncDisposable
     // What the AppHost declares and waits for, not Aspire's own helpers (the dashboard, a project's
     // rebuilder, which never starts unless asked) or parameters.
     private static bool IsPartOfTheGraph(IResource resource) =>
-        resource is ProjectResource or Hosting.DevTenantResource || resource.TryGetAnnotationsOfType<HealthCheckAnnotation>(out _);
+        (resource is ProjectResource or Hosting.DevTenantResource || resource.TryGetAnnotationsOfType<HealthCheckAnnotation>(out _))
+        // No replicas (Workers = 0): nothing runs that could turn healthy.
+        && !(resource.TryGetLastAnnotation<ReplicaAnnotation>(out var replicas) && replicas.Replicas == 0);
 
     private static string FindRepositoryRoot()
     {

@@ -82,7 +82,8 @@ public sealed class AppHostSettings
         var normalized = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
-            var arg = args[i];
+            // publish's -o: .NET's configuration takes no single-dash option it was not told of.
+            var arg = args[i] == "-o" ? "--output" : args[i];
             if (!arg.StartsWith("--", StringComparison.Ordinal))
             {
                 normalized.Add(arg);

@@ -1,5 +1,6 @@
 using JobPlatform.AppHost;
 using JobPlatform.AppHost.Hosting;
+using JobPlatform.AppHost.Publishing;
 
 // The whole JobPlatform graph for development: `dotnet run --project JobPlatform.AppHost` runs it under
 // Aspire's orchestrator, with its dashboard; the tests start the same graph with Aspire.Hosting.Testing;
@@ -89,6 +90,13 @@ if (settings.Web)
         .WithReference(api)
         .WithReference(devTenant)
         .WaitFor(api);
+}
+
+if (PublishCommand.TryParse(args, repository, out var output))
+{
+    var files = await KubernetesPublisher.PublishAsync(builder, output);
+    Console.Out.WriteLine($"Wrote {files.Count} files to {output}. Apply with: kubectl apply -k {Path.Combine(output, "overlays", "kind")}");
+    return 0;
 }
 
 if (!settings.Testing)

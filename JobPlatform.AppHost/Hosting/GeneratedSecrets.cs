@@ -8,9 +8,6 @@ public sealed record SecretFileAnnotation(string Path) : IResourceAnnotation;
 
 public static class GeneratedSecretExtensions
 {
-    /// <summary>The Secret that holds the graph's generated secrets in a cluster.</summary>
-    public const string ClusterSecretName = "jobplatform-auth";
-
     /// <summary>
     /// Adds a secret parameter that Aspire generates on first use (256 bits, URL-safe) and keeps in the
     /// AppHost's user secrets, so it stays the same across runs; set <c>Parameters:{name}</c> to choose

@@ -22,21 +22,6 @@ public sealed class PostgresServerResource(string name, string command, string w
     /// <summary>Where Debian installs the PostgreSQL 15 server binaries.</summary>
     public const string BinDirectory = "/usr/lib/postgresql/15/bin";
 
-    /// <summary>The image a published server runs (the official image, Alpine: the same major version as the local binaries).</summary>
-    public const string ContainerImage = "postgres:15-alpine";
-
-    /// <summary>PostgreSQL's port inside its container and on its Service.</summary>
-    public const int ContainerPort = 5432;
-
-    /// <summary>
-    /// The superuser password an in-cluster development deployment (kind) gets, kept in a Secret. A
-    /// real deployment uses its own database and connection Secret instead.
-    /// </summary>
-    public const string DevelopmentPassword = "jobplatform-dev-only";
-
-    /// <summary>The Secret holding the server's superuser password in a cluster.</summary>
-    public string PasswordSecretName => Name;
-
     /// <summary>The databases created on the server, in the order they were added.</summary>
     public List<PostgresDatabaseResource> Databases { get; } = [];
 
@@ -57,19 +42,6 @@ public sealed class PostgresDatabaseResource(string name, PostgresServerResource
 
     public ReferenceExpression ConnectionStringExpression =>
         ReferenceExpression.Create($"{Parent};Database={Name}");
-
-    /// <summary>The Secret that holds the database's connection string in a cluster; a real deployment creates it itself.</summary>
-    public string ConnectionSecretName => $"{Name}-connection";
-
-    /// <summary>The connection string a cluster's pods use: the server's Service, the server's Secret password.</summary>
-    public string ClusterConnectionString => new NpgsqlConnectionStringBuilder
-    {
-        Host = Parent.Name,
-        Port = PostgresServerResource.ContainerPort,
-        Database = Name,
-        Username = UnixUser.PostgresUser,
-        Password = PostgresServerResource.DevelopmentPassword,
-    }.ConnectionString;
 }
 
 public static class PostgresBuilderExtensions

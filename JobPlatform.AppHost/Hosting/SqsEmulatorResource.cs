@@ -19,12 +19,6 @@ public sealed class SqsEmulatorResource(string name, string command, string work
     /// <summary>The emulator's port inside its container and on its Service (fauxqs's default).</summary>
     public const int ContainerPort = 4566;
 
-    /// <summary>The Secret the AWS credentials come from in a cluster: dummy ones for the emulator, real ones (or none, with a role) on AWS.</summary>
-    public const string CredentialsSecretName = "sqs-credentials";
-
-    /// <summary>The AWS account the emulator puts in queue ARNs and URLs.</summary>
-    public const string EmulatorAccountId = "000000000000";
-
     /// <summary>The queues created at start, in the order they were declared.</summary>
     public List<SqsQueueDefinition> Queues { get; } = [];
 

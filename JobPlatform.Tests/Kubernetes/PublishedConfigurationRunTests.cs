@@ -4,8 +4,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using JobPlatform.AppHost;
-using JobPlatform.AppHost.Hosting;
+using JobPlatform.AppHost.Testing;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
 using k8s.Models;
@@ -26,28 +25,19 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-k8s-run-{Guid.NewGuid():N}");
     private readonly ConcurrentQueue<string> _log = new();
     private readonly List<Process> _processes = [];
-    private DistributedApplication? _graph;
+    private RunningGraph? _graph;
 
     public async Task InitializeAsync()
     {
-        // The same model, with no workers or console of its own: every task must go to the worker started here.
-        _graph = JobPlatformGraph.Build(new AppHostOptions
+        // The same graph, with no workers or console of its own: every task must go to the worker started here.
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        _graph = await RunningGraph.StartAsync(new GraphOptions
         {
             Workers = 0,
-            IncludeWeb = false,
-            // The graph only serves the published processes; the shared fixture's dashboard may hold the default ports.
-            IncludeDashboard = false,
-            ApiPort = 0,
-            PostgresPort = 0,
-            SqsPort = 0,
-            WebPort = 0,
-            Fresh = true,
-            Testing = true,
+            Web = false,
             DataDirectory = _dataDirectory,
-            LogSink = (resource, line) => Log(resource, line),
-        });
-        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await _graph.StartAsync(startup.Token);
+            LogSink = Enqueue,
+        }, startup.Token);
     }
 
     [Fact]
@@ -59,7 +49,7 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
         var local = new Dictionary<string, string>
         {
             [$"postgres:{ClusterPort(kind, "postgres")}"] = $"{database.Host}:{database.Port}",
-            [$"sqs:{ClusterPort(kind, "sqs")}"] = _graph.GetEndpoint("sqs").Authority,
+            [$"sqs:{ClusterPort(kind, "sqs")}"] = $"127.0.0.1:{_graph.GetEndpoint("sqs").Port}",
             [$"api:{ClusterPort(kind, "api")}"] = $"127.0.0.1:{apiPort}",
         };
 
@@ -217,11 +207,15 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
 
     private void Log(string source, string? line)
     {
-        if (line is null)
+        if (line is not null)
         {
-            return;
+            Enqueue($"[{source}] {line}");
         }
-        _log.Enqueue($"[{source}] {line}");
+    }
+
+    private void Enqueue(string entry)
+    {
+        _log.Enqueue(entry);
         while (_log.Count > 400 && _log.TryDequeue(out _))
         {
         }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using JobPlatform.AppHost;
-using JobPlatform.AppHost.Hosting;
 using JobPlatform.AppHost.Publishing;
 
 namespace JobPlatform.Tests.Kubernetes;
@@ -13,9 +11,10 @@ public sealed class PublishedManifestsTests : IDisposable
     private readonly string _output = Path.Combine(Path.GetTempPath(), $"jobplatform-k8s-{Guid.NewGuid():N}");
 
     [Fact]
-    public void CommittedManifests_MatchAFreshPublish()
+    public async Task CommittedManifests_MatchAFreshPublish()
     {
-        KubernetesPublisher.Publish(JobPlatformGraph.Declare(new AppHostOptions()), _output);
+        await using var graph = await DeclaredGraph.CreateAsync();
+        await KubernetesPublisher.PublishAsync(graph, _output);
 
         AssertSameTree(_output);
     }
@@ -37,7 +36,7 @@ public sealed class PublishedManifestsTests : IDisposable
     }
 
     [Fact]
-    public void Publish_ReplacesStaleFiles_InTheFoldersItOwns()
+    public async Task Publish_ReplacesStaleFiles_InTheFoldersItOwns()
     {
         var stale = Path.Combine(_output, "base", "left-over.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(stale)!);
@@ -45,7 +44,8 @@ public sealed class PublishedManifestsTests : IDisposable
         var unrelated = Path.Combine(_output, "notes.md");
         File.WriteAllText(unrelated, "mine");
 
-        KubernetesPublisher.Publish(JobPlatformGraph.Declare(new AppHostOptions()), _output);
+        await using var graph = await DeclaredGraph.CreateAsync();
+        await KubernetesPublisher.PublishAsync(graph, _output);
 
         Assert.False(File.Exists(stale));
         Assert.True(File.Exists(unrelated));

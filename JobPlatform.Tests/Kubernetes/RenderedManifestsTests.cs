@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Aspire.Hosting.ApplicationModel;
 using JobPlatform.AppHost.Hosting;
 using JobPlatform.AppHost.Publishing;
 using k8s.Models;
@@ -204,9 +205,10 @@ public sealed partial class RenderedManifestsTests
     public async Task Scaling_FollowsTheModel()
     {
         var kind = await RenderedOverlay.RenderAsync("kind");
-        var model = JobPlatform.AppHost.JobPlatformGraph.Declare(new AppHostOptions()).Resources.OfType<ProjectResource>().ToDictionary(p => p.Name);
+        await using var graph = await DeclaredGraph.CreateAsync();
+        var worker = graph.Resources.OfType<ProjectResource>().Single(p => p.Name == "worker");
 
-        Assert.Equal(model["worker"].Replicas, kind.Get<V1Deployment>("worker").Spec.Replicas);
+        Assert.Equal(worker.Annotations.OfType<ReplicaAnnotation>().Last().Replicas, kind.Get<V1Deployment>("worker").Spec.Replicas);
         var hpa = kind.Get<V2HorizontalPodAutoscaler>("api");
         Assert.Equal("api", hpa.Spec.ScaleTargetRef.Name);
         Assert.Equal("cpu", Assert.Single(hpa.Spec.Metrics).Resource.Name);
@@ -220,8 +222,8 @@ public sealed partial class RenderedManifestsTests
         var scaled = keda.Get<ScaledObject>("worker");
         Assert.Equal("worker", scaled.Spec.ScaleTargetRef.Name);
         // One trigger per priority queue, each at the emulator in the cluster.
-        var queues = JobPlatform.AppHost.JobPlatformGraph.Declare(new AppHostOptions()).Resources.OfType<SqsEmulatorResource>().Single()
-            .QueueDefinitions.Where(q => q.DeadLetterQueue is not null).Select(q => q.Name).ToList();
+        var queues = graph.Resources.OfType<SqsEmulatorResource>().Single()
+            .Queues.Where(q => q.DeadLetterQueue is not null).Select(q => q.Name).ToList();
         Assert.Equal(4, queues.Count);
         Assert.Equal(queues, scaled.Spec.Triggers.Select(t => t.Metadata["queueURL"].Split('/').Last()));
         foreach (var trigger in scaled.Spec.Triggers)

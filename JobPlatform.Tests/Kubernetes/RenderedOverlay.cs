@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using JobPlatform.AppHost;
 using JobPlatform.AppHost.Publishing;
 using k8s;
 using k8s.Models;
@@ -33,13 +32,11 @@ public sealed class RenderedOverlay
 
     public IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Objects { get; }
 
-    /// <summary>The repository this build came from (the AppHost records it).</summary>
-    public static string RepositoryRoot { get; } = typeof(JobPlatformGraph).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
+    /// <summary>The repository this build came from: the folder of JobPlatform.sln above the test binaries.</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
-    /// <summary>The build configuration the projects were built in.</summary>
-    public static string BuildConfiguration { get; } = typeof(JobPlatformGraph).Assembly
-        .GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BuildConfiguration").Value!;
+    /// <summary>The build configuration the projects were built in (the tests', as one build builds them all).</summary>
+    public static string BuildConfiguration { get; } = typeof(RenderedOverlay).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
 
     public static string ManifestsRoot => Path.Combine(RepositoryRoot, "deploy", "k8s");
 
@@ -135,6 +132,18 @@ public sealed class RenderedOverlay
             return text;
         }
         return secret?.Data?.TryGetValue(key, out var bytes) == true ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "JobPlatform.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"No JobPlatform.sln above {AppContext.BaseDirectory}.");
     }
 
     private static string Expand(string value, IReadOnlyDictionary<string, string> environment) =>
