@@ -116,11 +116,13 @@ internal sealed class PrometheusTargetWriter(PrometheusResource prometheus, Reso
                 continue;
             }
             var address = e.Snapshot.State?.Text == KnownResourceStates.Running ? ReplicaAddress(e.Snapshot) : null;
-            if (_replicas.TryGetValue(e.ResourceId, out var known) && known.Address == address)
+            // Named as the dashboard names it: a project of one replica by its own name, a replica by its id.
+            var instance = project.GetReplicaCount() == 1 ? project.Name : e.ResourceId;
+            if (_replicas.TryGetValue(instance, out var known) && known.Address == address)
             {
                 continue;
             }
-            _replicas[e.ResourceId] = (project.Name, address);
+            _replicas[instance] = (project.Name, address);
             var targets = _replicas.Where(r => r.Value.Project == project.Name && r.Value.Address is not null).OrderBy(r => r.Key)
                 .Select(r => new { targets = new[] { r.Value.Address }, labels = new Dictionary<string, string> { ["instance"] = r.Key } });
             var file = prometheus.TargetsFile(project);
