@@ -46,6 +46,9 @@ public sealed class RunningGraph : IAsyncDisposable
     /// <summary>The key of the dashboard's telemetry API (<c>x-api-key</c>), when it runs.</summary>
     public string? DashboardApiKey { get; private set; }
 
+    /// <summary>The dashboard's sign-in address for a browser, with this run's token, when it runs.</summary>
+    public Uri? DashboardLoginUrl { get; private set; }
+
     /// <summary>Starts the graph and returns once every resource is healthy; on failure, the exception carries the resources' last lines.</summary>
     public static async Task<RunningGraph> StartAsync(GraphOptions options, CancellationToken ct = default)
     {
@@ -66,6 +69,7 @@ public sealed class RunningGraph : IAsyncDisposable
             .. options.PostgresSettings.Select(s => $"--postgres-setting={s.Key}={s.Value}"),
         ];
         string? dashboardKey = null;
+        var browserToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.JobPlatform_AppHost>(args, (app, host) =>
         {
             app.DisableDashboard = !options.Dashboard;
@@ -75,6 +79,7 @@ public sealed class RunningGraph : IAsyncDisposable
         {
             dashboardKey = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             builder.Configuration["AppHost:DashboardApiKey"] = dashboardKey;
+            builder.Configuration["AppHost:BrowserToken"] = browserToken;
             // Stated, not left for Aspire to generate: the testing builder reads its configuration
             // twice, and the services and the dashboard would each get a different key.
             builder.Configuration["AppHost:OtlpApiKey"] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
@@ -107,6 +112,7 @@ public sealed class RunningGraph : IAsyncDisposable
                 await notifications.WaitForResourceHealthyAsync(dashboard.Name, ct);
                 graph.DashboardUrl = new Uri(((IResourceWithEndpoints)dashboard).GetEndpoints().First(e => e.EndpointName == "http").Url);
                 graph.DashboardApiKey = dashboardKey;
+                graph.DashboardLoginUrl = new Uri(graph.DashboardUrl, $"/login?t={browserToken}");
             }
             foreach (var resource in builder.Resources.Where(IsPartOfTheGraph))
             {
