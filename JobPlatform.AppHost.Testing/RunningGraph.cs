@@ -59,9 +59,10 @@ public sealed class RunningGraph : IAsyncDisposable
             $"--prometheus={options.Prometheus}",
             $"--scrape-interval={options.ScrapeInterval:c}",
             "--fresh=true",
-            // PostgreSQL and the emulator are not behind DCP's proxy, whose ports the testing builder
-            // randomises: any free port, chosen by the AppHost.
+            // PostgreSQL, the emulator and the Api are not behind DCP's proxy, whose ports the testing
+            // builder randomises: any free port, chosen by the AppHost.
             "--postgres-port=0",
+            "--api-port=0",
             "--sqs-port=0",
             $"--testing={options.Testing}",
             $"--persist-queues={options.PersistQueues ?? !options.Testing}",

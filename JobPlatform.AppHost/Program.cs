@@ -44,8 +44,11 @@ var adminKey = builder.AddGeneratedSecret("admin-key", Path.Combine(data, "secre
 var workerKey = builder.AddGeneratedSecret("worker-key", Path.Combine(data, "secrets", "worker-key"));
 var signingKey = builder.AddGeneratedSecret("token-signing-key", Path.Combine(data, "secrets", "token-signing-key"));
 
+var apiPort = AppHostSettings.FixedPort(settings.ApiPort);
 var api = builder.AddProject<Projects.JobPlatform_Api>("api", launchProfileName: null)
-    .WithHttpEndpoint(port: AppHostSettings.Port(settings.ApiPort))
+    // Not behind DCP's proxy either: every claim, report and heartbeat of every worker would pass
+    // through it (docs/benchmarks.md measures the difference).
+    .WithHttpEndpoint(port: apiPort, targetPort: apiPort, isProxied: false)
     .WithHttpHealthCheck("/health")
     .WithReference(db)
     .WithReference(sqs)
