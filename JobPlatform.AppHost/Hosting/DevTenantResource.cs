@@ -39,7 +39,7 @@ public static class DevTenantBuilderExtensions
         builder.Eventing.Subscribe<InitializeResourceEvent>(tenant, (e, ct) =>
         {
             // Not awaited: initialisation must not hold up the other resources while the Api starts.
-            _ = Task.Run(() => SetUpAsync(e, tenant, api.Resource, adminKey.Resource, ct), ct);
+            BackgroundWork.Start($"Setting up {name}", e.Logger, token => SetUpAsync(e, tenant, api.Resource, adminKey.Resource, token), ct);
             return Task.CompletedTask;
         });
         return builder.AddResource(tenant)

@@ -1,5 +1,7 @@
 using Aspire.Hosting.Eventing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace JobPlatform.AppHost.Hosting;
 
@@ -20,8 +22,10 @@ public static class GeneratedSecretExtensions
         builder.Eventing.Subscribe<BeforeStartEvent>((e, ct) =>
         {
             // Not awaited: Aspire resolves parameters after this event, and waiting here would wait forever.
-            var stopping = e.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
-            _ = Task.Run(async () => await PrivateFile.WriteAsync(file, await parameter.Resource.GetValueAsync(stopping) ?? "", stopping), stopping);
+            var stopping = e.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+            var log = e.Services.GetRequiredService<ILogger<ParameterResource>>();
+            BackgroundWork.Start($"Writing {name} to {file}", log,
+                async token => await PrivateFile.WriteAsync(file, await parameter.Resource.GetValueAsync(token) ?? "", token), stopping);
             return Task.CompletedTask;
         });
         return parameter;

@@ -159,9 +159,8 @@ public static class PostgresBuilderExtensions
         {
             // A database lives and dies with its server. Aspire passes a container's state on to its
             // children, not an executable's, so the database follows its server here.
-            _ = Task.Run(async () =>
-            {
-                await foreach (var update in e.Notifications.WatchAsync(ct))
+            BackgroundWork.Start($"Following {builder.Resource.Name}'s state", e.Logger, token => e.Notifications.FollowResourcesAsync(
+                $"Following {builder.Resource.Name}'s state", e.Logger, async (update, _) =>
                 {
                     if (update.Resource == builder.Resource)
                     {
@@ -172,8 +171,7 @@ public static class PostgresBuilderExtensions
                             StopTimeStamp = update.Snapshot.StopTimeStamp,
                         });
                     }
-                }
-            }, ct);
+                }, token), ct);
             return Task.CompletedTask;
         });
         return builder.ApplicationBuilder.AddResource(database)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting.Eventing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace JobPlatform.AppHost.Hosting;
 
@@ -34,7 +35,8 @@ public static class PrometheusBuilderExtensions
     public static IResourceBuilder<PrometheusResource> AddPrometheus(this IDistributedApplicationBuilder builder, string name, string directory, int? port = null)
     {
         var prometheus = new PrometheusResource(name, directory);
-        builder.Services.AddHostedService(services => new PrometheusTargetWriter(prometheus, services.GetRequiredService<ResourceNotificationService>()));
+        builder.Services.AddHostedService(services => new PrometheusTargetWriter(prometheus, services.GetRequiredService<ResourceNotificationService>(),
+            services.GetRequiredService<ILogger<PrometheusTargetWriter>>()));
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(prometheus, async (_, ct) =>
         {
             if (!(Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Any(d => File.Exists(Path.Combine(d, prometheus.Command))))
@@ -103,34 +105,56 @@ public static class PrometheusBuilderExtensions
 /// Keeps Prometheus's target files in step with the running replicas: each replica's own address is
 /// the <c>ASPNETCORE_URLS</c> Aspire gave it (the endpoint's proxy would spread scrapes over replicas).
 /// </summary>
-internal sealed class PrometheusTargetWriter(PrometheusResource prometheus, ResourceNotificationService notifications) : BackgroundService
+internal sealed class PrometheusTargetWriter(PrometheusResource prometheus, ResourceNotificationService notifications, ILogger<PrometheusTargetWriter> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, (string Project, string? Address)> _replicas = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await foreach (var e in notifications.WatchAsync(stoppingToken))
+        await notifications.FollowResourcesAsync("Writing Prometheus targets", logger, async (e, ct) =>
         {
             if (e.Resource is not ProjectResource project || !prometheus.Targets.Contains(project))
             {
-                continue;
+                return;
             }
             var address = e.Snapshot.State?.Text == KnownResourceStates.Running ? ReplicaAddress(e.Snapshot) : null;
             // Named as the dashboard names it: a project of one replica by its own name, a replica by its id.
             var instance = project.GetReplicaCount() == 1 ? project.Name : e.ResourceId;
-            if (_replicas.TryGetValue(instance, out var known) && known.Address == address)
+            var seen = _replicas.TryGetValue(instance, out var known);
+            if (seen && known.Address == address)
             {
-                continue;
+                return;
             }
             _replicas[instance] = (project.Name, address);
-            var targets = _replicas.Where(r => r.Value.Project == project.Name && r.Value.Address is not null).OrderBy(r => r.Key)
-                .Select(r => new { targets = new[] { r.Value.Address }, labels = new Dictionary<string, string> { ["instance"] = r.Key } });
-            var file = prometheus.TargetsFile(project);
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            // Written to a temporary name and moved, so Prometheus never reads half a file.
-            await File.WriteAllTextAsync(file + ".tmp", JsonSerializer.Serialize(targets), stoppingToken);
-            File.Move(file + ".tmp", file, overwrite: true);
-        }
+            try
+            {
+                await WriteTargetsAsync(project, ct);
+            }
+            catch
+            {
+                // Forget the change, so that the next update of this replica writes the file again.
+                if (seen)
+                {
+                    _replicas[instance] = known;
+                }
+                else
+                {
+                    _replicas.TryRemove(instance, out _);
+                }
+                throw;
+            }
+        }, stoppingToken);
+    }
+
+    private async Task WriteTargetsAsync(ProjectResource project, CancellationToken ct)
+    {
+        var targets = _replicas.Where(r => r.Value.Project == project.Name && r.Value.Address is not null).OrderBy(r => r.Key)
+            .Select(r => new { targets = new[] { r.Value.Address }, labels = new Dictionary<string, string> { ["instance"] = r.Key } });
+        var file = prometheus.TargetsFile(project);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        // Written to a temporary name and moved, so Prometheus never reads half a file.
+        await File.WriteAllTextAsync(file + ".tmp", JsonSerializer.Serialize(targets), ct);
+        File.Move(file + ".tmp", file, overwrite: true);
     }
 
     /// <summary>host:port of the replica's own HTTP listener, from the environment Aspire started it with.</summary>

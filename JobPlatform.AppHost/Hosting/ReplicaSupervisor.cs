@@ -44,18 +44,18 @@ internal sealed class ReplicaSupervisor(
         {
             return;
         }
-        await foreach (var e in notifications.WatchAsync(stoppingToken))
+        await notifications.FollowResourcesAsync("Restarting crashed replicas", logger, (e, ct) =>
         {
             if (!e.Resource.TryGetLastAnnotation<RestartOnCrashAnnotation>(out var policy)
                 || !(e.Snapshot.State?.Text == KnownResourceStates.Exited || e.Snapshot.State?.Text == KnownResourceStates.Finished)
                 || e.Snapshot.ExitCode is null or 0)
             {
-                continue;
+                return Task.CompletedTask;
             }
             var state = _replicas.GetOrAdd(e.ResourceId, _ => (null, TimeSpan.Zero));
             if (state.HandledExit == e.Snapshot.StopTimeStamp)
             {
-                continue;
+                return Task.CompletedTask;
             }
             var ranFor = e.Snapshot.StopTimeStamp - e.Snapshot.StartTimeStamp;
             var delay = ranFor > StableAfter || state.Delay == TimeSpan.Zero
@@ -63,27 +63,18 @@ internal sealed class ReplicaSupervisor(
                 : TimeSpan.FromTicks(Math.Min(state.Delay.Ticks * 2, policy.MaxDelay.Ticks));
             _replicas[e.ResourceId] = (e.Snapshot.StopTimeStamp, delay);
             logger.LogWarning("{Replica}: exited with code {ExitCode}; restarting in {Delay} s", e.ResourceId, e.Snapshot.ExitCode, delay.TotalSeconds);
-            _ = RestartAsync(e.ResourceId, delay, stoppingToken);
-        }
+            BackgroundWork.Start($"Restarting {e.ResourceId}", logger, token => RestartAsync(e.ResourceId, delay, token), ct);
+            return Task.CompletedTask;
+        }, stoppingToken);
     }
 
     private async Task RestartAsync(string replica, TimeSpan delay, CancellationToken ct)
     {
-        try
+        await Task.Delay(delay, ct);
+        var result = await commands.ExecuteCommandAsync(replica, KnownResourceCommands.StartCommand, ct);
+        if (!result.Success)
         {
-            await Task.Delay(delay, ct);
-            var result = await commands.ExecuteCommandAsync(replica, KnownResourceCommands.StartCommand, ct);
-            if (!result.Success)
-            {
-                logger.LogError("{Replica}: could not be restarted: {Error}", replica, result.Message);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "{Replica}: could not be restarted", replica);
+            logger.LogError("{Replica}: could not be restarted: {Error}", replica, result.Message);
         }
     }
 }
