@@ -88,6 +88,22 @@ public sealed class RunningGraph : IAsyncDisposable
 
         RunningGraph? graph = null;
         builder.Services.AddLogging(logging => logging.AddProvider(new SinkLoggerProvider(line => graph?.Log(line))));
+        if (!options.Dashboard)
+        {
+            // Aspire points the services at the dashboard's OTLP port even when no dashboard runs:
+            // they would record every span and export it to nobody. Without an endpoint they do
+            // neither (ServiceDefaults samples nothing then).
+            foreach (var project in builder.Resources.OfType<ProjectResource>())
+            {
+                builder.CreateResourceBuilder(project).WithEnvironment(context =>
+                {
+                    foreach (var name in context.EnvironmentVariables.Keys.Where(k => k.StartsWith("OTEL_EXPORTER_OTLP_", StringComparison.Ordinal)).ToList())
+                    {
+                        context.EnvironmentVariables.Remove(name);
+                    }
+                });
+            }
+        }
         foreach (var (resource, variables) in options.ResourceEnvironment)
         {
             var target = builder.Resources.OfType<IResourceWithEnvironment>().Single(r => r.Name == resource);

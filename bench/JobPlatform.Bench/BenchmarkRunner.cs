@@ -49,10 +49,10 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
 
     private async Task StartLatencyAsync(RunningGraph app, HttpClient api, CancellationToken ct)
     {
-        progress.WriteLine($"start latency: {options.StartSamples} one-task jobs, one at a time, idle workers");
+        progress.WriteLine($"start latency: {options.StartSamples} one-task jobs, one at a time, idle workers, after {options.StartWarmUp} not counted");
         var latencies = new List<double>();
         await using var db = await NpgsqlDataSource.Create(app.GetConnectionString("jobsdb")).OpenConnectionAsync(ct);
-        for (var i = 0; i < options.StartSamples; i++)
+        for (var i = -options.StartWarmUp; i < options.StartSamples; i++)
         {
             var job = await SubmitAsync(api, new { name = "bench-start", type = TaskTypes.Noop, taskCount = 1 }, ct);
             await WaitForFinalAsync(api, job.Id, ct);
@@ -60,10 +60,14 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             await using var command = new NpgsqlCommand(
                 "SELECT extract(epoch FROM (a.started_at - j.created_at)) * 1000 FROM task_attempts a JOIN tasks t ON t.id = a.task_id JOIN jobs j ON j.id = t.job_id WHERE j.id = @id", db);
             command.Parameters.AddWithValue("id", job.Id);
-            latencies.Add(Convert.ToDouble(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture));
+            var latency = Convert.ToDouble(await command.ExecuteScalarAsync(ct), CultureInfo.InvariantCulture);
+            if (i >= 0)
+            {
+                latencies.Add(latency);
+            }
         }
         var stats = Stats.Of(latencies);
-        Add("Start latency", $"submission to handler start, {stats.Count} samples", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
+        Add("Start latency", $"submission to handler start, {stats.Count} samples after {options.StartWarmUp} warm-up jobs", $"p50 {stats.P50:N1} ms, p99 {stats.P99:N1} ms");
     }
 
     private async Task EndToEndAgainstHangfireAsync(RunningGraph app, HttpClient api, CancellationToken ct)
