@@ -87,7 +87,12 @@ public sealed class RunningGraph : IAsyncDisposable
         }
 
         RunningGraph? graph = null;
-        builder.Services.AddLogging(logging => logging.AddProvider(new SinkLoggerProvider(line => graph?.Log(line))));
+        builder.Services.AddLogging(logging => logging
+            .AddProvider(new SinkLoggerProvider(line => graph?.Log(line)))
+            // The testing builder also echoes every resource's output to this process's console: at
+            // the benchmark's rates, hundreds of lines a second on the cores the services need. The
+            // graph keeps them for RecentLog and LogSink through ResourceLoggerService instead.
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>("JobPlatform.AppHost.Resources", LogLevel.None));
         if (!options.Dashboard)
         {
             // Aspire points the services at the dashboard's OTLP port even when no dashboard runs:

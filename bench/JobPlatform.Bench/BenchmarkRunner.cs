@@ -125,24 +125,13 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
 
     /// <summary>
     /// The same end-to-end job on a graph whose services export every span, log and metric over OTLP
-    /// to the AppHost's dashboard, against the graph without export measured earlier in this run. The
-    /// AppHost runs in this process, so its memory is this process's.
+    /// to Aspire's dashboard, against the graph without export measured earlier in this run, and the
+    /// memory that costs the services and the dashboard that holds it.
     /// </summary>
     private async Task TelemetryCostAsync(CancellationToken ct)
     {
         await using var app = await StartGraphAsync(options.Workers, ct, exportTelemetry: true);
         using var api = CreateClient(app);
-        var before = ResidentMegabytes("VmRSS");
-        var peak = before;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, ResidentMegabytes("VmRSS"));
-                await Task.Delay(100, CancellationToken.None);
-            }
-        }, CancellationToken.None);
         var runs = new List<double>();
         for (var run = 1; run <= options.Runs; run++)
         {
@@ -151,17 +140,18 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             runs.Add(elapsed.TotalSeconds);
             progress.WriteLine($"  {elapsed.TotalSeconds:N1} s, {options.Tasks / elapsed.TotalSeconds:N0} tasks/s");
         }
-        await sampling.CancelAsync();
-        await sampler;
-
         var exported = Stats.Median(runs);
-        Add("Telemetry", $"{options.Tasks:N0} noop tasks, traces, logs and metrics exported over OTLP to the AppHost (median of {options.Runs})",
+        Add("Telemetry", $"{options.Tasks:N0} noop tasks, traces, logs and metrics exported over OTLP to Aspire's dashboard (median of {options.Runs})",
             $"{exported:N1} s, {options.Tasks / exported:N0} tasks/s");
         if (_endToEndSeconds is { } withoutExport)
         {
             Add("Telemetry", "throughput with export / without (the end-to-end figure above)", $"{withoutExport / exported:P0}");
         }
-        Add("Telemetry", $"AppHost (this process) resident memory while those jobs ran", $"peak {peak:N0} MB ({before:N0} MB before)");
+        // VmHWM: each process's own record of its peak resident set, over the whole graph's life.
+        var dashboard = PeakResidentMegabytes(app.GetResource("aspire-dashboard").Replicas[0].ProcessId!.Value);
+        var apiPeak = PeakResidentMegabytes(app.GetResource("api").Replicas[0].ProcessId!.Value);
+        var workerPeak = PeakResidentMegabytes(app.GetResource("worker").Replicas[0].ProcessId!.Value);
+        Add("Telemetry", "peak resident memory while exporting: Aspire dashboard / Api / one worker", $"{dashboard:N0} / {apiPeak:N0} / {workerPeak:N0} MB");
     }
 
     /// <summary>Claim and report requests the Api has answered so far, from its own /metrics.</summary>
