@@ -2,7 +2,7 @@ namespace JobPlatform.Contracts;
 
 /// <summary>
 /// The closed set of job states, stored as lowercase text; the console uses the same strings.
-/// Every change is a guarded update in PostgresJobStore.
+/// Every change is a guarded update in the Api's lifecycle (<c>JobPlatform.Api/Lifecycle</c>).
 /// </summary>
 public static class JobStatus
 {

@@ -2,9 +2,9 @@ namespace JobPlatform.Contracts;
 
 /// <summary>
 /// The closed set of task states, stored as lowercase text; the console uses the same strings.
-/// Every change is a guarded update in PostgresJobStore, which moves a task only
-/// from the states listed in TaskTransitions, so a late or duplicate report can never
-/// move a task backwards.
+/// Every change is a guarded update in the Api's lifecycle (<c>JobPlatform.Api/Lifecycle</c>),
+/// which moves a task only from the states its transition table lists, so a late or duplicate
+/// report can never move a task backwards.
 /// </summary>
 public static class JobTaskStatus
 {

@@ -1,5 +1,5 @@
 using JobPlatform.Api.Data;
-using JobPlatform.Api.Domain;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Contracts;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,5 +1,6 @@
 using JobPlatform.Api.Data;
 using JobPlatform.Api.Identity;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Services;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,9 @@ namespace JobPlatform.Api.Apis;
 /// <summary>What the job and task endpoints need, as one <c>[AsParameters]</c> bundle.</summary>
 public sealed class JobServices(
     JobsDbContext db,
-    PostgresJobStore store,
+    Submission submission,
+    JobCommands commands,
+    WorkerProtocol protocol,
     TimeProvider clock,
     IOptions<TaskRetryOptions> retry,
     IOptions<TaskLeaseOptions> lease,
@@ -17,7 +20,9 @@ public sealed class JobServices(
     ILogger<JobServices> logger)
 {
     public JobsDbContext Db { get; } = db;
-    public PostgresJobStore Store { get; } = store;
+    public Submission Submission { get; } = submission;
+    public JobCommands Commands { get; } = commands;
+    public WorkerProtocol Protocol { get; } = protocol;
     public TimeProvider Clock { get; } = clock;
     public IOptions<TaskRetryOptions> Retry { get; } = retry;
     public IOptions<TaskLeaseOptions> Lease { get; } = lease;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 using JobPlatform.Api.Identity;
@@ -123,7 +124,7 @@ public static class JobsApi
                 JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
         }
 
-        var outcome = await services.Store.SubmitAsync(job, idempotency, ct);
+        var outcome = await services.Submission.SubmitAsync(job, idempotency, ct);
         switch (outcome)
         {
             case SubmitOutcome.Created:
@@ -271,7 +272,7 @@ public static class JobsApi
         {
             return JobNotFound(id);
         }
-        var outcome = await services.Store.CancelJobAsync(id, ct);
+        var outcome = await services.Commands.CancelJobAsync(services.Tenant.RequiredId, id, ct);
         if (outcome is JobCommandOutcome.Done done && done.Tasks > 0)
         {
             services.Logger.LogInformation("Job {JobId} cancelled: {Tasks} tasks stopped", id, done.Tasks);
@@ -287,7 +288,7 @@ public static class JobsApi
         {
             return JobNotFound(id);
         }
-        var outcome = await services.Store.RetryJobAsync(id, ct);
+        var outcome = await services.Commands.RetryJobAsync(services.Tenant.RequiredId, id, ct);
         return await AnswerAsync(id, outcome, services, "retried",
             status => JobStatus.Final.Contains(status)
                 ? $"Job {id} is {status} with no failed, dead-lettered or cancelled tasks to run again."

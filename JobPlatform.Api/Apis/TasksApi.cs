@@ -1,3 +1,4 @@
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Data;
 using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
@@ -72,7 +73,7 @@ public static class TasksApi
         {
             return TaskNotFound(id);
         }
-        switch (await services.Store.RetryTaskAsync(jobId.Value, id, ct))
+        switch (await services.Commands.RetryTaskAsync(services.Tenant.RequiredId, jobId.Value, id, ct))
         {
             case JobCommandOutcome.Refused refused:
                 return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,

@@ -1,3 +1,4 @@
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 using JobPlatform.Api.Identity;
@@ -65,7 +66,7 @@ public static class WorkerApi
         }
 
         var lease = request.Lease ?? services.Lease.Value.Duration;
-        var outcome = await services.Store.ClaimAsync(id, request.AttemptId, request.WorkerId, lease, ct);
+        var outcome = await services.Protocol.ClaimAsync(id, request.AttemptId, request.WorkerId, lease, ct);
         return outcome switch
         {
             ClaimOutcome.Granted g => TypedResults.Ok(new ClaimTaskResponse(
@@ -98,7 +99,7 @@ public static class WorkerApi
         }
 
         var lease = request.Lease ?? services.Lease.Value.Duration;
-        var outcomes = await services.Store.ClaimAsync(request.Claims.Select(c => new TaskClaim(c.TaskId, c.AttemptId)).ToList(), request.WorkerId, lease, ct);
+        var outcomes = await services.Protocol.ClaimAsync(request.Claims.Select(c => new TaskClaim(c.TaskId, c.AttemptId)).ToList(), request.WorkerId, lease, ct);
         return TypedResults.Ok(new ClaimTasksResponse(request.Claims.Zip(outcomes, (claim, outcome) => outcome switch
         {
             ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new ClaimTaskResponse(
@@ -136,7 +137,7 @@ public static class WorkerApi
                 Truncate(string.IsNullOrWhiteSpace(r.Error) ? "The task failed without a message." : r.Error, MaxErrorLength),
                 r.Detail is null ? null : Truncate(r.Detail, MaxErrorDetailLength), r.Retryable),
         }).ToList();
-        var outcomes = await services.Store.ReportAsync(reports, attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        var outcomes = await services.Protocol.ReportAsync(reports, attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
         quota.Freed();
         services.Metrics.Reported(outcomes);
         return TypedResults.Ok(new ReportTasksResponse(request.Reports.Zip(outcomes, (report, outcome) => outcome switch
@@ -158,7 +159,7 @@ public static class WorkerApi
         {
             return badLease;
         }
-        var outcome = await services.Store.HeartbeatAsync(id, request.AttemptId, request.Lease ?? services.Lease.Value.Duration, ct);
+        var outcome = await services.Protocol.HeartbeatAsync(id, request.AttemptId, request.Lease ?? services.Lease.Value.Duration, ct);
         return outcome switch
         {
             HeartbeatOutcome.Extended extended => TypedResults.Ok(new HeartbeatResponse(extended.LeaseExpiresAt)),
@@ -177,7 +178,7 @@ public static class WorkerApi
         {
             return invalid;
         }
-        var outcome = await services.Store.CompleteAsync(id, request.AttemptId, request.Result, ct);
+        var outcome = await services.Protocol.CompleteAsync(id, request.AttemptId, request.Result, ct);
         services.Metrics.Reported([outcome]);
         return ToResponse(id, outcome);
     }
@@ -191,7 +192,7 @@ public static class WorkerApi
         }
         var error = Truncate(string.IsNullOrWhiteSpace(request.Error) ? "The task failed without a message." : request.Error, MaxErrorLength);
         var detail = request.Detail is null ? null : Truncate(request.Detail, MaxErrorDetailLength);
-        var outcome = await services.Store.FailAsync(
+        var outcome = await services.Protocol.FailAsync(
             id, request.AttemptId, error!, detail, request.Retryable,
             attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
         services.Metrics.Reported([outcome]);
@@ -206,7 +207,7 @@ public static class WorkerApi
             return invalid;
         }
         var reason = Truncate(string.IsNullOrWhiteSpace(request.Reason) ? "Released by its worker." : request.Reason, MaxErrorLength);
-        return ToResponse(id, await services.Store.ReleaseAsync(id, request.AttemptId, reason, ct));
+        return ToResponse(id, await services.Protocol.ReleaseAsync(id, request.AttemptId, reason, ct));
     }
 
     private static Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult> ToResponse(Guid id, ReportOutcome outcome) => outcome switch

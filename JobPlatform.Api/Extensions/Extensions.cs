@@ -1,6 +1,7 @@
 using Aspire.Npgsql;
 using JobPlatform.Api.Data;
 using JobPlatform.Api.Identity;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Services;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -147,7 +148,13 @@ public static class Extensions
         builder.AddJobPlatformAuth();
         builder.AddSqsClient();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<PostgresJobStore>();
+        builder.Services.AddSingleton<Submission>();
+        builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddSingleton(services => new ProtocolDatabase(services.GetRequiredKeyedService<NpgsqlDataSource>(ProtocolDataSource)));
+        builder.Services.AddSingleton<WorkerProtocol>();
+        builder.Services.AddSingleton<JobCommands>();
+        builder.Services.AddSingleton<Reconciliation>();
+        builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddSingleton<SqsTaskQueue>();
 
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration(OutboxRelayOptions.SectionName)

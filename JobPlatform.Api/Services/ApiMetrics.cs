@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 

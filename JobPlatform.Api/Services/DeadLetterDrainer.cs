@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -18,7 +19,7 @@ namespace JobPlatform.Api.Services;
 public sealed class DeadLetterDrainer(
     IAmazonSQS sqs,
     SqsQueueUrls queueUrls,
-    PostgresJobStore store,
+    DeadLetters deadLetters,
     IOptions<SqsOptions> options,
     ApiMetrics metrics,
     ILogger<DeadLetterDrainer> logger) : BackgroundService
@@ -86,7 +87,7 @@ public sealed class DeadLetterDrainer(
             reason = $"The message is not a task message: {ex.Message}";
         }
 
-        var moved = await store.RecordDeadLetterAsync(message.MessageId, message.Body, taskId, receiveCount, reason, ct);
+        var moved = await deadLetters.RecordDeadLetterAsync(message.MessageId, message.Body, taskId, receiveCount, reason, ct);
         metrics.DeadLettered(moved ? 1 : 0);
         logger.LogWarning("Dead letter {MessageId} recorded{Task}: {Reason}", message.MessageId,
             moved ? $"; task {taskId} is dead_lettered" : "", reason);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Amazon.Runtime;
 using Amazon.SQS;
-using JobPlatform.Api.Data;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
@@ -32,11 +32,11 @@ public sealed class OutboxRelayOptions
 
 /// <summary>
 /// Publishes outbox rows to SQS after their submission committed. Woken by NOTIFY on
-/// <see cref="PostgresJobStore.OutboxChannel"/>, and polling as a fallback. Safe with several Api
+/// <see cref="Outbox.Channel"/>, and polling as a fallback. Safe with several Api
 /// replicas: each takes its rows with FOR UPDATE SKIP LOCKED.
 /// </summary>
 public sealed class OutboxRelay(
-    NpgsqlDataSource dataSource,
+    Outbox outbox,
     [FromKeyedServices(Extensions.Extensions.ListenerDataSource)] NpgsqlDataSource listeners,
     SqsTaskQueue queue,
     IOptions<OutboxRelayOptions> options,
@@ -52,7 +52,7 @@ public sealed class OutboxRelay(
             try
             {
                 await using var listener = await listeners.OpenConnectionAsync(stoppingToken);
-                await using (var listen = new NpgsqlCommand($"LISTEN {PostgresJobStore.OutboxChannel}", listener))
+                await using (var listen = new NpgsqlCommand($"LISTEN {Outbox.Channel}", listener))
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
@@ -94,79 +94,21 @@ public sealed class OutboxRelay(
         }
     }
 
-    // Any fixed number, distinct from the other advisory locks: one relay at a time spends the quotas.
-    private const long RelayLockKey = 0x4a6f6252656c6179; // "JobRelay"
-
     /// <summary>
-    /// Sends one batch of outbox rows. Each tenant's rows go out only while its tasks in the queue or
-    /// running are fewer than its concurrency quota, highest priority first, and the batch is shared
-    /// between the tenants that have room, so a tenant's big job never holds another's back. Rows over
-    /// quota stay in the outbox, never in SQS: no worker receives a task only to hand it back.
+    /// Sends one batch of outbox rows (<see cref="Outbox.TakeAsync"/> says which, within each
+    /// tenant's quota) and commits what SQS accepted.
     /// </summary>
     internal async Task<RelayBatch> RelayBatchAsync(CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
+        await using var batch = await outbox.TakeAsync(options.Value.BatchSize, tenancy.Value.MaxRunningTasks, ct);
+        if (batch is null || batch.Rows.Count == 0)
         {
-            take.Parameters.AddWithValue("key", RelayLockKey);
-            if (await take.ExecuteScalarAsync(ct) is not true)
-            {
-                // Another replica's relay is at work; it sends these rows.
-                return new RelayBatch(0, HeldBack: false);
-            }
+            return new RelayBatch(0, batch?.HeldBack ?? false);
         }
 
-        var room = new List<(string Tenant, long Free)>();
-        await using (var free = new NpgsqlCommand(FreeRoomSql, connection, transaction))
-        {
-            free.Parameters.AddWithValue("defaultQuota", tenancy.Value.MaxRunningTasks);
-            await using var reader = await free.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                room.Add((reader.GetString(0), reader.GetInt64(1)));
-            }
-        }
-        var heldBack = room.Any(r => r.Free <= 0);
-        var open = room.Where(r => r.Free > 0).ToList();
-        if (open.Count == 0)
-        {
-            return new RelayBatch(0, heldBack);
-        }
-        // An equal share of the batch for each tenant with room, within its room.
-        var share = Math.Max(1, options.Value.BatchSize / open.Count);
-        var rows = new List<(long Id, TaskMessage Message, short Priority, ActivityContext Trace)>();
-        await using (var take = new NpgsqlCommand(
-            """
-            SELECT o.id, o.task_id, o.job_id, o.priority, o.trace_parent
-            FROM unnest(@tenants, @takes) AS s(tenant_id, take)
-            CROSS JOIN LATERAL (
-                SELECT id, task_id, job_id, priority, trace_parent FROM outbox_messages m
-                WHERE m.tenant_id = s.tenant_id
-                ORDER BY m.priority, m.id LIMIT s.take
-                FOR UPDATE SKIP LOCKED) o
-            """, connection, transaction))
-        {
-            take.Parameters.AddWithValue("tenants", open.Select(r => r.Tenant).ToArray());
-            take.Parameters.AddWithValue("takes", open.Select(r => (int)Math.Min(r.Free, share)).ToArray());
-            await using var reader = await take.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                rows.Add((reader.GetInt64(0), new TaskMessage(reader.GetGuid(1), reader.GetGuid(2)), reader.GetInt16(3),
-                    reader.IsDBNull(4) ? default : TaskTracing.Parse(reader.GetString(4))));
-            }
-        }
-        if (rows.Count == 0)
-        {
-            return new RelayBatch(0, heldBack);
-        }
-        heldBack |= open.Any(r => r.Free < share) || rows.Count == options.Value.BatchSize;
-
-        // A message is sent before the rows are deleted: a crash in between sends it again, which
-        // the claim's guard absorbs. The reverse order could lose a task.
-        var sent = new List<(long Id, TaskMessage Message, short Priority, ActivityContext Trace)>(rows.Count);
+        var sent = new List<OutboxRow>(batch.Rows.Count);
         await Parallel.ForEachAsync(
-            rows.GroupBy(row => row.Priority).SelectMany(priority => priority.Chunk(SqsTaskQueue.MaxBatchSize)),
+            batch.Rows.GroupBy(row => row.Priority).SelectMany(priority => priority.Chunk(SqsTaskQueue.MaxBatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentSends, CancellationToken = ct },
             async (chunk, token) =>
             {
@@ -178,44 +120,15 @@ public sealed class OutboxRelay(
                     sent.AddRange(accepted.Select(index => chunk[index]));
                 }
             });
+        await batch.SentAsync(sent, ct);
 
-        await using (var delete = new NpgsqlCommand("DELETE FROM outbox_messages WHERE id = ANY(@ids)", connection, transaction))
-        {
-            delete.Parameters.AddWithValue("ids", sent.Select(row => row.Id).ToArray());
-            await delete.ExecuteNonQueryAsync(ct);
-        }
-        await PostgresJobStore.MarkEnqueuedAsync(
-            connection, transaction,
-            sent.Select(row => row.Message.TaskId).ToArray(),
-            sent.Select(row => row.Message.JobId).Distinct().ToArray(),
-            ct);
-        await transaction.CommitAsync(ct);
-
-        if (sent.Count < rows.Count)
+        if (sent.Count < batch.Rows.Count)
         {
             // Rows SQS refused stay in the outbox for the next pass.
-            logger.LogWarning("SQS refused {Refused} of {Total} task messages; they stay in the outbox", rows.Count - sent.Count, rows.Count);
+            logger.LogWarning("SQS refused {Refused} of {Total} task messages; they stay in the outbox", batch.Rows.Count - sent.Count, batch.Rows.Count);
         }
-        return new RelayBatch(sent.Count, heldBack);
+        return new RelayBatch(sent.Count, batch.HeldBack);
     }
-
-    /// <summary>
-    /// Each tenant with rows waiting, and how many more of its tasks may be in flight. A tenant's
-    /// unfinished tasks come from its jobs' counters (kept by every transition that finishes a task);
-    /// those not in flight are exactly its rows waiting here. Only a tenant with more unfinished tasks
-    /// than its quota needs that count: otherwise everything waiting fits.
-    /// </summary>
-    private const string FreeRoomSql =
-        """
-        SELECT t.id, CASE WHEN u.unfinished <= q.quota THEN q.quota
-                          ELSE q.quota - u.unfinished + (SELECT count(*) FROM outbox_messages o WHERE o.tenant_id = t.id) END
-        FROM tenants t
-        CROSS JOIN LATERAL (SELECT coalesce(t.max_running_tasks, @defaultQuota)::bigint AS quota) q
-        CROSS JOIN LATERAL (
-            SELECT coalesce(sum(j.task_count - j.finished_tasks), 0)::bigint AS unfinished
-            FROM jobs j WHERE j.tenant_id = t.id AND j.finished_tasks < j.task_count) u
-        WHERE EXISTS (SELECT 1 FROM outbox_messages o WHERE o.tenant_id = t.id)
-        """;
 
     private static bool IsTransient(Exception ex) =>
         ex is AmazonServiceException or AmazonClientException or HttpRequestException or NpgsqlException or TimeoutException

@@ -2,6 +2,7 @@ using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Lifecycle;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -34,7 +35,7 @@ public sealed class TaskReconcilerOptions
 /// busy moment skipped, and jobs whose last task finished without finishing the job. One Api replica at a time does this, by an advisory lock.
 /// </summary>
 public sealed class TaskReconciler(
-    PostgresJobStore store,
+    Reconciliation reconciliation,
     IAmazonSQS sqs,
     SqsQueueUrls queueUrls,
     IOptions<SqsOptions> sqsOptions,
@@ -50,7 +51,7 @@ public sealed class TaskReconciler(
             try
             {
                 var queueEmpty = await IsQueueEmptyAsync(stoppingToken);
-                var result = await store.ReconcileAsync(options.Value.LeaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
+                var result = await reconciliation.ReconcileAsync(options.Value.LeaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
                 if (result is { } counted)
                 {
                     metrics.LeasesExpired(counted.Requeued + counted.Failed);
@@ -94,10 +95,4 @@ public sealed class TaskReconciler(
         }
         return true;
     }
-}
-
-/// <summary>What one reconciliation pass did; null when another replica holds the reconciler's lock.</summary>
-public sealed record ReconcileResult(int Requeued, int Failed, int Resent, int Cancelled, int JobsFinished)
-{
-    public int Total => Requeued + Failed + Resent + Cancelled + JobsFinished;
 }

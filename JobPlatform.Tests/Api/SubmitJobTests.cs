@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using JobPlatform.Api.Data;
+using JobPlatform.Api.Lifecycle;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
 
@@ -56,8 +56,8 @@ public sealed class SubmitJobTests(JobPlatformFixture fixture)
     }
 
     [Theory]
-    [InlineData(PostgresJobStore.InlineTaskLimit)]
-    [InlineData(PostgresJobStore.InlineTaskLimit + 1)]
+    [InlineData(Submission.InlineTaskLimit)]
+    [InlineData(Submission.InlineTaskLimit + 1)]
     public async Task Job_EitherSideOfTheInlineLimit_GetsEveryIndexOnceAndCompletes(int taskCount)
     {
         // Up to the limit, tasks are inserted with the job in one batch; above it they are copied.

@@ -1,0 +1,122 @@
+using JobPlatform.Contracts;
+using Npgsql;
+
+namespace JobPlatform.Api.Lifecycle;
+
+/// <summary>
+/// What the <see cref="Services.TaskReconciler"/> repairs: tasks whose worker was lost, messages
+/// presumed lost, leftovers of stopped jobs. One pass is one transaction, run by one Api replica at
+/// a time.
+/// </summary>
+public sealed class Reconciliation(NpgsqlDataSource dataSource)
+{
+    // Any fixed number, distinct from the migration lock's: only one Api replica reconciles at a time.
+    private const long ReconcilerLockKey = 0x4a6f625265636f6e; // "JobRecon"
+
+    /// <summary>
+    /// One pass of the TaskReconciler, in one transaction. Running tasks whose lease ran out more than
+    /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
+    /// through the outbox, or dead-letter them when that was their last attempt. With
+    /// <paramref name="lostMessageAfter"/> (given only while the queue is empty), tasks queued longer
+    /// than that get a new message. Jobs whose tasks all finished are finished. Returns null when
+    /// another replica holds the reconciler's lock.
+    /// </summary>
+    public async Task<ReconcileResult?> ReconcileAsync(TimeSpan leaseGrace, TimeSpan? lostMessageAfter, int batchSize, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
+        {
+            take.Parameters.AddWithValue("key", ReconcilerLockKey);
+            if (await take.ExecuteScalarAsync(ct) is not true)
+            {
+                return null;
+            }
+        }
+
+        // The lost attempt may still be running somewhere (a paused worker): it may run AT LEAST once
+        // more here, and its late report is refused because it no longer holds the task.
+        await using var expire = new NpgsqlCommand(
+            $"""
+            WITH expired AS (
+                SELECT id, job_id, attempts, max_attempts, current_attempt_id FROM tasks
+                WHERE status = @running AND lease_expires_at < now() - @grace
+                ORDER BY lease_expires_at LIMIT @batch
+                FOR UPDATE SKIP LOCKED
+            ), closed AS (
+                {LostAttempts.Close("SELECT current_attempt_id FROM expired", "@lostError")}
+            ), moved AS (
+                -- A last attempt that ended with no report is what SQS's redrive policy catches: a
+                -- message received again and again without a result. The task is dead-lettered,
+                -- not failed, so a poison task reads the same whichever comes first.
+                UPDATE tasks t
+                SET status = CASE WHEN e.attempts < e.max_attempts THEN @pending ELSE @deadLettered END,
+                    error = CASE WHEN e.attempts < e.max_attempts THEN @lostError ELSE @lostLastError END,
+                    lease_expires_at = NULL, current_attempt_id = NULL, updated_at = now(),
+                    finished_at = CASE WHEN e.attempts < e.max_attempts THEN NULL ELSE now() END
+                FROM expired e WHERE t.id = e.id
+                RETURNING t.id, t.job_id, t.status
+            ), queued AS (
+                {Outbox.Add("moved", "s.status = @pending")}
+            )
+            SELECT job_id, status FROM moved
+            """, connection, transaction);
+        expire.Parameters.AddWithValue("running", TaskTransitions.Expire.From[0]);
+        expire.Parameters.AddWithValue("pending", JobTaskStatus.Pending);
+        expire.Parameters.AddWithValue("deadLettered", JobTaskStatus.DeadLettered);
+        expire.Parameters.AddWithValue("grace", leaseGrace);
+        expire.Parameters.AddWithValue("batch", batchSize);
+        expire.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
+        expire.Parameters.AddWithValue("lostError", LostAttempts.Error);
+        expire.Parameters.AddWithValue("lostLastError", LostAttempts.LastAttemptError);
+        var moved = new List<(Guid JobId, string Status)>();
+        await using (var reader = await expire.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                moved.Add((reader.GetGuid(0), reader.GetString(1)));
+            }
+        }
+        // Job rows in id order, as report batches take them.
+        await JobCounters.CountFinishedAsync(connection, transaction,
+            moved.Where(m => m.Status == JobTaskStatus.DeadLettered).GroupBy(m => m.JobId).Select(g => (g.Key, g.Count(), g.Count())).ToList(), ct);
+
+        var resent = 0;
+        if (lostMessageAfter is { } after)
+        {
+            await using var resend = new NpgsqlCommand(
+                $"""
+                WITH stale AS (
+                    SELECT id, job_id FROM tasks
+                    WHERE status = ANY(@waiting) AND updated_at < now() - @after
+                    ORDER BY updated_at LIMIT @batch
+                    FOR UPDATE SKIP LOCKED
+                ), moved AS (
+                    UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
+                    RETURNING t.id, t.job_id
+                ), queued AS (
+                    {Outbox.Add("moved")}
+                )
+                SELECT count(*)::int FROM moved
+                """, connection, transaction);
+            resend.Parameters.AddWithValue("waiting", TaskTransitions.Resend.From);
+            resend.Parameters.AddWithValue("pending", TaskTransitions.Resend.To[0]);
+            resend.Parameters.AddWithValue("after", after);
+            resend.Parameters.AddWithValue("batch", batchSize);
+            resent = (int)(await resend.ExecuteScalarAsync(ct))!;
+        }
+
+        var leftovers = await JobCounters.CancelLeftoversAsync(connection, transaction, jobId: null, ct);
+
+        var finished = await JobCounters.FinishStraysAsync(connection, transaction, ct);
+
+        var requeued = moved.Count(m => m.Status == JobTaskStatus.Pending);
+        if (requeued + resent > 0)
+        {
+            await using var wakeUp = new NpgsqlBatch(connection, transaction) { BatchCommands = { Outbox.WakeUp() } };
+            await wakeUp.ExecuteNonQueryAsync(ct);
+        }
+        await transaction.CommitAsync(ct);
+        return new ReconcileResult(requeued, moved.Count - requeued, resent, leftovers, finished);
+    }
+}
