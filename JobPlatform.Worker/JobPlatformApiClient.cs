@@ -17,7 +17,7 @@ public sealed class JobPlatformApiClient(HttpClient http)
     /// <summary>Claims every task of one receive; one answer per claim, in order.</summary>
     public async Task<IReadOnlyList<TaskClaimResult>> ClaimTasksAsync(ClaimTasksRequest request, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync("/api/v1/tasks/claims", request, JsonSerializerOptions.Web, ct);
+        using var response = await http.PostAsJsonAsync(WorkerRoutes.ClaimsPath, request, JsonSerializerOptions.Web, ct);
         await EnsureSuccessAsync(response, ct);
         return (await response.Content.ReadFromJsonAsync<ClaimTasksResponse>(JsonSerializerOptions.Web, ct))!.Results;
     }
@@ -25,7 +25,7 @@ public sealed class JobPlatformApiClient(HttpClient http)
     /// <summary>Reports a batch of ended attempts; one answer per report, in order.</summary>
     public async Task<IReadOnlyList<TaskReportResult>> ReportTasksAsync(ReportTasksRequest request, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync("/api/v1/tasks/reports", request, JsonSerializerOptions.Web, ct);
+        using var response = await http.PostAsJsonAsync(WorkerRoutes.ReportsPath, request, JsonSerializerOptions.Web, ct);
         await EnsureSuccessAsync(response, ct);
         return (await response.Content.ReadFromJsonAsync<ReportTasksResponse>(JsonSerializerOptions.Web, ct))!.Results;
     }
@@ -33,7 +33,7 @@ public sealed class JobPlatformApiClient(HttpClient http)
     /// <summary>Extends the attempt's lease; returns null and the task's status when the attempt no longer holds the task.</summary>
     public async Task<(HeartbeatResponse? Extended, string? TaskStatus)> HeartbeatAsync(Guid taskId, HeartbeatRequest request, CancellationToken ct)
     {
-        using var response = await http.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", request, JsonSerializerOptions.Web, ct);
+        using var response = await http.PostAsJsonAsync(WorkerRoutes.HeartbeatPath(taskId), request, JsonSerializerOptions.Web, ct);
         if (response.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
             return (null, await ReadTaskStatusAsync(response, ct));
@@ -55,7 +55,7 @@ public sealed class JobPlatformApiClient(HttpClient http)
         try
         {
             using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-            return problem.RootElement.TryGetProperty("taskStatus", out var status) ? status.GetString() : null;
+            return problem.RootElement.TryGetProperty(WorkerRoutes.TaskStatusExtension, out var status) ? status.GetString() : null;
         }
         catch (JsonException)
         {

@@ -12,7 +12,7 @@ namespace JobPlatform.Worker;
 public sealed class TaskClaimer(IServiceProvider services, IOptions<WorkerOptions> options) : IAsyncDisposable
 {
     /// <summary>The most claims in one request (the Api's limit).</summary>
-    public const int MaxBatch = 100;
+    public const int MaxBatch = WorkerRoutes.MaxClaimBatch;
 
     private const int Concurrency = 2;
 

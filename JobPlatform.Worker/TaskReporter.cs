@@ -10,8 +10,11 @@ namespace JobPlatform.Worker;
 /// </summary>
 public sealed class TaskReporter(IServiceProvider services, IOptions<WorkerOptions> options) : IAsyncDisposable
 {
-    /// <summary>The most reports in one request.</summary>
-    public const int MaxBatch = 200;
+    /// <summary>
+    /// The most reports in one request: a fifth of what the Api takes (<see cref="WorkerRoutes.MaxReportBatch"/>),
+    /// so one request's transaction holds few task rows at a time.
+    /// </summary>
+    public const int MaxBatch = WorkerRoutes.MaxReportBatch / 5;
 
     private const int Concurrency = 2;
 

@@ -17,24 +17,19 @@ public static class WorkerApi
     private const int MaxErrorDetailLength = 8_000;
     private const int MaxWorkerIdLength = 200;
 
-    /// <summary>The problem extension that carries the task's status on a 409.</summary>
-    public const string TaskStatusExtension = "taskStatus";
-
-    /// <summary>The most claims one POST /tasks/claims may carry.</summary>
-    public const int MaxClaimBatch = 100;
-
-    /// <summary>The most reports one POST /tasks/reports may carry.</summary>
-    public const int MaxReportBatch = 1_000;
+    private const string TaskStatusExtension = WorkerRoutes.TaskStatusExtension;
+    private const int MaxClaimBatch = WorkerRoutes.MaxClaimBatch;
+    private const int MaxReportBatch = WorkerRoutes.MaxReportBatch;
 
     private static readonly TimeSpan MinLease = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxLease = TimeSpan.FromHours(12);
 
     public static IEndpointRouteBuilder MapWorkerApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/tasks").WithTags("Worker protocol").RequireAuthorization(Policies.Worker);
+        var api = app.MapGroup(WorkerRoutes.Tasks).WithTags("Worker protocol").RequireAuthorization(Policies.Worker);
         api.MapPost("/{id:guid}/claim", ClaimTaskAsync).WithName("ClaimTask")
             .WithSummary("Claim a task before running it (workers only)");
-        api.MapPost("/{id:guid}/heartbeat", HeartbeatAsync).WithName("TaskHeartbeat")
+        api.MapPost(WorkerRoutes.Heartbeat, HeartbeatAsync).WithName("TaskHeartbeat")
             .WithSummary("Extend a running attempt's lease (workers only)");
         api.MapPost("/{id:guid}/complete", CompleteTaskAsync).WithName("CompleteTask")
             .WithSummary("Report that an attempt succeeded (workers only)");
@@ -42,9 +37,9 @@ public static class WorkerApi
             .WithSummary("Report that an attempt failed (workers only)");
         api.MapPost("/{id:guid}/release", ReleaseTaskAsync).WithName("ReleaseTask")
             .WithSummary("Give a task back unfinished, when the worker stops (workers only)");
-        api.MapPost("/claims", ClaimTasksAsync).WithName("ClaimTasks")
+        api.MapPost(WorkerRoutes.Claims, ClaimTasksAsync).WithName("ClaimTasks")
             .WithSummary($"Claim up to {MaxClaimBatch} received tasks in one call (workers only)");
-        api.MapPost("/reports", ReportTasksAsync).WithName("ReportTasks")
+        api.MapPost(WorkerRoutes.Reports, ReportTasksAsync).WithName("ReportTasks")
             .WithSummary($"Report how up to {MaxReportBatch} attempts ended in one call (workers only)");
         return app;
     }

@@ -35,8 +35,15 @@ public sealed class SubmitValidationTests(JobPlatformFixture fixture)
     {
         var before = await CountRowsAsync();
 
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await fixture.Api.PostAsync("/api/v1/jobs", content);
+        // As curl does for a big body: the body follows only once the Api says so, and an oversized
+        // one is refused before it is sent (else the refusal races the upload, which may then break
+        // its pipe instead of reading the 413).
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
+            Headers = { ExpectContinue = true },
+        };
+        using var response = await fixture.Api.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
 
         Assert.True(status == (int)response.StatusCode, $"{because}: expected {status}, got {(int)response.StatusCode}: {text}");
