@@ -17,10 +17,6 @@ public static class WorkerApi
     private const int MaxErrorDetailLength = 8_000;
     private const int MaxWorkerIdLength = 200;
 
-    private const string TaskStatusExtension = WorkerRoutes.TaskStatusExtension;
-    private const int MaxClaimBatch = WorkerRoutes.MaxClaimBatch;
-    private const int MaxReportBatch = WorkerRoutes.MaxReportBatch;
-
     private static readonly TimeSpan MinLease = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxLease = TimeSpan.FromHours(12);
 
@@ -38,9 +34,9 @@ public static class WorkerApi
         api.MapPost("/{id:guid}/release", ReleaseTaskAsync).WithName("ReleaseTask")
             .WithSummary("Give a task back unfinished, when the worker stops (workers only)");
         api.MapPost(WorkerRoutes.Claims, ClaimTasksAsync).WithName("ClaimTasks")
-            .WithSummary($"Claim up to {MaxClaimBatch} received tasks in one call (workers only)");
+            .WithSummary($"Claim up to {WorkerRoutes.MaxClaimBatch} received tasks in one call (workers only)");
         api.MapPost(WorkerRoutes.Reports, ReportTasksAsync).WithName("ReportTasks")
-            .WithSummary($"Report how up to {MaxReportBatch} attempts ended in one call (workers only)");
+            .WithSummary($"Report how up to {WorkerRoutes.MaxReportBatch} attempts ended in one call (workers only)");
         return app;
     }
 
@@ -85,11 +81,11 @@ public static class WorkerApi
         {
             return badLease;
         }
-        if (request.Claims is not { Count: > 0 and <= MaxClaimBatch } || request.Claims.Any(c => c.AttemptId == Guid.Empty))
+        if (request.Claims is not { Count: > 0 and <= WorkerRoutes.MaxClaimBatch } || request.Claims.Any(c => c.AttemptId == Guid.Empty))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["claims"] = [$"claims must hold 1 to {MaxClaimBatch} items, each with a taskId and an attemptId."],
+                ["claims"] = [$"claims must hold 1 to {WorkerRoutes.MaxClaimBatch} items, each with a taskId and an attemptId."],
             });
         }
 
@@ -111,9 +107,9 @@ public static class WorkerApi
         {
             return invalid;
         }
-        if (request.Reports is not { Count: > 0 and <= MaxReportBatch })
+        if (request.Reports is not { Count: > 0 and <= WorkerRoutes.MaxReportBatch })
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reports"] = [$"reports must hold 1 to {MaxReportBatch} items."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reports"] = [$"reports must hold 1 to {WorkerRoutes.MaxReportBatch} items."] });
         }
         if (request.Reports.FirstOrDefault(r => !TaskReportOutcome.All.Contains(r.Outcome)) is { } unknown)
         {
@@ -220,7 +216,7 @@ public static class WorkerApi
         statusCode: StatusCodes.Status409Conflict,
         title: title,
         detail: detail,
-        extensions: new Dictionary<string, object?> { [TaskStatusExtension] = taskStatus });
+        extensions: new Dictionary<string, object?> { [WorkerRoutes.TaskStatusExtension] = taskStatus });
 
     private static ValidationProblem? InvalidLease(TimeSpan? lease) =>
         lease is { } value && (value < MinLease || value > MaxLease)
