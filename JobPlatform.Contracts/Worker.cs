@@ -8,13 +8,6 @@ namespace JobPlatform.Contracts;
 /// </summary>
 public sealed record TaskMessage(Guid TaskId, Guid JobId);
 
-/// <summary>POST /api/v1/tasks/{id}/claim: a worker asks to run a task it received.</summary>
-/// <param name="WorkerId">The claiming worker.</param>
-/// <param name="AttemptId">Chosen by the worker, so a claim retried after a lost response gets the same grant back.</param>
-/// <param name="ReceiveCount">How many times SQS has delivered the message (ApproximateReceiveCount).</param>
-/// <param name="Lease">How long the lease should last: the worker's visibility timeout, so the lease and the message expire together. Defaults to the Api's TaskLease:Duration.</param>
-public sealed record ClaimTaskRequest(string WorkerId, Guid AttemptId, int ReceiveCount, TimeSpan? Lease = null);
-
 /// <summary>
 /// POST /api/v1/tasks/{id}/heartbeat: the attempt is still running; extend its lease. Answered 409
 /// (with the task's status) when the attempt no longer holds the task, and the worker then stops it.
@@ -24,8 +17,8 @@ public sealed record HeartbeatRequest(Guid AttemptId, string WorkerId, TimeSpan?
 /// <summary>The lease was extended.</summary>
 public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt);
 
-/// <summary>The claim was granted: the worker now holds the task's lease for this attempt.</summary>
-public sealed record ClaimTaskResponse(
+/// <summary>A granted claim: the worker now holds the task's lease for this attempt, and runs it with these settings.</summary>
+public sealed record TaskGrant(
     Guid TaskId,
     Guid JobId,
     Guid AttemptId,
@@ -36,29 +29,6 @@ public sealed record ClaimTaskResponse(
     DateTimeOffset LeaseExpiresAt,
     TimeSpan? Timeout = null,
     string? TenantId = null);
-
-/// <summary>POST /api/v1/tasks/{id}/complete: the attempt succeeded.</summary>
-public sealed record CompleteTaskRequest(Guid AttemptId, string WorkerId, JsonNode? Result);
-
-/// <summary>POST /api/v1/tasks/{id}/fail: the attempt failed.</summary>
-/// <param name="Error">A one-line error, such as the exception type and message.</param>
-/// <param name="Detail">More detail, such as a stack trace; truncated by the Api.</param>
-/// <param name="Retryable">False when another attempt cannot succeed.</param>
-public sealed record FailTaskRequest(Guid AttemptId, string WorkerId, string Error, string? Detail, bool Retryable = true);
-
-/// <summary>
-/// POST /api/v1/tasks/{id}/release: a stopping worker gives a task back unfinished. The task is queued
-/// again at once and the attempt does not count against the task's allowance.
-/// </summary>
-public sealed record ReleaseTaskRequest(Guid AttemptId, string WorkerId, string Reason);
-
-/// <summary>
-/// What the Api did with a report. The worker deletes the message when <see cref="Status"/> is final,
-/// and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>. A stale report (from an
-/// attempt that no longer holds the task) is answered 409 with the task's status instead.
-/// </summary>
-/// <param name="Applied">True when the report changed the task.</param>
-public sealed record TaskReportResponse(string Status, bool Applied, TimeSpan? RetryAfter);
 
 /// <summary>
 /// POST /api/v1/workers/{id}/presence: a worker replica says it is alive, every few seconds, and once
@@ -101,10 +71,12 @@ public static class WorkerStatus
 }
 
 /// <summary>POST /api/v1/tasks/claims: a worker claims every task it just received, in one call.</summary>
-/// <param name="Lease">How long each lease lasts; see <see cref="ClaimTaskRequest.Lease"/>.</param>
+/// <param name="Lease">How long each lease lasts: the worker's visibility timeout, so the lease and the message expire together. Defaults to the Api's TaskLease:Duration.</param>
 public sealed record ClaimTasksRequest(string WorkerId, IReadOnlyList<TaskClaimItem> Claims, TimeSpan? Lease = null);
 
 /// <summary>One task to claim, as the attempt the worker chose.</summary>
+/// <param name="AttemptId">Chosen by the worker, so a claim retried after a lost response gets the same grant back.</param>
+/// <param name="ReceiveCount">How many times SQS has delivered the message (ApproximateReceiveCount).</param>
 public sealed record TaskClaimItem(Guid TaskId, Guid AttemptId, int ReceiveCount);
 
 /// <summary>One answer per claim, in the order asked.</summary>
@@ -114,7 +86,7 @@ public sealed record ClaimTasksResponse(IReadOnlyList<TaskClaimResult> Results);
 /// A claim's answer: the <see cref="Grant"/>, or null when refused, with the task's status
 /// (<see cref="TaskStatus"/> is null too when the task does not exist). A refused claim's message can go.
 /// </summary>
-public sealed record TaskClaimResult(Guid TaskId, ClaimTaskResponse? Grant, string? TaskStatus);
+public sealed record TaskClaimResult(Guid TaskId, TaskGrant? Grant, string? TaskStatus);
 
 /// <summary>POST /api/v1/tasks/reports: a worker reports how many attempts ended, in one call.</summary>
 public sealed record ReportTasksRequest(string WorkerId, IReadOnlyList<TaskReport> Reports);
@@ -129,8 +101,10 @@ public sealed record TaskReport(Guid TaskId, Guid AttemptId, string Outcome, Jso
 public sealed record ReportTasksResponse(IReadOnlyList<TaskReportResult> Results);
 
 /// <summary>
-/// What the Api did with one report: as <see cref="TaskReportResponse"/>, with <see cref="Applied"/>
-/// false for a stale report, and <see cref="Status"/> null when the task does not exist.
+/// What the Api did with one report. The worker deletes the message when <see cref="Status"/> is
+/// final, and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>.
+/// <see cref="Applied"/> is false for a stale report (from an attempt that no longer holds the task,
+/// which changed nothing), and <see cref="Status"/> is null when the task does not exist.
 /// </summary>
 public sealed record TaskReportResult(Guid TaskId, string? Status, bool Applied, TimeSpan? RetryAfter);
 

@@ -290,7 +290,7 @@ public sealed class SqsTaskPoller(
         }
     }
 
-    private async Task RunAsync(Message message, ClaimTaskResponse claim, string queueUrl, ActivityContext receive)
+    private async Task RunAsync(Message message, TaskGrant claim, string queueUrl, ActivityContext receive)
     {
         try
         {

@@ -58,7 +58,7 @@ public sealed class TaskProcessor(
     }
 
     /// <summary>Runs a claimed task, reports how it ended, and only then deletes or hides its message.</summary>
-    public async Task ProcessAsync(Message message, ClaimTaskResponse claim, string queueUrl, ActivityContext receive, CancellationToken cancellationToken)
+    public async Task ProcessAsync(Message message, TaskGrant claim, string queueUrl, ActivityContext receive, CancellationToken cancellationToken)
     {
         // The attempt's span continues the trace its message carries (its job's), linked to the receive.
         using var span = TaskTracing.StartMessaging("process", SqsQueueUrls.NameOf(queueUrl), ActivityKind.Consumer,
@@ -104,7 +104,7 @@ public sealed class TaskProcessor(
     /// task may run far longer than the visibility timeout without being delivered twice. When the
     /// Api says this attempt no longer holds the task, the handler's token fires.
     /// </summary>
-    private async Task<TaskReportResult> RunWithHeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationToken stopping)
+    private async Task<TaskReportResult> RunWithHeartbeatAsync(TaskGrant claim, Message message, string queueUrl, CancellationToken stopping)
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         // The attempt's own deadline, when the job has one: the handler's token fires and the attempt fails.
@@ -128,7 +128,7 @@ public sealed class TaskProcessor(
         }
     }
 
-    private async Task HeartbeatAsync(ClaimTaskResponse claim, Message message, string queueUrl, CancellationTokenSource lost, PeriodicTimer timer, CancellationToken finished)
+    private async Task HeartbeatAsync(TaskGrant claim, Message message, string queueUrl, CancellationTokenSource lost, PeriodicTimer timer, CancellationToken finished)
     {
         var visibilitySeconds = (int)_options.VisibilityTimeout.TotalSeconds;
         try
@@ -160,7 +160,7 @@ public sealed class TaskProcessor(
     }
 
     /// <summary>Runs the handler and reports its outcome; returns what the Api did with the report.</summary>
-    private async Task<TaskReportResult> RunAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
+    private async Task<TaskReportResult> RunAsync(TaskGrant claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
     {
         metrics.Started();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -185,7 +185,7 @@ public sealed class TaskProcessor(
         }
     }
 
-    private async Task<(TaskReportResult Report, string Outcome)> RunHandlerAsync(ClaimTaskResponse claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
+    private async Task<(TaskReportResult Report, string Outcome)> RunHandlerAsync(TaskGrant claim, CancellationToken cancellationToken, CancellationToken deadline, CancellationToken stopping)
     {
         var workerId = _options.WorkerId;
         var context = new TaskContext(claim.TaskId, claim.JobId, claim.Attempt, claim.MaxAttempts, claim.Parameters);

@@ -23,51 +23,13 @@ public static class WorkerApi
     public static IEndpointRouteBuilder MapWorkerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup(WorkerRoutes.Tasks).WithTags("Worker protocol").RequireAuthorization(Policies.Worker);
-        api.MapPost("/{id:guid}/claim", ClaimTaskAsync).WithName("ClaimTask")
-            .WithSummary("Claim a task before running it (workers only)");
         api.MapPost(WorkerRoutes.Heartbeat, HeartbeatAsync).WithName("TaskHeartbeat")
             .WithSummary("Extend a running attempt's lease (workers only)");
-        api.MapPost("/{id:guid}/complete", CompleteTaskAsync).WithName("CompleteTask")
-            .WithSummary("Report that an attempt succeeded (workers only)");
-        api.MapPost("/{id:guid}/fail", FailTaskAsync).WithName("FailTask")
-            .WithSummary("Report that an attempt failed (workers only)");
-        api.MapPost("/{id:guid}/release", ReleaseTaskAsync).WithName("ReleaseTask")
-            .WithSummary("Give a task back unfinished, when the worker stops (workers only)");
         api.MapPost(WorkerRoutes.Claims, ClaimTasksAsync).WithName("ClaimTasks")
             .WithSummary($"Claim up to {WorkerRoutes.MaxClaimBatch} received tasks in one call (workers only)");
         api.MapPost(WorkerRoutes.Reports, ReportTasksAsync).WithName("ReportTasks")
             .WithSummary($"Report how up to {WorkerRoutes.MaxReportBatch} attempts ended in one call (workers only)");
         return app;
-    }
-
-    public static async Task<Results<Ok<ClaimTaskResponse>, ValidationProblem, ProblemHttpResult>> ClaimTaskAsync(
-        Guid id, ClaimTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
-    {
-        if (InvalidWorkerId(request.WorkerId) is { } invalid)
-        {
-            return invalid;
-        }
-        if (request.AttemptId == Guid.Empty)
-        {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["attemptId"] = ["attemptId is required."] });
-        }
-        if (InvalidLease(request.Lease) is { } badLease)
-        {
-            return badLease;
-        }
-
-        var lease = request.Lease ?? services.Lease.Value.Duration;
-        var outcome = await services.Protocol.ClaimAsync(id, request.AttemptId, request.WorkerId, lease, ct);
-        return outcome switch
-        {
-            ClaimOutcome.Granted g => TypedResults.Ok(new ClaimTaskResponse(
-                g.TaskId, g.JobId, request.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout, g.TenantId)),
-            ClaimOutcome.Refused refused => Conflict(
-                "The task cannot be claimed.",
-                $"Task {id} is {refused.Status}: finished, out of attempts, or leased to another worker.",
-                refused.Status),
-            _ => TasksApi.TaskNotFound(id),
-        };
     }
 
     public static async Task<Results<Ok<ClaimTasksResponse>, ValidationProblem>> ClaimTasksAsync(
@@ -93,7 +55,7 @@ public static class WorkerApi
         var outcomes = await services.Protocol.ClaimAsync(request.Claims.Select(c => new TaskClaim(c.TaskId, c.AttemptId)).ToList(), request.WorkerId, lease, ct);
         return TypedResults.Ok(new ClaimTasksResponse(request.Claims.Zip(outcomes, (claim, outcome) => outcome switch
         {
-            ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new ClaimTaskResponse(
+            ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new TaskGrant(
                 g.TaskId, g.JobId, claim.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout, g.TenantId), null),
             ClaimOutcome.Refused refused => new TaskClaimResult(claim.TaskId, null, refused.Status),
             _ => new TaskClaimResult(claim.TaskId, null, null),
@@ -161,55 +123,6 @@ public static class WorkerApi
             _ => TasksApi.TaskNotFound(id),
         };
     }
-
-    public static async Task<Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult>> CompleteTaskAsync(
-        Guid id, CompleteTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
-    {
-        if (InvalidWorkerId(request.WorkerId) is { } invalid)
-        {
-            return invalid;
-        }
-        var outcome = await services.Protocol.CompleteAsync(id, request.AttemptId, request.Result, ct);
-        services.Metrics.Reported([outcome]);
-        return ToResponse(id, outcome);
-    }
-
-    public static async Task<Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult>> FailTaskAsync(
-        Guid id, FailTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
-    {
-        if (InvalidWorkerId(request.WorkerId) is { } invalid)
-        {
-            return invalid;
-        }
-        var error = Truncate(string.IsNullOrWhiteSpace(request.Error) ? "The task failed without a message." : request.Error, MaxErrorLength);
-        var detail = request.Detail is null ? null : Truncate(request.Detail, MaxErrorDetailLength);
-        var outcome = await services.Protocol.FailAsync(
-            id, request.AttemptId, error!, detail, request.Retryable,
-            attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
-        services.Metrics.Reported([outcome]);
-        return ToResponse(id, outcome);
-    }
-
-    public static async Task<Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult>> ReleaseTaskAsync(
-        Guid id, ReleaseTaskRequest request, [AsParameters] JobServices services, CancellationToken ct)
-    {
-        if (InvalidWorkerId(request.WorkerId) is { } invalid)
-        {
-            return invalid;
-        }
-        var reason = Truncate(string.IsNullOrWhiteSpace(request.Reason) ? "Released by its worker." : request.Reason, MaxErrorLength);
-        return ToResponse(id, await services.Protocol.ReleaseAsync(id, request.AttemptId, reason, ct));
-    }
-
-    private static Results<Ok<TaskReportResponse>, ValidationProblem, ProblemHttpResult> ToResponse(Guid id, ReportOutcome outcome) => outcome switch
-    {
-        ReportOutcome.Applied applied => TypedResults.Ok(new TaskReportResponse(applied.Status, Applied: true, applied.RetryAfter)),
-        ReportOutcome.Stale stale => Conflict(
-            "The report is stale.",
-            $"Task {id} is {stale.Status} and this attempt no longer holds it; the report changed nothing.",
-            stale.Status),
-        _ => TasksApi.TaskNotFound(id),
-    };
 
     /// <summary>409 with the task's status, so the worker knows whether its message can go.</summary>
     private static ProblemHttpResult Conflict(string title, string detail, string taskStatus) => TypedResults.Problem(

@@ -13,15 +13,12 @@ namespace JobPlatform.Api.Lifecycle;
 public sealed class WorkerProtocol(ProtocolDatabase database)
 {
     /// <summary>
-    /// A worker asks to run a task. Granted when the task is waiting to run, or running under a
-    /// lease that has expired (its worker is presumed lost: the task may run AT LEAST once more
-    /// here, which the new attempt row records). The attempt id comes from the worker, so a claim
-    /// retried after a lost response gets the same grant back instead of a refusal.
+    /// A worker asks to run the tasks it received, in one transaction; one outcome per claim, in
+    /// order. A claim is granted when its task is waiting to run, or running under a lease that has
+    /// expired (its worker is presumed lost: the task may run AT LEAST once more here, which the new
+    /// attempt row records). The attempt id comes from the worker, so a claim retried after a lost
+    /// response gets the same grant back instead of a refusal.
     /// </summary>
-    public async Task<ClaimOutcome> ClaimAsync(Guid taskId, Guid attemptId, string workerId, TimeSpan lease, CancellationToken ct) =>
-        (await ClaimAsync([new TaskClaim(taskId, attemptId)], workerId, lease, ct))[0];
-
-    /// <summary>Claims a batch of tasks for one worker in one transaction; one outcome per claim, in order.</summary>
     public async Task<IReadOnlyList<ClaimOutcome>> ClaimAsync(IReadOnlyList<TaskClaim> claims, string workerId, TimeSpan lease, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
@@ -157,25 +154,6 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
         var status = await TaskStatusAsync(connection, taskId, ct);
         return status is null ? new HeartbeatOutcome.NotFound() : new HeartbeatOutcome.Lost(status);
     }
-
-    /// <summary>The attempt that holds the task reports success. Stale attempts change nothing.</summary>
-    public async Task<ReportOutcome> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result, CancellationToken ct) =>
-        (await ReportAsync([AttemptReport.Succeeded(taskId, attemptId, result)], static _ => TimeSpan.Zero, ct))[0];
-
-    /// <summary>
-    /// A stopping worker gives the task back unfinished: it is queued again at once (the worker makes
-    /// its message visible) and the attempt does not count against the task's allowance.
-    /// </summary>
-    public async Task<ReportOutcome> ReleaseAsync(Guid taskId, Guid attemptId, string reason, CancellationToken ct) =>
-        (await ReportAsync([AttemptReport.Released(taskId, attemptId, reason)], static _ => TimeSpan.Zero, ct))[0];
-
-    /// <summary>
-    /// The attempt that holds the task reports failure. With attempts left and a retryable error the
-    /// task waits to be retried (the worker hides the message for <paramref name="retryAfter"/>);
-    /// otherwise it fails for good and counts against its job.
-    /// </summary>
-    public async Task<ReportOutcome> FailAsync(Guid taskId, Guid attemptId, string error, string? errorDetail, bool retryable, Func<int, TimeSpan> retryAfter, CancellationToken ct) =>
-        (await ReportAsync([AttemptReport.Failed(taskId, attemptId, error, errorDetail, retryable)], retryAfter, ct))[0];
 
     /// <summary>
     /// Applies a batch of attempt reports in one transaction and returns one outcome per report, in

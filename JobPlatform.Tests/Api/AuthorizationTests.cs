@@ -18,9 +18,7 @@ public sealed class AuthorizationTests(JobPlatformFixture fixture)
     [
         (HttpMethod.Post, "/api/v1/tasks/claims", new { claims = Array.Empty<object>() }),
         (HttpMethod.Post, "/api/v1/tasks/reports", new { reports = Array.Empty<object>() }),
-        (HttpMethod.Post, $"/api/v1/tasks/{Guid.NewGuid()}/claim", new { workerId = "w", attemptId = Guid.NewGuid(), lease = "00:00:30" }),
         (HttpMethod.Post, $"/api/v1/tasks/{Guid.NewGuid()}/heartbeat", new { attemptId = Guid.NewGuid(), workerId = "w" }),
-        (HttpMethod.Post, $"/api/v1/tasks/{Guid.NewGuid()}/release", new { attemptId = Guid.NewGuid(), workerId = "w" }),
         (HttpMethod.Post, "/api/v1/workers/intruder/presence", new { host = "h", processId = 1, slots = 1 }),
     ];
 

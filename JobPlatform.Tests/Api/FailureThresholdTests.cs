@@ -33,14 +33,9 @@ public sealed class FailureThresholdTests(JobPlatformFixture fixture)
             var submitted = await fixture.Api.SubmitAsync(new { name = "threshold", type = "noop", taskCount = 5, maxAttempts = 1 });
             var task = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{submitted.Id}/tasks", JobsClient.Json))!.Items[0];
             var attempt = Guid.NewGuid();
-            using (var claim = await fixture.WorkerApi.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/claim", new ClaimTaskRequest("test-worker", attempt, 1), JobsClient.Json))
-            {
-                Assert.Equal(HttpStatusCode.OK, claim.StatusCode);
-            }
-            using (var fail = await fixture.WorkerApi.PostAsJsonAsync($"/api/v1/tasks/{task.Id}/fail", new FailTaskRequest(attempt, "test-worker", "broken input", null, Retryable: false), JobsClient.Json))
-            {
-                Assert.Equal(HttpStatusCode.OK, fail.StatusCode);
-            }
+            await fixture.WorkerApi.ClaimGrantedAsync(task.Id, attempt);
+            var failed = await fixture.WorkerApi.ReportAsync(new TaskReport(task.Id, attempt, TaskReportOutcome.Failed, Error: "broken input", Retryable: false));
+            Assert.True(failed.Applied);
 
             job = await fixture.Api.GetJobAsync(submitted.Id);
         }

@@ -32,42 +32,42 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
             taskId = tasks.Items[0].Id;
             var attempt = Guid.NewGuid();
 
-            var grant = await ClaimAsync(taskId, attempt, "test-worker");
-            Assert.Equal(HttpStatusCode.OK, grant.StatusCode);
-            var claim = (await grant.Content.ReadFromJsonAsync<ClaimTaskResponse>(JobsClient.Json))!;
+            var claim = await _worker.ClaimGrantedAsync(taskId, attempt);
             Assert.Equal(1, claim.Attempt);
             Assert.Equal("noop", claim.Type);
             Assert.True(claim.LeaseExpiresAt > DateTimeOffset.UtcNow);
 
             // The same attempt asking again (a retry after a lost response) gets the same grant.
-            var again = (await (await ClaimAsync(taskId, attempt, "test-worker")).Content.ReadFromJsonAsync<ClaimTaskResponse>(JobsClient.Json))!;
+            var again = await _worker.ClaimGrantedAsync(taskId, attempt);
             Assert.Equal(claim.Attempt, again.Attempt);
             Assert.Equal(claim.LeaseExpiresAt, again.LeaseExpiresAt);
 
             // Another worker cannot take a task under a live lease.
-            Assert.Equal(HttpStatusCode.Conflict, (await ClaimAsync(taskId, Guid.NewGuid(), "other-worker")).StatusCode);
+            var taken = await _worker.ClaimAsync(taskId, Guid.NewGuid(), "other-worker");
+            Assert.Null(taken.Grant);
+            Assert.Equal(JobTaskStatus.Running, taken.TaskStatus);
 
             // A report or heartbeat from an attempt that does not hold the task is refused and changes nothing.
-            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(Guid.NewGuid(), "other-worker", null), JobsClient.Json), JobTaskStatus.Running);
-            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(Guid.NewGuid(), "other-worker"), JobsClient.Json), JobTaskStatus.Running);
+            await AssertStaleAsync(new TaskReport(taskId, Guid.NewGuid(), TaskReportOutcome.Succeeded), JobTaskStatus.Running);
+            await AssertStaleHeartbeatAsync(taskId, Guid.NewGuid(), JobTaskStatus.Running);
 
-            var beat = await _worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker", TimeSpan.FromMinutes(5)), JobsClient.Json);
+            var beat = await _worker.PostAsJsonAsync(WorkerRoutes.HeartbeatPath(taskId), new HeartbeatRequest(attempt, ProtocolClient.TestWorker, TimeSpan.FromMinutes(5)), JobsClient.Json);
             Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
             var extended = (await beat.Content.ReadFromJsonAsync<HeartbeatResponse>(JobsClient.Json))!;
             Assert.True(extended.LeaseExpiresAt > claim.LeaseExpiresAt);
 
-            var done = await CompleteAsync(taskId, attempt, new JsonObject { ["answer"] = 42 });
+            var done = await _worker.ReportAsync(new TaskReport(taskId, attempt, TaskReportOutcome.Succeeded, Result: new JsonObject { ["answer"] = 42 }));
             Assert.True(done.Applied);
             Assert.Equal(JobTaskStatus.Succeeded, done.Status);
 
             // Late reports after the task finished: refused, and it stays succeeded.
-            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/fail", new FailTaskRequest(attempt, "test-worker", "late", null), JobsClient.Json), JobTaskStatus.Succeeded);
-            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attempt, "test-worker", null), JobsClient.Json), JobTaskStatus.Succeeded);
-            await AssertStaleAsync(_worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/heartbeat", new HeartbeatRequest(attempt, "test-worker"), JobsClient.Json), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(new TaskReport(taskId, attempt, TaskReportOutcome.Failed, Error: "late"), JobTaskStatus.Succeeded);
+            await AssertStaleAsync(new TaskReport(taskId, attempt, TaskReportOutcome.Succeeded), JobTaskStatus.Succeeded);
+            await AssertStaleHeartbeatAsync(taskId, attempt, JobTaskStatus.Succeeded);
 
-            var refused = await ClaimAsync(taskId, Guid.NewGuid(), "test-worker");
-            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            var refused = await _worker.ClaimAsync(taskId, Guid.NewGuid());
+            Assert.Null(refused.Grant);
+            Assert.Equal(JobTaskStatus.Succeeded, refused.TaskStatus);
         }
         finally
         {
@@ -104,29 +104,26 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
             // first job's threshold and the second job's last tasks, with the counters of both jobs
             // moved by the same statement. The first job's third task is claimed but not reported.
             var attempts = failingTasks.Concat(passingTasks).ToDictionary(id => id, _ => Guid.NewGuid());
-            using var claimed = await _worker.PostAsJsonAsync("/api/v1/tasks/claims",
+            using var claimed = await _worker.PostAsJsonAsync(WorkerRoutes.ClaimsPath,
                 new ClaimTasksRequest("test-worker", attempts.Select(a => new TaskClaimItem(a.Key, a.Value, 1)).ToList()), JobsClient.Json);
             Assert.Equal(HttpStatusCode.OK, claimed.StatusCode);
             var grants = (await claimed.Content.ReadFromJsonAsync<ClaimTasksResponse>(JobsClient.Json))!;
             Assert.All(grants.Results, r => Assert.NotNull(r.Grant));
 
-            using var reported = await _worker.PostAsJsonAsync("/api/v1/tasks/reports", new ReportTasksRequest("test-worker",
+            var results = await _worker.ReportAsync(
             [
-                new TaskReport(failingTasks[0], attempts[failingTasks[0]], "failed", Error: "boom", Retryable: false),
-                new TaskReport(failingTasks[1], attempts[failingTasks[1]], "succeeded"),
-                new TaskReport(passingTasks[0], attempts[passingTasks[0]], "succeeded"),
-                new TaskReport(passingTasks[1], attempts[passingTasks[1]], "succeeded"),
-            ]), JobsClient.Json);
-            Assert.Equal(HttpStatusCode.OK, reported.StatusCode);
-            var results = (await reported.Content.ReadFromJsonAsync<ReportTasksResponse>(JobsClient.Json))!.Results;
+                new TaskReport(failingTasks[0], attempts[failingTasks[0]], TaskReportOutcome.Failed, Error: "boom", Retryable: false),
+                new TaskReport(failingTasks[1], attempts[failingTasks[1]], TaskReportOutcome.Succeeded),
+                new TaskReport(passingTasks[0], attempts[passingTasks[0]], TaskReportOutcome.Succeeded),
+                new TaskReport(passingTasks[1], attempts[passingTasks[1]], TaskReportOutcome.Succeeded),
+            ]);
             Assert.Equal([JobTaskStatus.Failed, JobTaskStatus.Succeeded, JobTaskStatus.Succeeded, JobTaskStatus.Succeeded], results.Select(r => r.Status));
             Assert.All(results, r => Assert.True(r.Applied));
 
             // The job's failure cancelled its third task under the test's running attempt; that
             // attempt's late report, as a worker's would be, is refused but closes the attempt.
-            using var late = await _worker.PostAsJsonAsync("/api/v1/tasks/reports", new ReportTasksRequest("test-worker",
-                [new TaskReport(failingTasks[2], attempts[failingTasks[2]], "failed", Error: "stopped", Retryable: false)]), JobsClient.Json);
-            var stale = Assert.Single((await late.Content.ReadFromJsonAsync<ReportTasksResponse>(JobsClient.Json))!.Results);
+            var stale = await _worker.ReportAsync(
+                new TaskReport(failingTasks[2], attempts[failingTasks[2]], TaskReportOutcome.Failed, Error: "stopped", Retryable: false));
             Assert.False(stale.Applied);
             Assert.Equal(JobTaskStatus.Cancelled, stale.Status);
         }
@@ -149,28 +146,37 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
         (await _api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{jobId}/tasks", JobsClient.Json))!.Items.Select(t => t.Id).ToArray();
 
     [Fact]
-    public async Task Claim_OfAnUnknownTask_Is404_AndAnInvalidClaimIs400()
+    public async Task Claim_OfAnUnknownTask_IsAnsweredWithoutAStatus_AndAnInvalidClaimIs400()
     {
-        Assert.Equal(HttpStatusCode.NotFound, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "test-worker")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await ClaimAsync(Guid.NewGuid(), Guid.NewGuid(), "")).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await ClaimAsync(Guid.NewGuid(), Guid.Empty, "test-worker")).StatusCode);
+        var unknown = await _worker.ClaimAsync(Guid.NewGuid(), Guid.NewGuid());
+        Assert.Null(unknown.Grant);
+        Assert.Null(unknown.TaskStatus);
+
+        var missingWorker = new ClaimTasksRequest("", [new TaskClaimItem(Guid.NewGuid(), Guid.NewGuid(), 1)]);
+        var missingAttempt = new ClaimTasksRequest(ProtocolClient.TestWorker, [new TaskClaimItem(Guid.NewGuid(), Guid.Empty, 1)]);
+        var tooMany = new ClaimTasksRequest(ProtocolClient.TestWorker,
+            Enumerable.Range(0, WorkerRoutes.MaxClaimBatch + 1).Select(_ => new TaskClaimItem(Guid.NewGuid(), Guid.NewGuid(), 1)).ToList());
+        foreach (var invalid in new[] { missingWorker, missingAttempt, tooMany })
+        {
+            using var response = await _worker.PostAsJsonAsync(WorkerRoutes.ClaimsPath, invalid, JobsClient.Json);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
     }
 
-    private static async Task AssertStaleAsync(Task<HttpResponseMessage> call, string expectedStatus)
+    /// <summary>A stale report is answered 200 per batch, not applied, with the task's status.</summary>
+    private async Task AssertStaleAsync(TaskReport report, string expectedStatus)
     {
-        using var response = await call;
+        var result = await _worker.ReportAsync(report);
+        Assert.False(result.Applied);
+        Assert.Equal(expectedStatus, result.Status);
+    }
+
+    private async Task AssertStaleHeartbeatAsync(Guid taskId, Guid attemptId, string expectedStatus)
+    {
+        using var response = await _worker.PostAsJsonAsync(WorkerRoutes.HeartbeatPath(taskId), new HeartbeatRequest(attemptId, ProtocolClient.TestWorker), JobsClient.Json);
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(expectedStatus, problem.RootElement.GetProperty("taskStatus").GetString());
-    }
-
-    private Task<HttpResponseMessage> ClaimAsync(Guid taskId, Guid attemptId, string workerId) =>
-        _worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/claim", new ClaimTaskRequest(workerId, attemptId, 1), JobsClient.Json);
-
-    private async Task<TaskReportResponse> CompleteAsync(Guid taskId, Guid attemptId, JsonNode? result = null)
-    {
-        using var response = await _worker.PostAsJsonAsync($"/api/v1/tasks/{taskId}/complete", new CompleteTaskRequest(attemptId, "test-worker", result), JobsClient.Json);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<TaskReportResponse>(JobsClient.Json))!;
+        Assert.Equal(expectedStatus, problem.RootElement.GetProperty(WorkerRoutes.TaskStatusExtension).GetString());
     }
 }

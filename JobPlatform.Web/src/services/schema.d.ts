@@ -302,23 +302,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tasks/{id}/claim": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Claim a task before running it (workers only) */
-        post: operations["ClaimTask"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/tasks/{id}/heartbeat": {
         parameters: {
             query?: never;
@@ -330,57 +313,6 @@ export interface paths {
         put?: never;
         /** Extend a running attempt's lease (workers only) */
         post: operations["TaskHeartbeat"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tasks/{id}/complete": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Report that an attempt succeeded (workers only) */
-        post: operations["CompleteTask"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tasks/{id}/fail": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Report that an attempt failed (workers only) */
-        post: operations["FailTask"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/tasks/{id}/release": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Give a task back unfinished, when the worker stops (workers only) */
-        post: operations["ReleaseTask"];
         delete?: never;
         options?: never;
         head?: never;
@@ -494,32 +426,6 @@ export interface components {
             error: null | string;
             errorDetail: null | string;
         };
-        ClaimTaskRequest: {
-            workerId: string;
-            /** Format: uuid */
-            attemptId: string;
-            /** Format: int32 */
-            receiveCount: number;
-            lease?: null | string;
-        };
-        ClaimTaskResponse: {
-            /** Format: uuid */
-            taskId: string;
-            /** Format: uuid */
-            jobId: string;
-            /** Format: uuid */
-            attemptId: string;
-            /** Format: int32 */
-            attempt: number;
-            /** Format: int32 */
-            maxAttempts: number;
-            type: string;
-            parameters: components["schemas"]["JsonObject"];
-            /** Format: date-time */
-            leaseExpiresAt: string;
-            timeout?: null | string;
-            tenantId?: null | string;
-        };
         ClaimTasksRequest: {
             workerId: string;
             claims: components["schemas"]["TaskClaimItem"][];
@@ -527,12 +433,6 @@ export interface components {
         };
         ClaimTasksResponse: {
             results: components["schemas"]["TaskClaimResult"][];
-        };
-        CompleteTaskRequest: {
-            /** Format: uuid */
-            attemptId: string;
-            workerId: string;
-            result: null | components["schemas"]["JsonNode"];
         };
         CreateApiKeyRequest: {
             name?: null | string;
@@ -546,15 +446,6 @@ export interface components {
             rateLimitBurst?: null | number;
             /** Format: int32 */
             maxRunningTasks?: null | number;
-        };
-        FailTaskRequest: {
-            /** Format: uuid */
-            attemptId: string;
-            workerId: string;
-            error: string;
-            detail: null | string;
-            /** @default true */
-            retryable: boolean;
         };
         HeartbeatRequest: {
             /** Format: uuid */
@@ -627,12 +518,6 @@ export interface components {
             /** Format: int32 */
             totalPages: number;
         };
-        ReleaseTaskRequest: {
-            /** Format: uuid */
-            attemptId: string;
-            workerId: string;
-            reason: string;
-        };
         ReportTasksRequest: {
             workerId: string;
             reports: components["schemas"]["TaskReport"][];
@@ -678,7 +563,7 @@ export interface components {
         TaskClaimResult: {
             /** Format: uuid */
             taskId: string;
-            grant: null | components["schemas"]["ClaimTaskResponse"];
+            grant: null | components["schemas"]["TaskGrant"];
             taskStatus: null | string;
         };
         TaskCounts: {
@@ -698,6 +583,24 @@ export interface components {
             deadLettered: number;
             /** Format: int32 */
             cancelled: number;
+        };
+        TaskGrant: {
+            /** Format: uuid */
+            taskId: string;
+            /** Format: uuid */
+            jobId: string;
+            /** Format: uuid */
+            attemptId: string;
+            /** Format: int32 */
+            attempt: number;
+            /** Format: int32 */
+            maxAttempts: number;
+            type: string;
+            parameters: components["schemas"]["JsonObject"];
+            /** Format: date-time */
+            leaseExpiresAt: string;
+            timeout?: null | string;
+            tenantId?: null | string;
         };
         TaskParameter: {
             name: string;
@@ -722,11 +625,6 @@ export interface components {
             detail?: null | string;
             /** @default true */
             retryable: boolean;
-        };
-        TaskReportResponse: {
-            status: string;
-            applied: boolean;
-            retryAfter: null | string;
         };
         TaskReportResult: {
             /** Format: uuid */
@@ -1392,41 +1290,6 @@ export interface operations {
             };
         };
     };
-    ClaimTask: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ClaimTaskRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ClaimTaskResponse"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-        };
-    };
     TaskHeartbeat: {
         parameters: {
             query?: never;
@@ -1449,111 +1312,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HeartbeatResponse"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-        };
-    };
-    CompleteTask: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CompleteTaskRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TaskReportResponse"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-        };
-    };
-    FailTask: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["FailTaskRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TaskReportResponse"];
-                };
-            };
-            /** @description Bad Request */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
-                };
-            };
-        };
-    };
-    ReleaseTask: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ReleaseTaskRequest"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TaskReportResponse"];
                 };
             };
             /** @description Bad Request */
