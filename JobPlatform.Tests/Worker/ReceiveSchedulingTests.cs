@@ -1,4 +1,5 @@
 using JobPlatform.Worker;
+using JobPlatform.Worker.Pipeline;
 
 namespace JobPlatform.Tests.Worker;
 

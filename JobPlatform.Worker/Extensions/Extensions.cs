@@ -1,4 +1,5 @@
 using JobPlatform.Worker.Handlers;
+using JobPlatform.Worker.Pipeline;
 
 namespace JobPlatform.Worker.Extensions;
 
@@ -49,13 +50,15 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerActivity>();
         builder.Services.AddSingleton<WorkerMetrics>();
+        // The task pipeline, in the order a message goes through it.
+        builder.Services.AddSingleton<TaskSlots>();
         builder.Services.AddSingleton<TaskClaimer>();
+        builder.Services.AddSingleton<TaskRunner>();
         builder.Services.AddSingleton<TaskReporter>();
         builder.Services.AddSingleton<MessageDeleter>();
-        builder.Services.AddTransient<TaskProcessor>();
-        // Hosted services stop in reverse order: the poller drains first, then presence says "stopping".
+        // Hosted services stop in reverse order: the receiver drains first, then presence says "stopping".
         builder.Services.AddHostedService<WorkerPresenceReporter>();
-        builder.Services.AddHostedService<SqsTaskPoller>();
+        builder.Services.AddHostedService<MessageReceiver>();
         return builder;
     }
 

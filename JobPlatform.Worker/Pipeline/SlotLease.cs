@@ -1,4 +1,4 @@
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Pipeline;
 
 /// <summary>
 /// The task slots one receive holds: taken before asking SQS for that many messages, and handed back

@@ -1,4 +1,4 @@
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Pipeline;
 
 /// <summary>
 /// The order in which one receive looks at the task queues (0 = critical, 1 = high, 2 = normal,

@@ -1,12 +1,13 @@
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Pipeline;
 
 /// <summary>
-/// Sends attempt reports to the Api in batches (POST /api/v1/tasks/reports): under load, one request
-/// and one transaction carry hundreds of reports instead of one each. Each caller still gets its own
-/// task's answer, and deletes its message only after it.
+/// The pipeline's fourth step: sends attempt reports to the Api in batches (POST
+/// /api/v1/tasks/reports): under load, one request and one transaction carry hundreds of reports
+/// instead of one each. Each caller still gets its own task's answer, and its message is deleted only
+/// after it.
 /// </summary>
 public sealed class TaskReporter(IServiceProvider services, IOptions<WorkerOptions> options) : IAsyncDisposable
 {
