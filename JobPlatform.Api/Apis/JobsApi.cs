@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using JobPlatform.Api.Lifecycle;
 using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
@@ -19,7 +16,7 @@ public static class JobsApi
     {
         var api = app.MapGroup("/api/v1/jobs").WithTags("Jobs").RequireAuthorization(Policies.Tenant);
 
-        api.MapPost("/", SubmitJobAsync)
+        api.MapPost("/", SubmitJobApi.SubmitJobAsync)
             .WithName("SubmitJob")
             .WithSummary("Submit a job")
             .WithDescription($"Stores the job and its tasks and queues every task. Send an {IdempotencyKeyHeader} header to make retries safe.")
@@ -35,127 +32,6 @@ public static class JobsApi
         api.MapPost("/{id:guid}/retry", RetryJobAsync).WithName("RetryJob")
             .WithSummary("Run a finished job's failed, dead-lettered and cancelled tasks again");
         return app;
-    }
-
-    public static async Task<Results<Created<JobResponse>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> SubmitJobAsync(
-        HttpRequest request, [AsParameters] JobServices services, CancellationToken ct)
-    {
-        SubmitJobRequest? body;
-        try
-        {
-            body = await request.ReadFromJsonAsync<SubmitJobRequest>(JsonSerializerOptions.Web, ct);
-        }
-        catch (JsonException ex)
-        {
-            // System.Text.Json names the path of a value of the wrong type; anything else is broken JSON.
-            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
-            var where = $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}";
-            var message = field == "body"
-                ? $"The body is not a JSON job object ({where})."
-                : $"{field} has the wrong type ({where}). See the API reference at /openapi/v1.json.";
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { [field] = [message] },
-                title: "The request body could not be read.");
-        }
-        catch (InvalidOperationException) when (!request.HasJsonContentType())
-        {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status415UnsupportedMediaType,
-                title: "Unsupported content type.",
-                detail: "Send the job as JSON with 'Content-Type: application/json'.");
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return TooLarge($"The request body is over the {JobLimits.MaxRequestBodyBytes:N0}-byte limit.");
-        }
-
-        if (body is null)
-        {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["body"] = ["Send a job object, for example {\"type\":\"noop\",\"taskCount\":10}."] });
-        }
-
-        var parametersBytes = body.Parameters is null ? 0 : Encoding.UTF8.GetByteCount(body.Parameters.ToJsonString());
-        if (parametersBytes > JobLimits.MaxParametersBytes)
-        {
-            return TooLarge($"parameters is {parametersBytes:N0} bytes; the limit is {JobLimits.MaxParametersBytes:N0}.");
-        }
-
-        var (validated, errors) = Validate(body);
-        var idempotencyKey = request.Headers[IdempotencyKeyHeader].ToString();
-        if (idempotencyKey.Length > JobLimits.MaxIdempotencyKeyLength)
-        {
-            errors[IdempotencyKeyHeader] = [$"The {IdempotencyKeyHeader} header is at most {JobLimits.MaxIdempotencyKeyLength} characters."];
-        }
-        if (errors.Count > 0)
-        {
-            return TypedResults.ValidationProblem(errors, title: "The job is not valid.");
-        }
-
-        var now = services.Clock.GetUtcNow();
-        var job = new Job
-        {
-            Id = Guid.CreateVersion7(now),
-            TenantId = services.Tenant.RequiredId,
-            Name = validated!.Name,
-            Type = validated.Type,
-            Status = JobStatus.Pending,
-            TaskCount = validated.TaskCount,
-            MaxAttempts = validated.MaxAttempts,
-            FailureThreshold = validated.FailureThreshold,
-            TimeoutSeconds = validated.TimeoutSeconds,
-            Parameters = validated.Parameters,
-            Priority = validated.Priority,
-            TraceParent = TaskTracing.CurrentTraceParent(),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        System.Diagnostics.Activity.Current?.SetTag(TaskTracing.TenantId, job.TenantId);
-        var response = job.ToResponse(new TaskCounts(job.TaskCount, 0, 0, 0, 0, 0, 0, 0));
-        var location = $"/api/v1/jobs/{job.Id}";
-
-        IdempotentRequest? idempotency = null;
-        if (idempotencyKey.Length > 0)
-        {
-            idempotency = new IdempotentRequest(
-                idempotencyKey,
-                Fingerprint(body),
-                StatusCodes.Status201Created,
-                JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
-        }
-
-        var outcome = await services.Submission.SubmitAsync(job, idempotency, ct);
-        switch (outcome)
-        {
-            case SubmitOutcome.Created:
-                System.Diagnostics.Activity.Current?.SetTag(TaskTracing.JobId, job.Id);
-                services.Metrics.Submitted(job.Type, job.TaskCount);
-                services.Logger.LogInformation("Job {JobId} submitted: {TaskCount} '{Type}' tasks", job.Id, job.TaskCount, job.Type);
-                return TypedResults.Created(location, response);
-
-            case SubmitOutcome.Replayed replayed:
-                // The first response, as it was sent, so a client's retry cannot tell it apart.
-                var replayedJob = JsonSerializer.Deserialize<JobResponse>(replayed.Body, JsonSerializerOptions.Web)!;
-                System.Diagnostics.Activity.Current?.SetTag(TaskTracing.JobId, replayedJob.Id);
-                request.HttpContext.Response.Headers.Location = $"/api/v1/jobs/{replayedJob.Id}";
-                request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
-                return TypedResults.Content(replayed.Body, "application/json", Encoding.UTF8, replayed.Status);
-
-            case SubmitOutcome.KeyReused:
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status422UnprocessableEntity,
-                    title: "Idempotency-Key reused with a different request.",
-                    detail: $"The key '{idempotencyKey}' was first used with another body. Use a new key for a new job.");
-
-            case SubmitOutcome.InFlight:
-                return TypedResults.Problem(
-                    statusCode: StatusCodes.Status409Conflict,
-                    title: "A request with this Idempotency-Key is in progress.",
-                    detail: $"Another request with the key '{idempotencyKey}' has not finished. Retry after it does to get its job.");
-
-            default:
-                throw new InvalidOperationException($"Unexpected submission outcome {outcome}.");
-        }
     }
 
     /// <summary>The most attempts one timeline request returns.</summary>
@@ -314,76 +190,6 @@ public static class JobsApi
         }
     }
 
-    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters, short Priority);
-
-    private static (ValidJob? Job, Dictionary<string, string[]> Errors) Validate(SubmitJobRequest body)
-    {
-        var errors = new Dictionary<string, string[]>();
-
-        var type = TaskTypes.Find(body.Type);
-        if (string.IsNullOrWhiteSpace(body.Type))
-        {
-            errors["type"] = [$"type is required. Use one of: {string.Join(", ", TaskTypes.All.Select(t => t.Name))}."];
-        }
-        else if (type is null)
-        {
-            errors["type"] = [$"Unknown task type '{body.Type}'. Use one of: {string.Join(", ", TaskTypes.All.Select(t => t.Name))}."];
-        }
-
-        if (body.TaskCount is null)
-        {
-            errors["taskCount"] = [$"taskCount is required: a number from 1 to {JobLimits.MaxTaskCount:N0}."];
-        }
-        else if (body.TaskCount is < 1 or > JobLimits.MaxTaskCount)
-        {
-            errors["taskCount"] = [$"taskCount must be from 1 to {JobLimits.MaxTaskCount:N0}; it was {body.TaskCount}."];
-        }
-
-        if (body.MaxAttempts is < 1 or > JobLimits.MaxMaxAttempts)
-        {
-            errors["maxAttempts"] = [$"maxAttempts must be from 1 to {JobLimits.MaxMaxAttempts}; it was {body.MaxAttempts}."];
-        }
-
-        if (body.FailureThreshold is < 0 || body.FailureThreshold > body.TaskCount)
-        {
-            errors["failureThreshold"] = [$"failureThreshold must be from 0 to taskCount ({body.TaskCount}); it was {body.FailureThreshold}."];
-        }
-
-        if (body.TimeoutSeconds is < 1 or > JobLimits.MaxTimeoutSeconds)
-        {
-            errors["timeoutSeconds"] = [$"timeoutSeconds must be from 1 to {JobLimits.MaxTimeoutSeconds:N0}; it was {body.TimeoutSeconds}."];
-        }
-
-        if (body.Priority is not null && JobPriority.RankOf(body.Priority) < 0)
-        {
-            errors["priority"] = [$"Unknown priority '{body.Priority}'. Use one of: {string.Join(", ", JobPriority.All)}."];
-        }
-
-        if (body.Name is { Length: > JobLimits.MaxNameLength })
-        {
-            errors["name"] = [$"name is at most {JobLimits.MaxNameLength} characters."];
-        }
-
-        var parameters = new System.Text.Json.Nodes.JsonObject();
-        if (type is not null)
-        {
-            var (normalized, parameterErrors) = TaskTypes.Normalize(type, body.Parameters);
-            parameters = normalized;
-            foreach (var (key, messages) in parameterErrors)
-            {
-                errors[key] = messages;
-            }
-        }
-
-        if (errors.Count > 0)
-        {
-            return (null, errors);
-        }
-        var name = string.IsNullOrWhiteSpace(body.Name) ? type!.Name : body.Name.Trim();
-        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters,
-            (short)JobPriority.RankOf(body.Priority ?? JobPriority.Normal)), errors);
-    }
-
     internal static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)
     {
         var errors = new Dictionary<string, string[]>();
@@ -402,13 +208,6 @@ public static class JobsApi
         value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 
     internal static int TotalPages(long total, int size) => (int)((total + size - 1) / size);
-
-    // Same key and "same body" means the same job request, whatever the whitespace.
-    private static string Fingerprint(SubmitJobRequest body) =>
-        Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web)));
-
-    private static ProblemHttpResult TooLarge(string detail) => TypedResults.Problem(
-        statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request is too large.", detail: detail);
 
     internal static ProblemHttpResult JobNotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Job not found.", detail: $"There is no job {id}.");

@@ -155,6 +155,17 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>How many messages wait for SQS, and how long the oldest has waited (zero when none).</summary>
+    public async Task<(long Count, TimeSpan OldestAge)> BacklogAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM outbox_messages", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return (reader.GetInt64(0), TimeSpan.FromSeconds(reader.GetDouble(1)));
+    }
+
     /// <summary>
     /// Each tenant with rows waiting, and how many more of its tasks may be in flight. A tenant's
     /// unfinished tasks come from its jobs' counters (kept by every transition that finishes a task);

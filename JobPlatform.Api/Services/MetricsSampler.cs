@@ -1,6 +1,10 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Options;
+using JobPlatform.Api.Data;
+using JobPlatform.Api.Lifecycle;
+using JobPlatform.Contracts;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace JobPlatform.Api.Services;
@@ -11,7 +15,8 @@ namespace JobPlatform.Api.Services;
 /// keeps a slow dependency from stalling <c>/metrics</c>.
 /// </summary>
 public sealed class MetricsSampler(
-    NpgsqlDataSource dataSource,
+    Outbox outbox,
+    IServiceScopeFactory scopes,
     IAmazonSQS sqs,
     SqsQueueUrls queueUrls,
     IOptions<SqsOptions> queues,
@@ -50,21 +55,13 @@ public sealed class MetricsSampler(
             depths.Add((name, attributes.ApproximateNumberOfMessages, attributes.ApproximateNumberOfMessagesNotVisible));
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM outbox_messages;
-            SELECT tenant_id, count(*) FROM tasks WHERE status = 'running' GROUP BY tenant_id;
-            """, connection);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        await reader.ReadAsync(ct);
-        var (backlog, lag) = (reader.GetInt64(0), TimeSpan.FromSeconds(reader.GetDouble(1)));
-        await reader.NextResultAsync(ct);
-        var running = new List<(string, long)>();
-        while (await reader.ReadAsync(ct))
-        {
-            running.Add((reader.GetString(0), reader.GetInt64(1)));
-        }
-        return new MetricsSample(depths, backlog, lag, running);
+        var (backlog, lag) = await outbox.BacklogAsync(ct);
+        await using var scope = scopes.CreateAsyncScope();
+        var running = await scope.ServiceProvider.GetRequiredService<JobsDbContext>().Tasks.IgnoreQueryFilters().AsNoTracking()
+            .Where(t => t.Status == JobTaskStatus.Running)
+            .GroupBy(t => t.TenantId)
+            .Select(g => new { Tenant = g.Key, Count = g.LongCount() })
+            .ToListAsync(ct);
+        return new MetricsSample(depths, backlog, lag, running.Select(r => (r.Tenant, r.Count)).ToList());
     }
 }
