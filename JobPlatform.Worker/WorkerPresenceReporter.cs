@@ -30,7 +30,7 @@ public sealed class WorkerPresenceReporter(
                     failing = false;
                 }
             }
-            catch (HttpRequestException ex) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 if (!failing)
                 {
@@ -51,7 +51,7 @@ public sealed class WorkerPresenceReporter(
         {
             await api.ReportPresenceAsync(options.Value.WorkerId, Presence(stopping: true), timeout.Token);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        catch (Exception ex)
         {
             // The Api shows the replica as gone a little later instead.
             logger.LogDebug("Could not report stopping: {Error}", ex.Message);
