@@ -43,7 +43,8 @@ public static class JobsApi
     public static async Task<Results<Ok<PagedResponse<JobResponse>>, ValidationProblem>> ListJobsAsync(
         [AsParameters] JobServices services, int? page, int? pageSize, string? status, string? name, CancellationToken ct)
     {
-        var errors = ValidatePaging(page, pageSize);
+        var errors = new Dictionary<string, string[]>();
+        var paging = Paging.Read(page, pageSize, errors);
         if (status is not null && !JobStatus.All.Contains(status))
         {
             errors["status"] = [$"Unknown job status '{status}'. Use one of: {string.Join(", ", JobStatus.All)}."];
@@ -52,8 +53,6 @@ public static class JobsApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
-
         var query = services.Db.Jobs.AsNoTracking();
         if (status is not null)
         {
@@ -67,13 +66,11 @@ public static class JobsApi
         var total = await query.LongCountAsync(ct);
         var jobs = await query
             .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
-            .Skip((pageNumber - 1) * size).Take(size)
+            .Skip(paging.Skip).Take(paging.Size)
             .ToListAsync(ct);
         var counts = await services.Db.CountTasksAsync(jobs.Select(j => j.Id).ToList(), ct);
 
-        return TypedResults.Ok(new PagedResponse<JobResponse>(
-            jobs.Select(j => j.ToResponse(counts[j.Id])).ToList(),
-            pageNumber, size, total, TotalPages(total, size)));
+        return TypedResults.Ok(paging.Of(jobs.Select(j => j.ToResponse(counts[j.Id])).ToList(), total));
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJobAsync(
@@ -91,7 +88,8 @@ public static class JobsApi
     public static async Task<Results<Ok<PagedResponse<TaskResponse>>, ValidationProblem, ProblemHttpResult>> ListJobTasksAsync(
         Guid id, [AsParameters] JobServices services, int? page, int? pageSize, string? status, CancellationToken ct)
     {
-        var errors = ValidatePaging(page, pageSize);
+        var errors = new Dictionary<string, string[]>();
+        var paging = Paging.Read(page, pageSize, errors);
         if (status is not null && !JobTaskStatus.All.Contains(status))
         {
             errors["status"] = [$"Unknown task status '{status}'. Use one of: {string.Join(", ", JobTaskStatus.All)}."];
@@ -104,18 +102,15 @@ public static class JobsApi
         {
             return JobNotFound(id);
         }
-        var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
-
         var query = services.Db.Tasks.AsNoTracking().Where(t => t.JobId == id);
         if (status is not null)
         {
             query = query.Where(t => t.Status == status);
         }
         var total = await query.LongCountAsync(ct);
-        var tasks = await query.OrderBy(t => t.Index).Skip((pageNumber - 1) * size).Take(size).ToListAsync(ct);
+        var tasks = await query.OrderBy(t => t.Index).Skip(paging.Skip).Take(paging.Size).ToListAsync(ct);
 
-        return TypedResults.Ok(new PagedResponse<TaskResponse>(
-            tasks.Select(t => t.ToResponse()).ToList(), pageNumber, size, total, TotalPages(total, size)));
+        return TypedResults.Ok(paging.Of(tasks.Select(t => t.ToResponse()).ToList(), total));
     }
 
     public static async Task<Results<Ok<TimelineResponse>, ValidationProblem, ProblemHttpResult>> GetTimelineAsync(
@@ -190,24 +185,8 @@ public static class JobsApi
         }
     }
 
-    internal static Dictionary<string, string[]> ValidatePaging(int? page, int? pageSize)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (page is < 1)
-        {
-            errors["page"] = ["page starts at 1."];
-        }
-        if (pageSize is < 1 or > JobLimits.MaxPageSize)
-        {
-            errors["pageSize"] = [$"pageSize must be from 1 to {JobLimits.MaxPageSize}."];
-        }
-        return errors;
-    }
-
     internal static string EscapeLike(string value) =>
         value.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
-
-    internal static int TotalPages(long total, int size) => (int)((total + size - 1) / size);
 
     internal static ProblemHttpResult JobNotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound, title: "Job not found.", detail: $"There is no job {id}.");

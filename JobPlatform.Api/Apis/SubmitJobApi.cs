@@ -15,22 +15,34 @@ namespace JobPlatform.Api.Apis;
 /// </summary>
 public static class SubmitJobApi
 {
+    /// <summary>The web defaults, except that a field the Api does not know is refused, never ignored.</summary>
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+    };
+
+    /// <summary>The fields of a job, as JSON names them.</summary>
+    private static readonly HashSet<string> Fields = Json.GetTypeInfo(typeof(SubmitJobRequest)).Properties.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
     public static async Task<Results<Created<JobResponse>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> SubmitJobAsync(
         HttpRequest request, [AsParameters] JobServices services, CancellationToken ct)
     {
         SubmitJobRequest? body;
         try
         {
-            body = await request.ReadFromJsonAsync<SubmitJobRequest>(JsonSerializerOptions.Web, ct);
+            body = await request.ReadFromJsonAsync<SubmitJobRequest>(Json, ct);
         }
         catch (JsonException ex)
         {
-            // System.Text.Json names the path of a value of the wrong type; anything else is broken JSON.
+            // System.Text.Json names the path of an unknown field or a value of the wrong type; anything
+            // else is broken JSON.
             var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "body" : ex.Path.TrimStart('$', '.');
             var where = $"line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}";
             var message = field == "body"
                 ? $"The body is not a JSON job object ({where})."
-                : $"{field} has the wrong type ({where}). See the API reference at /openapi/v1.json.";
+                : !Fields.Contains(field.Split('.', '[')[0])
+                    ? $"{field} is not a field of a job. The fields are: {string.Join(", ", Fields.Order())}."
+                    : $"{field} has the wrong type ({where}). See the API reference at /openapi/v1.json.";
             return TypedResults.ValidationProblem(
                 new Dictionary<string, string[]> { [field] = [message] },
                 title: "The request body could not be read.");
@@ -184,6 +196,14 @@ public static class SubmitJobApi
         if (body.Name is { Length: > JobLimits.MaxNameLength })
         {
             errors["name"] = [$"name is at most {JobLimits.MaxNameLength} characters."];
+        }
+        else if (StoredText.HasNul(body.Name))
+        {
+            errors["name"] = [StoredText.NulError("name")];
+        }
+        if (StoredText.FindNul(body.Parameters, "parameters") is { } nul)
+        {
+            errors[nul] = [StoredText.NulError(nul)];
         }
 
         var parameters = new System.Text.Json.Nodes.JsonObject();

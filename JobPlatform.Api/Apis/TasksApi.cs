@@ -23,7 +23,8 @@ public static class TasksApi
     public static async Task<Results<Ok<PagedResponse<TaskResponse>>, ValidationProblem>> ListTasksAsync(
         [AsParameters] JobServices services, string[] status, int? page, int? pageSize, CancellationToken ct)
     {
-        var errors = JobsApi.ValidatePaging(page, pageSize);
+        var errors = new Dictionary<string, string[]>();
+        var paging = Paging.Read(page, pageSize, errors);
         var unknown = status.Where(s => !JobTaskStatus.All.Contains(s)).ToList();
         if (status.Length == 0)
         {
@@ -37,18 +38,15 @@ public static class TasksApi
         {
             return TypedResults.ValidationProblem(errors);
         }
-        var (pageNumber, size) = (page ?? 1, pageSize ?? JobLimits.DefaultPageSize);
-
         var query = services.Db.Tasks.AsNoTracking()
             .Where(t => status.Contains(t.Status))
             .Join(services.Db.Jobs, t => t.JobId, j => j.Id, (t, j) => new { Task = t, JobName = j.Name });
         var total = await query.LongCountAsync(ct);
         var rows = await query
             .OrderByDescending(x => x.Task.FinishedAt ?? x.Task.UpdatedAt).ThenBy(x => x.Task.Id)
-            .Skip((pageNumber - 1) * size).Take(size)
+            .Skip(paging.Skip).Take(paging.Size)
             .ToListAsync(ct);
-        return TypedResults.Ok(new PagedResponse<TaskResponse>(
-            rows.Select(x => x.Task.ToResponse(jobName: x.JobName)).ToList(), pageNumber, size, total, JobsApi.TotalPages(total, size)));
+        return TypedResults.Ok(paging.Of(rows.Select(x => x.Task.ToResponse(jobName: x.JobName)).ToList(), total));
     }
 
     public static async Task<Results<Ok<TaskResponse>, ProblemHttpResult>> GetTaskAsync(

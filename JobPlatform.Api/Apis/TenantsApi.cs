@@ -40,6 +40,10 @@ public static class TenantsApi
         {
             errors["name"] = [$"name is at most {TenantRules.MaxNameLength} characters."];
         }
+        else if (StoredText.HasNul(request.Name))
+        {
+            errors["name"] = [StoredText.NulError("name")];
+        }
         CheckLimit(errors, "rateLimitPerMinute", request.RateLimitPerMinute);
         CheckLimit(errors, "rateLimitBurst", request.RateLimitBurst);
         CheckLimit(errors, "maxRunningTasks", request.MaxRunningTasks);
@@ -98,6 +102,10 @@ public static class TenantsApi
         if (request?.Name is { Length: > TenantRules.MaxNameLength })
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [$"name is at most {TenantRules.MaxNameLength} characters."] });
+        }
+        if (StoredText.HasNul(request?.Name))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["name"] = [StoredText.NulError("name")] });
         }
         if (!await db.Tenants.AnyAsync(t => t.Id == id, ct))
         {

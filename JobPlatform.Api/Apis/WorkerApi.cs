@@ -83,6 +83,9 @@ public static class WorkerApi
 
         var reports = request.Reports.Select(r => r.Outcome switch
         {
+            // A result PostgreSQL cannot store fails its attempt for good, not the whole batch.
+            TaskReportOutcome.Succeeded when StoredText.FindNul(r.Result, "result") is { } nul => AttemptReport.Failed(r.TaskId, r.AttemptId,
+                $"The handler's result cannot be stored: {StoredText.NulError(nul)}", null, retryable: false),
             TaskReportOutcome.Succeeded => AttemptReport.Succeeded(r.TaskId, r.AttemptId, r.Result),
             TaskReportOutcome.Released => AttemptReport.Released(r.TaskId, r.AttemptId,
                 Truncate(string.IsNullOrWhiteSpace(r.Error) ? "Released by its worker." : r.Error, MaxErrorLength)),
@@ -140,12 +143,13 @@ public static class WorkerApi
             : null;
 
     private static ValidationProblem? InvalidWorkerId(string? workerId) =>
-        string.IsNullOrWhiteSpace(workerId) || workerId.Length > MaxWorkerIdLength
+        string.IsNullOrWhiteSpace(workerId) || workerId.Length > MaxWorkerIdLength || StoredText.HasNul(workerId)
             ? TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["workerId"] = [$"workerId is required, at most {MaxWorkerIdLength} characters."],
             })
             : null;
 
-    private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
+    /// <summary>A worker's free text, storable and at most <paramref name="length"/> characters.</summary>
+    private static string Truncate(string value, int length) => StoredText.Storable(value.Length <= length ? value : value[..length])!;
 }

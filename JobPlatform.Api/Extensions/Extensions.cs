@@ -197,11 +197,14 @@ public static class Extensions
         builder.Services.AddHostedService(services => services.GetRequiredService<JobEventBroadcaster>());
 
         // Enums travel as their names ("integer"), the way the console and the OpenAPI document read them.
-        // Numbers are numbers: the document then types them as such, not as "number or string".
+        // Numbers are numbers: the document then types them as such, not as "number or string". A
+        // field the Api does not know is a 400 naming it (BadRequestHandler), so a misspelt option
+        // never silently changes what runs.
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase));
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
 
         builder.Services.AddProblemDetails();

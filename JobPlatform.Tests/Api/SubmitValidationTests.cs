@@ -25,6 +25,11 @@ public sealed class SubmitValidationTests(JobPlatformFixture fixture)
         { "parameter out of range", "{\"type\": \"sleep\", \"taskCount\": 1, \"parameters\": {\"ms\": -1}}", 400, "parameters.ms" },
         { "unknown parameter", "{\"type\": \"sleep\", \"taskCount\": 1, \"parameters\": {\"seconds\": 1}}", 400, "parameters.seconds" },
         { "probability over 1", "{\"type\": \"fail\", \"taskCount\": 1, \"parameters\": {\"probability\": 1.5}}", 400, "parameters.probability" },
+        { "unknown field (a start time, before schedules exist)", "{\"type\": \"noop\", \"taskCount\": 1, \"runAt\": \"2030-01-01T00:00:00Z\"}", 400, "runAt" },
+        { "misspelt field", "{\"type\": \"noop\", \"taskCount\": 1, \"maxAttempt\": 1}", 400, "maxAttempt" },
+        { "NUL in the name", "{\"type\": \"noop\", \"taskCount\": 1, \"name\": \"a\\u0000b\"}", 400, "name" },
+        { "NUL in a parameter", "{\"type\": \"echo\", \"taskCount\": 1, \"parameters\": {\"note\": \"a\\u0000b\"}}", 400, "parameters.note" },
+        { "NUL in a nested parameter name", "{\"type\": \"echo\", \"taskCount\": 1, \"parameters\": {\"list\": [{\"k\\u0000\": 1}]}}", 400, "parameters.list[0]" },
         { "oversized parameters", JsonSerializer.Serialize(new { type = "echo", taskCount = 1, parameters = new { blob = new string('x', JobLimits.MaxParametersBytes) } }), 413, "" },
         { "oversized body", JsonSerializer.Serialize(new { type = "echo", taskCount = 1, parameters = new { blob = new string('x', JobLimits.MaxRequestBodyBytes) } }), 413, "" },
     };
@@ -68,14 +73,49 @@ public sealed class SubmitValidationTests(JobPlatformFixture fixture)
     }
 
     [Theory]
-    [InlineData("/api/v1/jobs?page=0")]
-    [InlineData("/api/v1/jobs?pageSize=501")]
-    [InlineData("/api/v1/jobs?status=finished")]
-    public async Task BadListQuery_Is400Problem(string path)
+    [InlineData("/api/v1/jobs?page=0", "page")]
+    [InlineData("/api/v1/jobs?pageSize=501", "pageSize")]
+    [InlineData("/api/v1/jobs?status=finished", "status")]
+    // Pages whose first item's position overflows a 32-bit offset.
+    [InlineData("/api/v1/jobs?page=4294969&pageSize=500", "page")]
+    [InlineData("/api/v1/jobs?page=2147483647&pageSize=2", "page")]
+    [InlineData("/api/v1/jobs/0193a000-0000-7000-8000-000000000000/tasks?page=4294969&pageSize=500", "page")]
+    [InlineData("/api/v1/tasks?status=failed&page=4294969&pageSize=500", "page")]
+    public async Task BadListQuery_Is400Problem_NamingTheParameter(string path, string parameter)
     {
         using var response = await fixture.Api.GetAsync(path);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(parameter, out _), problem.RootElement.ToString());
+    }
+
+    [Theory]
+    [InlineData("/api/v1/jobs?page=99999999999")]
+    [InlineData("/api/v1/jobs?pageSize=abc")]
+    public async Task ListQueryThatIsNotANumber_Is400Problem(string path)
+    {
+        using var response = await fixture.Api.GetAsync(path);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>Bodies the framework binds (not the job's own reader) name an unknown or unstorable field too.</summary>
+    [Theory]
+    [InlineData("/api/v1/tenants", "{\"id\": \"strict-fields\", \"maxRunningTask\": 5}", "maxRunningTask")]
+    [InlineData("/api/v1/tenants", "{\"id\": \"nul-name\", \"name\": \"a\\u0000b\"}", "name")]
+    [InlineData("/api/v1/tenants/dev/keys", "{\"name\": \"ci\", \"expires\": \"never\"}", "expires")]
+    public async Task AdminBody_WithAnUnknownOrNulField_Is400NamingIt(string path, string body, string field)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await fixture.AdminApi.PostAsync(path, content);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(text);
+        Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty(field, out _), $"no error for '{field}' in {text}");
+        Assert.Equal(0, await fixture.QueryScalarAsync<long>("SELECT count(*) FROM tenants WHERE id IN ('strict-fields', 'nul-name')"));
     }
 
     private async Task<(long Jobs, long Tasks, long Outbox)> CountRowsAsync() => (

@@ -142,6 +142,49 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
         await fixture.AssertJobInvariantsAsync(passing.Id);
     }
 
+    /// <summary>
+    /// PostgreSQL cannot store a NUL character: a result holding one fails its own attempt for good,
+    /// with an error saying so, while the rest of the batch applies.
+    /// </summary>
+    [Fact]
+    public async Task AResultThatCannotBeStored_FailsItsTask_AndTheRestOfTheBatchApplies()
+    {
+        var workers = fixture.App.GetResource("worker");
+        await workers.StopAsync();
+        JobResponse job;
+        Guid[] tasks;
+        try
+        {
+            job = await _api.SubmitAsync(new { name = "nul-result", type = "noop", taskCount = 2, failureThreshold = 1 });
+            tasks = await TaskIdsAsync(job.Id);
+            var attempts = tasks.Select(_ => Guid.NewGuid()).ToArray();
+            for (var i = 0; i < tasks.Length; i++)
+            {
+                await _worker.ClaimGrantedAsync(tasks[i], attempts[i]);
+            }
+
+            var results = await _worker.ReportAsync(
+            [
+                new TaskReport(tasks[0], attempts[0], TaskReportOutcome.Succeeded, Result: new JsonObject { ["text"] = "a\0b" }),
+                new TaskReport(tasks[1], attempts[1], TaskReportOutcome.Succeeded, Result: new JsonObject { ["text"] = "fine" }),
+            ]);
+
+            Assert.Equal([JobTaskStatus.Failed, JobTaskStatus.Succeeded], results.Select(r => r.Status));
+            Assert.All(results, r => Assert.True(r.Applied));
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        var finished = await _api.WaitForFinalAsync(job.Id);
+        Assert.Equal(JobStatus.Completed, finished.Status);
+        var failed = (await _api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{tasks[0]}", JobsClient.Json))!;
+        Assert.Contains("NUL", failed.Error);
+        Assert.Null(failed.Result);
+        await fixture.AssertJobInvariantsAsync(job.Id);
+    }
+
     private async Task<Guid[]> TaskIdsAsync(Guid jobId) =>
         (await _api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{jobId}/tasks", JobsClient.Json))!.Items.Select(t => t.Id).ToArray();
 
