@@ -19,9 +19,6 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
 
     private const string Columns = "task_id, job_id, tenant_id, priority, trace_parent, created_at";
 
-    // Any fixed number, distinct from the other advisory locks: one relay at a time spends the quotas.
-    private const long RelayLockKey = 0x4a6f6252656c6179; // "JobRelay"
-
     /// <summary>Wakes the relay when the transaction commits.</summary>
     internal static NpgsqlBatchCommand WakeUp() => new($"NOTIFY {Channel}");
 
@@ -90,14 +87,10 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
         try
         {
             transaction = await connection.BeginTransactionAsync(ct);
-            await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
+            if (!await AdvisoryLocks.TryTakeAsync(connection, transaction, AdvisoryLocks.Relay, 0, ct))
             {
-                take.Parameters.AddWithValue("key", RelayLockKey);
-                if (await take.ExecuteScalarAsync(ct) is not true)
-                {
-                    await DisposeAsync();
-                    return null;
-                }
+                await DisposeAsync();
+                return null;
             }
 
             var room = new List<(string Tenant, long Free)>();

@@ -1,3 +1,4 @@
+using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 using Npgsql;
 
@@ -11,8 +12,6 @@ namespace JobPlatform.Api.Lifecycle;
 public sealed class Reconciliation(NpgsqlDataSource dataSource)
 {
     // Any fixed number, distinct from the migration lock's: only one Api replica reconciles at a time.
-    private const long ReconcilerLockKey = 0x4a6f625265636f6e; // "JobRecon"
-
     /// <summary>
     /// One pass of the TaskReconciler, in one transaction. Running tasks whose lease ran out more than
     /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
@@ -25,13 +24,9 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using (var take = new NpgsqlCommand("SELECT pg_try_advisory_xact_lock(@key)", connection, transaction))
+        if (!await AdvisoryLocks.TryTakeAsync(connection, transaction, AdvisoryLocks.Reconciler, 0, ct))
         {
-            take.Parameters.AddWithValue("key", ReconcilerLockKey);
-            if (await take.ExecuteScalarAsync(ct) is not true)
-            {
-                return null;
-            }
+            return null;
         }
 
         // The lost attempt may still be running somewhere (a paused worker): it may run AT LEAST once

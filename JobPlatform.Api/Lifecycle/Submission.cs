@@ -27,15 +27,10 @@ public sealed class Submission(NpgsqlDataSource dataSource)
         {
             // The advisory lock is held until commit: a second request with the key either finds the
             // committed row (replay) or finds the lock taken (in flight). It never waits on the first.
-            await using (var lockCommand = new NpgsqlCommand(
-                "SELECT pg_try_advisory_xact_lock(hashtextextended(@tenant || ':' || @key, 0))", connection, transaction))
+            if (!await AdvisoryLocks.TryTakeAsync(connection, transaction, AdvisoryLocks.IdempotencyKey,
+                AdvisoryLocks.IdempotencyKeyOf(job.TenantId, idempotency.Key), ct))
             {
-                lockCommand.Parameters.AddWithValue("tenant", job.TenantId);
-                lockCommand.Parameters.AddWithValue("key", idempotency.Key);
-                if (await lockCommand.ExecuteScalarAsync(ct) is not true)
-                {
-                    return new SubmitOutcome.InFlight();
-                }
+                return new SubmitOutcome.InFlight();
             }
 
             await using var find = new NpgsqlCommand(

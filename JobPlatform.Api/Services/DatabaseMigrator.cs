@@ -7,10 +7,6 @@ namespace JobPlatform.Api.Services;
 /// <summary>Applies EF Core migrations at start-up, one Api replica at a time.</summary>
 public static class DatabaseMigrator
 {
-    // Any fixed number: every replica takes the same session lock, so only one migrates at once and
-    // the others find the work done.
-    private const long MigrationLockKey = 0x4a6f62506c6174; // "JobPlat"
-
     /// <summary>The command-line switch that makes the Api apply migrations and exit, without serving.</summary>
     public const string MigrateOnlyArgument = "--migrate-only";
 
@@ -22,11 +18,9 @@ public static class DatabaseMigrator
         var logger = scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DatabaseMigrator));
 
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", connection))
-        {
-            take.Parameters.AddWithValue("key", MigrationLockKey);
-            await take.ExecuteNonQueryAsync(ct);
-        }
+        // Every replica takes the same session lock, so only one migrates at once and the others find
+        // the work done.
+        await AdvisoryLocks.TakeAsync(connection, AdvisoryLocks.Migration, 0, ct);
         try
         {
             // MigrateAsync creates the history table first; asking for pending migrations before it
@@ -37,9 +31,7 @@ public static class DatabaseMigrator
         }
         finally
         {
-            await using var release = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", connection);
-            release.Parameters.AddWithValue("key", MigrationLockKey);
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
+            await AdvisoryLocks.ReleaseAsync(connection, AdvisoryLocks.Migration, 0);
         }
     }
 }

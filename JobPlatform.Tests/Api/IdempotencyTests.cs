@@ -1,3 +1,4 @@
+using JobPlatform.Api.Data;
 using System.Net;
 using System.Net.Http.Json;
 using JobPlatform.Contracts;
@@ -69,6 +70,39 @@ public sealed class IdempotencyTests(JobPlatformFixture fixture)
 
         var job = await _api.WaitForFinalAsync(ids.Single());
         Assert.Equal(50, job.Counts.Succeeded);
+    }
+
+    /// <summary>
+    /// An Idempotency-Key's lock lives in a class of its own: a request holding it is "in progress"
+    /// to a second one, while the relay's, reconciler's and migrator's locks, held at the same time,
+    /// stop no submission.
+    /// </summary>
+    [Fact]
+    public async Task KeyLock_IsInItsOwnClass_AndHeldIsInProgress()
+    {
+        var key = Guid.NewGuid().ToString();
+        var tenant = await fixture.QueryScalarAsync<string>("SELECT id FROM tenants WHERE id = 'dev'");
+        await using var connection = await fixture.OpenDatabaseAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        Assert.True(await AdvisoryLocks.TryTakeAsync(connection, transaction, AdvisoryLocks.IdempotencyKey, AdvisoryLocks.IdempotencyKeyOf(tenant, key), CancellationToken.None));
+
+        using (var held = await _api.PostJobAsync(new { name = $"idem-{key}", type = "noop", taskCount = 1 }, key))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, held.StatusCode);
+            Assert.Contains("in progress", await held.Content.ReadAsStringAsync());
+        }
+        await transaction.RollbackAsync();
+
+        // The singletons' locks, held by this test, are no key's: a keyed submission goes through.
+        await using var singletons = await connection.BeginTransactionAsync();
+        foreach (var lockClass in new[] { AdvisoryLocks.Relay, AdvisoryLocks.Reconciler, AdvisoryLocks.Migration })
+        {
+            Assert.True(await AdvisoryLocks.TryTakeAsync(connection, singletons, lockClass, 0, CancellationToken.None));
+        }
+        using var created = await _api.PostJobAsync(new { name = $"idem-{key}", type = "noop", taskCount = 1 }, key);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await singletons.RollbackAsync();
+        Assert.Equal(1, await CountJobsNamedAsync($"idem-{key}"));
     }
 
     [Fact]
