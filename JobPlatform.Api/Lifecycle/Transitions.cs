@@ -30,12 +30,18 @@ public static class TaskTransitions
     /// <summary>The reconciler: the lease ran out. The task is queued again, or dead-lettered after its last attempt.</summary>
     public static readonly Transition Expire = new("expire", [JobTaskStatus.Running], [JobTaskStatus.Pending, JobTaskStatus.DeadLettered]);
 
-    /// <summary>The reconciler, for tasks whose message is presumed lost: queued long ago while the queue is empty.</summary>
+    /// <summary>
+    /// A new message for a task waiting to run: the reconciler's, for a message presumed lost (queued
+    /// long ago while the queue is empty), and the dead-letter drainer's, for a message SQS gave up on
+    /// while no attempt ran (its claims failed).
+    /// </summary>
     public static readonly Transition Resend = new("resend", [JobTaskStatus.Enqueued, JobTaskStatus.Retrying], [JobTaskStatus.Pending]);
 
-    /// <summary>The dead-letter drainer: SQS gave up on the task's message, unless the task already finished.</summary>
-    public static readonly Transition DeadLetter = new("dead-letter",
-        [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying], [JobTaskStatus.DeadLettered]);
+    /// <summary>
+    /// The dead-letter drainer: SQS gave up on the message of a task an attempt holds and never
+    /// reported on (it may crash its worker). Only what a task did dead-letters it.
+    /// </summary>
+    public static readonly Transition DeadLetter = new("dead-letter", [JobTaskStatus.Running], [JobTaskStatus.DeadLettered]);
 
     /// <summary>Cancelling the job, or cancelling the leftovers of a job that failed: every task that has not finished.</summary>
     public static readonly Transition Cancel = new("cancel",

@@ -78,18 +78,26 @@ public sealed class DeadLetterDrainer(
         {
             var named = JsonSerializer.Deserialize<TaskMessage>(message.Body, JsonSerializerOptions.Web)?.TaskId;
             taskId = named == Guid.Empty ? null : named;
-            reason = taskId is null
-                ? "The message names no task."
-                : "Its message was received too many times without a report (the task may crash its worker).";
+            reason = taskId is null ? "The message names no task." : "Its task had finished, or already had another message on the way.";
         }
         catch (JsonException ex)
         {
             reason = $"The message is not a task message: {ex.Message}";
         }
 
-        var moved = await deadLetters.RecordDeadLetterAsync(message.MessageId, message.Body, taskId, receiveCount, reason, ct);
-        metrics.DeadLettered(moved ? 1 : 0);
-        logger.LogWarning("Dead letter {MessageId} recorded{Task}: {Reason}", message.MessageId,
-            moved ? $"; task {taskId} is dead_lettered" : "", reason);
+        var outcome = await deadLetters.RecordAsync(message.MessageId, message.Body, taskId, receiveCount, reason, ct);
+        metrics.DeadLettered(outcome == DeadLetterOutcome.DeadLettered ? 1 : 0);
+        switch (outcome)
+        {
+            case DeadLetterOutcome.DeadLettered:
+                logger.LogWarning("Dead letter {MessageId}: task {TaskId} is dead_lettered. {Reason}", message.MessageId, taskId, DeadLetters.CrashReason);
+                break;
+            case DeadLetterOutcome.Resent:
+                logger.LogInformation("Dead letter {MessageId}: task {TaskId} never ran from it and was sent again", message.MessageId, taskId);
+                break;
+            default:
+                logger.LogWarning("Dead letter {MessageId} recorded: {Reason}", message.MessageId, reason);
+                break;
+        }
     }
 }

@@ -37,19 +37,13 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
         Guid taskId;
         try
         {
-            // Stand in for SQS's redrive: take the task's message off the main queue and put it on the dead-letter queue.
+            // Stand in for SQS's redrive of a task that crashes its worker: an attempt claimed it and
+            // never reported, and its message goes to the dead-letter queue.
             job = await fixture.Api.SubmitAsync(new { name = "dead-lettered", type = "noop", taskCount = 1 });
             taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
-            var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
-            var received = await Eventually.Until(
-                async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
-                messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
-            foreach (var message in received)
-            {
-                await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
-            }
-            await sqs.SendMessageAsync((await sqs.GetQueueUrlAsync("jobplatform-tasks-dlq")).QueueUrl,
-                JsonSerializer.Serialize(new TaskMessage(taskId, job.Id), JobsClient.Json));
+            await TakeOffTheQueueAsync(sqs);
+            await fixture.WorkerApi.ClaimGrantedAsync(taskId, Guid.NewGuid(), "crashing-worker", TimeSpan.FromMinutes(5));
+            await SendToTheDeadLetterQueueAsync(sqs, job.Id, taskId);
 
             var failed = await fixture.Api.WaitForFinalAsync(job.Id, TimeSpan.FromSeconds(60));
             Assert.Equal(JobStatus.Failed, failed.Status);
@@ -70,4 +64,58 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
         Assert.Equal(1, done.Counts.Succeeded);
         await fixture.AssertJobInvariantsAsync(job.Id);
     }
+
+    /// <summary>
+    /// A message SQS gave up on while no attempt ran (every claim failed, say while PostgreSQL was
+    /// down) does not dead-letter its task: the task is sent again and runs once.
+    /// </summary>
+    [Fact]
+    public async Task DeadLetter_OfATaskNoAttemptRan_SendsItAgain_AndItRunsOnce()
+    {
+        var workers = fixture.App.GetResource("worker");
+        using var sqs = fixture.CreateSqsClient();
+        await workers.StopAsync();
+        JobResponse job;
+        Guid taskId;
+        try
+        {
+            job = await fixture.Api.SubmitAsync(new { name = "never-claimed", type = "noop", taskCount = 1 });
+            taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
+            await TakeOffTheQueueAsync(sqs);
+            await SendToTheDeadLetterQueueAsync(sqs, job.Id, taskId);
+            await Eventually.Until(
+                () => fixture.QueryScalarAsync<long>("SELECT count(*) FROM dead_letters WHERE task_id = @task", ("task", taskId)),
+                count => count == 1, TimeSpan.FromSeconds(30), count => $"{count} dead letters recorded");
+        }
+        finally
+        {
+            await workers.StartAsync();
+        }
+
+        var done = await fixture.Api.WaitForFinalAsync(job.Id);
+        Assert.Equal(JobStatus.Completed, done.Status);
+        Assert.Equal(0, done.Counts.DeadLettered);
+        var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+        Assert.Equal(["succeeded"], task.Attempts!.Select(a => a.Outcome));
+        Assert.Contains("sent again", await fixture.QueryScalarAsync<string>("SELECT reason FROM dead_letters WHERE task_id = @task", ("task", taskId)));
+        await fixture.AssertJobInvariantsAsync(job.Id);
+    }
+
+    // SQS's redrive, played in two steps: the task's message leaves the main queue, then a copy
+    // arrives on the dead-letter queue.
+    private static async Task TakeOffTheQueueAsync(Amazon.SQS.AmazonSQSClient sqs)
+    {
+        var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
+        var received = await Eventually.Until(
+            async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
+            messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
+        foreach (var message in received)
+        {
+            await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+        }
+    }
+
+    private static async Task SendToTheDeadLetterQueueAsync(Amazon.SQS.AmazonSQSClient sqs, Guid jobId, Guid taskId) =>
+        await sqs.SendMessageAsync((await sqs.GetQueueUrlAsync("jobplatform-tasks-dlq")).QueueUrl,
+            JsonSerializer.Serialize(new TaskMessage(taskId, jobId), JobsClient.Json));
 }

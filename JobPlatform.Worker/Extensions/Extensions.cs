@@ -52,6 +52,7 @@ public static class Extensions
         builder.Services.AddSingleton<WorkerMetrics>();
         // The task pipeline, in the order a message goes through it.
         builder.Services.AddSingleton<TaskSlots>();
+        builder.Services.AddSingleton<ClaimBackoff>();
         builder.Services.AddSingleton<TaskClaimer>();
         builder.Services.AddSingleton<TaskRunner>();
         builder.Services.AddSingleton<TaskReporter>();

@@ -17,6 +17,7 @@ public sealed class MessageReceiver(
     IAmazonSQS sqs,
     TaskSlots slots,
     TaskClaimer claimer,
+    ClaimBackoff backoff,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
     IOptions<SqsOptions> sqsOptions,
@@ -71,7 +72,8 @@ public sealed class MessageReceiver(
             SlotLease lease;
             try
             {
-                lease = await TakeSlotsAsync(stoppingToken);
+                // While claims fail, one message at a time, after a backoff.
+                lease = await TakeSlotsAsync(await backoff.WaitAsync(MaxMessagesPerReceive, stoppingToken), stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -113,16 +115,16 @@ public sealed class MessageReceiver(
     /// gathers them, for up to <see cref="WorkerOptions.ReceiveLinger"/>, before it asks SQS. With
     /// nothing running here, nothing is waited for: a task arriving at an idle worker starts at once.
     /// </summary>
-    private async Task<SlotLease> TakeSlotsAsync(CancellationToken ct)
+    private async Task<SlotLease> TakeSlotsAsync(int most, CancellationToken ct)
     {
         await _gathering.WaitAsync(ct);
         SlotLease? lease = null;
         try
         {
-            lease = await slots.TakeAsync(MaxMessagesPerReceive, ct);
-            if (lease.Count < MaxMessagesPerReceive / 2 && slots.AnyHeld)
+            lease = await slots.TakeAsync(most, ct);
+            if (lease.Count < most / 2 && slots.AnyHeld)
             {
-                await lease.GrowAsync(MaxMessagesPerReceive, _options.ReceiveLinger, clock, ct);
+                await lease.GrowAsync(most, _options.ReceiveLinger, clock, ct);
             }
             return lease;
         }

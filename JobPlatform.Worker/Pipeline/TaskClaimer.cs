@@ -27,16 +27,28 @@ public sealed class TaskClaimer : IAsyncDisposable
     private readonly ILogger<TaskClaimer> _logger;
     private readonly Batcher<TaskClaimItem, TaskClaimResult> _batcher;
 
-    public TaskClaimer(IServiceProvider services, TaskRunner runner, MessageDeleter deleter, IOptions<WorkerOptions> options, ILogger<TaskClaimer> logger)
+    public TaskClaimer(IServiceProvider services, TaskRunner runner, MessageDeleter deleter, ClaimBackoff backoff, IOptions<WorkerOptions> options, ILogger<TaskClaimer> logger)
     {
         _runner = runner;
         _deleter = deleter;
         _options = options.Value;
         _logger = logger;
-        _batcher = new(
-            // A typed client per batch: the factory rotates its handlers.
-            async claims => await services.GetRequiredService<JobPlatformApiClient>().ClaimTasksAsync(
-                new ClaimTasksRequest(_options.WorkerId, claims, _options.VisibilityTimeout), CancellationToken.None),
+        _batcher = new(async claims =>
+            {
+                try
+                {
+                    // A typed client per batch: the factory rotates its handlers.
+                    var results = await services.GetRequiredService<JobPlatformApiClient>().ClaimTasksAsync(
+                        new ClaimTasksRequest(_options.WorkerId, claims, _options.VisibilityTimeout), CancellationToken.None);
+                    backoff.Succeeded();
+                    return results;
+                }
+                catch (Exception ex)
+                {
+                    backoff.Failed(ex);
+                    throw;
+                }
+            },
             MaxBatch, Concurrency, spanName: "claim tasks");
     }
 
@@ -76,8 +88,9 @@ public sealed class TaskClaimer : IAsyncDisposable
             catch (Exception ex)
             {
                 // Not claimed as far as this worker knows: the message reappears after its visibility
-                // timeout, and a claim that did go through has a lease that ends with it.
-                _logger.LogWarning("Claiming task {TaskId} failed ({Error}); its message will be delivered again", claim.TaskId, ex.Message);
+                // timeout, and a claim that did go through has a lease that ends with it. ClaimBackoff
+                // says once that claims are failing.
+                _logger.LogDebug("Claiming task {TaskId} failed ({Error}); its message will be delivered again", claim.TaskId, ex.Message);
                 message.Done();
                 continue;
             }
