@@ -118,7 +118,9 @@ internal static class JobCounters
                 RETURNING t.job_id
             ), counted AS (
                 UPDATE jobs j SET finished_tasks = j.finished_tasks + c.n, {Touch}
-                FROM (SELECT job_id, count(*) AS n FROM cancelled GROUP BY job_id) c WHERE j.id = c.job_id
+                FROM (SELECT job_id, count(*) AS n FROM cancelled GROUP BY job_id) c
+                JOIN ({LockOrder.Jobs("id IN (SELECT job_id FROM cancelled)")}) l ON l.id = c.job_id
+                WHERE j.id = c.job_id
             )
             SELECT count(*)::int FROM cancelled
             """, connection, transaction);
@@ -178,9 +180,10 @@ internal static class JobCounters
     {
         await using var command = new NpgsqlCommand(
             $"""
-            UPDATE jobs SET status = CASE WHEN failed_tasks > 0 THEN @jobFailed ELSE @jobCompleted END,
-                            finished_at = now(), {Touch}
-            WHERE status = ANY(@unfinished) AND finished_tasks >= task_count
+            UPDATE jobs j SET status = CASE WHEN j.failed_tasks > 0 THEN @jobFailed ELSE @jobCompleted END,
+                              finished_at = now(), updated_at = greatest(j.updated_at, now())
+            FROM ({LockOrder.Jobs("status = ANY(@unfinished) AND finished_tasks >= task_count")}) l
+            WHERE j.id = l.id
             """, connection, transaction);
         command.Parameters.AddWithValue("jobFailed", JobStatus.Failed);
         command.Parameters.AddWithValue("jobCompleted", JobStatus.Completed);

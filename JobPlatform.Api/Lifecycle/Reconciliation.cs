@@ -6,29 +6,51 @@ namespace JobPlatform.Api.Lifecycle;
 
 /// <summary>
 /// What the <see cref="Services.TaskReconciler"/> repairs: tasks whose worker was lost, messages
-/// presumed lost, leftovers of stopped jobs. One pass is one transaction, run by one Api replica at
-/// a time.
+/// presumed lost, leftovers of stopped jobs, jobs whose tasks all finished. Each repair is a step
+/// of its own transaction, run by one Api replica at a time, so that each locks its job rows in one
+/// statement (<see cref="LockOrder"/>).
 /// </summary>
 public sealed class Reconciliation(NpgsqlDataSource dataSource)
 {
-    // Any fixed number, distinct from the migration lock's: only one Api replica reconciles at a time.
     /// <summary>
-    /// One pass of the TaskReconciler, in one transaction. Running tasks whose lease ran out more than
+    /// One pass of the TaskReconciler. Running tasks whose lease ran out more than
     /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
     /// through the outbox, or dead-letter them when that was their last attempt. With
     /// <paramref name="lostMessageAfter"/> (given only while the queue is empty), tasks queued longer
-    /// than that get a new message. Jobs whose tasks all finished are finished. Returns null when
-    /// another replica holds the reconciler's lock.
+    /// than that get a new message. Leftovers of stopped jobs are cancelled, and jobs whose tasks all
+    /// finished are finished. Returns null when another replica is reconciling.
     /// </summary>
     public async Task<ReconcileResult?> ReconcileAsync(TimeSpan leaseGrace, TimeSpan? lostMessageAfter, int batchSize, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        if (await StepAsync(connection, transaction => ExpireAsync(connection, transaction, leaseGrace, batchSize, ct), ct) is not { } expired)
+        {
+            return null;
+        }
+        var resent = lostMessageAfter is { } after
+            ? await StepAsync(connection, transaction => ResendAsync(connection, transaction, after, batchSize, ct), ct) ?? 0
+            : 0;
+        var leftovers = await StepAsync(connection, transaction => JobCounters.CancelLeftoversAsync(connection, transaction, jobId: null, ct), ct) ?? 0;
+        var finished = await StepAsync(connection, transaction => JobCounters.FinishStraysAsync(connection, transaction, ct), ct) ?? 0;
+        return new ReconcileResult(expired.Requeued, expired.DeadLettered, resent, leftovers, finished);
+    }
+
+    /// <summary>Runs one step in a transaction of its own, under the reconciler's lock; null when another replica holds it.</summary>
+    private static async Task<T?> StepAsync<T>(NpgsqlConnection connection, Func<NpgsqlTransaction, Task<T>> step, CancellationToken ct) where T : struct
+    {
         await using var transaction = await connection.BeginTransactionAsync(ct);
         if (!await AdvisoryLocks.TryTakeAsync(connection, transaction, AdvisoryLocks.Reconciler, 0, ct))
         {
             return null;
         }
+        var result = await step(transaction);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
 
+    private static async Task<(int Requeued, int DeadLettered)> ExpireAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, TimeSpan leaseGrace, int batchSize, CancellationToken ct)
+    {
         // The lost attempt may still be running somewhere (a paused worker): it may run AT LEAST once
         // more here, and its late report is refused because it no longer holds the task.
         await using var expire = new NpgsqlCommand(
@@ -75,43 +97,46 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
         // Job rows in id order, as report batches take them.
         await JobCounters.CountFinishedAsync(connection, transaction,
             moved.Where(m => m.Status == JobTaskStatus.DeadLettered).GroupBy(m => m.JobId).Select(g => (g.Key, g.Count(), g.Count())).ToList(), ct);
-
-        var resent = 0;
-        if (lostMessageAfter is { } after)
-        {
-            await using var resend = new NpgsqlCommand(
-                $"""
-                WITH stale AS (
-                    SELECT id, job_id FROM tasks
-                    WHERE status = ANY(@waiting) AND updated_at < now() - @after
-                    ORDER BY updated_at LIMIT @batch
-                    FOR UPDATE SKIP LOCKED
-                ), moved AS (
-                    UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
-                    RETURNING t.id, t.job_id
-                ), queued AS (
-                    {Outbox.Add("moved")}
-                )
-                SELECT count(*)::int FROM moved
-                """, connection, transaction);
-            resend.Parameters.AddWithValue("waiting", TaskTransitions.Resend.From);
-            resend.Parameters.AddWithValue("pending", TaskTransitions.Resend.To[0]);
-            resend.Parameters.AddWithValue("after", after);
-            resend.Parameters.AddWithValue("batch", batchSize);
-            resent = (int)(await resend.ExecuteScalarAsync(ct))!;
-        }
-
-        var leftovers = await JobCounters.CancelLeftoversAsync(connection, transaction, jobId: null, ct);
-
-        var finished = await JobCounters.FinishStraysAsync(connection, transaction, ct);
-
         var requeued = moved.Count(m => m.Status == JobTaskStatus.Pending);
-        if (requeued + resent > 0)
+        if (requeued > 0)
         {
-            await using var wakeUp = new NpgsqlBatch(connection, transaction) { BatchCommands = { Outbox.WakeUp() } };
-            await wakeUp.ExecuteNonQueryAsync(ct);
+            await WakeUpRelayAsync(connection, transaction, ct);
         }
-        await transaction.CommitAsync(ct);
-        return new ReconcileResult(requeued, moved.Count - requeued, resent, leftovers, finished);
+        return (requeued, moved.Count - requeued);
+    }
+
+    private static async Task<int> ResendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeSpan after, int batchSize, CancellationToken ct)
+    {
+        await using var resend = new NpgsqlCommand(
+            $"""
+            WITH stale AS (
+                SELECT id, job_id FROM tasks
+                WHERE status = ANY(@waiting) AND updated_at < now() - @after
+                ORDER BY updated_at LIMIT @batch
+                FOR UPDATE SKIP LOCKED
+            ), moved AS (
+                UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
+                RETURNING t.id, t.job_id
+            ), queued AS (
+                {Outbox.Add("moved")}
+            )
+            SELECT count(*)::int FROM moved
+            """, connection, transaction);
+        resend.Parameters.AddWithValue("waiting", TaskTransitions.Resend.From);
+        resend.Parameters.AddWithValue("pending", TaskTransitions.Resend.To[0]);
+        resend.Parameters.AddWithValue("after", after);
+        resend.Parameters.AddWithValue("batch", batchSize);
+        var resent = (int)(await resend.ExecuteScalarAsync(ct))!;
+        if (resent > 0)
+        {
+            await WakeUpRelayAsync(connection, transaction, ct);
+        }
+        return resent;
+    }
+
+    private static async Task WakeUpRelayAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        await using var wakeUp = new NpgsqlBatch(connection, transaction) { BatchCommands = { Outbox.WakeUp() } };
+        await wakeUp.ExecuteNonQueryAsync(ct);
     }
 }

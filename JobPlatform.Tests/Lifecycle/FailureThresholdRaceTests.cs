@@ -75,7 +75,8 @@ public sealed class FailureThresholdRaceTests(JobPlatformFixture fixture) : Stor
     /// One reconciler pass that dead-letters a task (locking its job) and then cancels another, failed
     /// job's leftover (locking that job too), against one report batch that finishes a task of each
     /// job (locking both, in id order). LockOrder promises no two transactions wait on each other in a
-    /// cycle; both must end, with every counter right.
+    /// cycle; both must end, with every counter right. (A pass that did all its steps in one
+    /// transaction held the higher job while waiting for the lower one, and deadlocked here.)
     /// </summary>
     [Fact]
     public async Task Reconciler_AndAReportBatchOverTwoJobs_DoNotDeadlock_WhenThePassCancelsLeftoversAfterADeadLetter()
@@ -94,7 +95,10 @@ public sealed class FailureThresholdRaceTests(JobPlatformFixture fixture) : Stor
             () => ReconcileAsync(),
             () => ReportAsync([AttemptReport.Succeeded(reporting.Id, reporting.Attempt, null), AttemptReport.Succeeded(inFlight.Id, inFlight.Attempt, null)]));
 
-        Assert.Equal(new ReconcileResult(Requeued: 0, Failed: 1, Resent: 0, Cancelled: 1, JobsFinished: 0), pass);
+        // The leftover is cancelled once, by whichever gets to it first: the pass's own step, or the
+        // batch, which finds its failed job with a task left (the counters below say it counted once).
+        Assert.Equal((0, 1, 0, 0), (pass!.Requeued, pass.Failed, pass.Resent, pass.JobsFinished));
+        Assert.InRange(pass.Cancelled, 0, 1);
         Assert.All(reports, report => Assert.Equal(new ReportOutcome.Applied(JobTaskStatus.Succeeded, null), report));
         Assert.Equal(JobTaskStatus.DeadLettered, (await Observed.TaskAsync(expired.Id)).Status);
         Assert.Equal(JobTaskStatus.Cancelled, (await Observed.TaskAsync(leftover.Id)).Status);
