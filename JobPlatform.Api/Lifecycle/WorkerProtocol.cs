@@ -50,6 +50,9 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                   AND t.current_attempt_id IS DISTINCT FROM r.attempt_id
                   AND t.attempts < t.max_attempts
                   AND (t.status = ANY(@from) OR (t.status = @running AND t.lease_expires_at < now()))
+                  -- A stopped job's task waits for the reconciler to cancel it (a retryable report
+                  -- that was in flight as the job failed), never to run again.
+                  AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = t.job_id AND j.status = ANY(@jobStopped))
                 RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at, t.tenant_id
             ), attempt AS (
                 INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
@@ -73,6 +76,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
         command.Parameters.AddWithValue("from", TaskTransitions.Claim.From);
         command.Parameters.AddWithValue("jobRunning", JobStatus.Running);
         command.Parameters.AddWithValue("jobFrom", JobTransitions.Start.From);
+        command.Parameters.AddWithValue("jobStopped", new[] { JobStatus.Failed, JobStatus.Cancelled });
         command.Parameters.AddWithValue("lost", AttemptOutcome.Lost);
         command.Parameters.AddWithValue("lostError", LostAttempts.Error);
 

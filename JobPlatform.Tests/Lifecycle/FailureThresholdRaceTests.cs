@@ -44,7 +44,7 @@ public sealed class FailureThresholdRaceTests(JobPlatformFixture fixture) : Stor
     /// <summary>
     /// A retryable failure in flight while another task fails the job: the report moves its task to
     /// retrying, which no counter sees, so the task is left unfinished on the failed job until the
-    /// reconciler's pass cancels it; its retry's claim is then refused.
+    /// reconciler's pass cancels it. Its retry's claim is refused before that pass and after it.
     /// </summary>
     [Fact]
     public async Task Failure_FailsTheJob_WhileARetryableFailureIsInFlight_AndTheReconcilerCancelsTheLeftover()
@@ -63,6 +63,9 @@ public sealed class FailureThresholdRaceTests(JobPlatformFixture fixture) : Stor
         }
         Assert.Equal(new JobState(JobStatus.Failed, FinishedTasks: 2, FailedTasks: 1, Finished: true), await Observed.JobAsync(job.Id));
         Assert.Equal(JobTaskStatus.Retrying, (await Observed.TaskAsync(retrying.Id)).Status);
+
+        Assert.Equal(new ClaimOutcome.Refused(JobTaskStatus.Retrying), await ClaimAsync(retrying.Id, Guid.NewGuid(), "worker-b"));
+        Assert.Equal(new AttemptState(1, Rows.WorkerId, AttemptOutcome.Failed, Ended: true), await Observed.AttemptAsync(retrying.Attempt));
 
         Assert.Equal(new ReconcileResult(Requeued: 0, Failed: 0, Resent: 0, Cancelled: 1, JobsFinished: 0), await ReconcileAsync());
         Assert.Equal(new TaskState(JobTaskStatus.Cancelled, 1, 3, retrying.Attempt, Rows.WorkerId, Leased: false, Finished: true), await Observed.TaskAsync(retrying.Id));
