@@ -16,6 +16,7 @@ public sealed class ApiKeyAuthenticationHandler(
     UrlEncoder encoder,
     IOptions<AuthOptions> auth,
     CredentialDirectory directory,
+    FailedCredentials failures,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -40,21 +41,38 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return Success([new(ClaimTypes.Role, Roles.Worker), new(ClaimTypes.Name, "worker")]);
         }
+        var address = FailedCredentials.AddressOf(Context);
         if (!presented.StartsWith(TenantRules.KeyPrefix, StringComparison.Ordinal))
         {
-            return AuthenticateResult.Fail($"The credential is neither an API key (they start with '{TenantRules.KeyPrefix}') nor a token from POST /api/v1/auth/token.");
+            return Refuse(address, $"The credential is neither an API key (they start with '{TenantRules.KeyPrefix}') nor a token from POST /api/v1/auth/token.");
         }
 
-        var key = await directory.FindBySecretAsync(presented, Context.RequestAborted);
+        // A key this replica knows costs nothing; an address that presented too many refused keys
+        // gets no query for one it does not know.
+        if (!directory.TryRecall(presented, out var key) && failures.Throttled(address) is { } wait)
+        {
+            Context.Items[ThrottledItem] = wait;
+            return AuthenticateResult.Fail("Too many refused keys from this address.");
+        }
+        key ??= await directory.FindBySecretAsync(presented, Context.RequestAborted);
         if (key is null)
         {
-            return AuthenticateResult.Fail("The API key is not known.");
+            return Refuse(address, "The API key is not known.");
         }
         if (key.Revoked)
         {
-            return AuthenticateResult.Fail("The API key was revoked.");
+            return Refuse(address, "The API key was revoked.");
         }
         return Success(TenantClaims.For(key, JobPlatformClaims.KeyMethod));
+    }
+
+    /// <summary>The item that says a request was refused for its address's failures, holding the wait.</summary>
+    private const string ThrottledItem = "JobPlatform.CredentialThrottled";
+
+    private AuthenticateResult Refuse(string address, string why)
+    {
+        failures.Failed(address);
+        return AuthenticateResult.Fail(why);
     }
 
     private AuthenticateResult Success(IEnumerable<Claim> claims)
@@ -66,6 +84,11 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        if (Context.Items[ThrottledItem] is TimeSpan wait)
+        {
+            await TooManyFailures.WriteAsync(Context, problems, wait);
+            return;
+        }
         await Unauthorized.WriteAsync(Context, problems, failure);
     }
 }
@@ -125,6 +148,27 @@ public static class Unauthorized
                 Status = StatusCodes.Status401Unauthorized,
                 Title = failure is null ? "Authentication required." : "The credential was refused.",
                 Detail = description,
+            },
+        });
+    }
+}
+
+/// <summary>The 429 answer to an address that presented too many refused keys, with Retry-After.</summary>
+public static class TooManyFailures
+{
+    public static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, TimeSpan wait)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many refused credentials.",
+                Detail = $"This address presented too many keys that were refused. Retry after {seconds} s with a valid key.",
             },
         });
     }

@@ -31,6 +31,18 @@ public sealed class AuthOptions
     /// time. Defaults to 500 ms.
     /// </summary>
     public TimeSpan CredentialCacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// How long a replica remembers that a key does not exist, so a guessed key costs one query at
+    /// most. Secrets are random: no key is ever issued with a secret guessed before. Defaults to 10 min.
+    /// </summary>
+    public TimeSpan UnknownKeyCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Refused keys one client address may present at once before it is answered 429. Defaults to 20.</summary>
+    public int FailedAttemptsBurst { get; set; } = 20;
+
+    /// <summary>How fast that allowance refills, per minute. Defaults to 60.</summary>
+    public int FailedAttemptsPerMinute { get; set; } = 60;
 }
 
 /// <summary>Defaults for tenants that do not set their own limits (section <c>Tenancy</c>).</summary>

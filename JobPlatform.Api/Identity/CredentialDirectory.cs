@@ -10,8 +10,10 @@ public sealed record KeyRecord(Guid KeyId, string TenantId, bool Revoked, Tenant
 
 /// <summary>
 /// Looks tenant keys up by secret (API key requests) or by id (token requests), remembering each
-/// answer for <see cref="AuthOptions.CredentialCacheDuration"/> only, so a revocation holds on every
-/// replica within that time while busy callers cost one query per key per interval.
+/// key found for <see cref="AuthOptions.CredentialCacheDuration"/> only, so a revocation holds on
+/// every replica within that time while busy callers cost one query per key per interval. A secret
+/// that matches no key is remembered for <see cref="AuthOptions.UnknownKeyCacheDuration"/>, in a
+/// cache of its own, so a flood of guesses can neither cost a query each nor push real keys out.
 /// </summary>
 public sealed class CredentialDirectory(
     NpgsqlDataSource database, IOptions<AuthOptions> auth, IOptions<TenancyOptions> tenancy) : IDisposable
@@ -21,6 +23,9 @@ public sealed class CredentialDirectory(
     /// make every other user of it give each entry a size.
     /// </summary>
     private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 100_000 });
+
+    /// <summary>Secrets that match no key. When it is full, new guesses cost a query each again, never a real key's place.</summary>
+    private readonly MemoryCache unknown = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
     private const string Select =
         """
@@ -32,8 +37,18 @@ public sealed class CredentialDirectory(
     public Task<KeyRecord?> FindBySecretAsync(string secret, CancellationToken ct)
     {
         var hash = ApiKeys.Hash(secret);
-        return CachedAsync($"key-hash:{Convert.ToHexString(hash)}", $"{Select} WHERE k.hash = @value", hash, ct);
+        return CachedAsync(CacheKey(hash), $"{Select} WHERE k.hash = @value", hash, ct);
     }
+
+    /// <summary>What this replica remembers of a secret, without a query: known (a key, or null for none), or not.</summary>
+    public bool TryRecall(string secret, out KeyRecord? key)
+    {
+        var cacheKey = CacheKey(ApiKeys.Hash(secret));
+        key = null;
+        return cache.TryGetValue(cacheKey, out key) || unknown.TryGetValue(cacheKey, out _);
+    }
+
+    private static string CacheKey(byte[] hash) => $"key-hash:{Convert.ToHexString(hash)}";
 
     /// <summary>The key a token was issued for, or null when it does not exist (any more).</summary>
     public Task<KeyRecord?> FindByIdAsync(Guid keyId, CancellationToken ct) =>
@@ -55,6 +70,10 @@ public sealed class CredentialDirectory(
         {
             return known;
         }
+        if (unknown.TryGetValue(cacheKey, out _))
+        {
+            return null;
+        }
 
         await using var command = database.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<T>("value", value));
@@ -68,12 +87,22 @@ public sealed class CredentialDirectory(
                 reader.GetBoolean(2),
                 LimitsOf(NullableInt(reader, 3), NullableInt(reader, 4), NullableInt(reader, 5)));
         }
-        // Unknown secrets are remembered too, so guessing costs the database nothing extra.
-        cache.Set(cacheKey, found, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = auth.Value.CredentialCacheDuration, Size = 1 });
+        if (found is null)
+        {
+            unknown.Set(cacheKey, true, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = auth.Value.UnknownKeyCacheDuration, Size = 1 });
+        }
+        else
+        {
+            cache.Set(cacheKey, found, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = auth.Value.CredentialCacheDuration, Size = 1 });
+        }
         return found;
     }
 
     private static int? NullableInt(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
 
-    public void Dispose() => cache.Dispose();
+    public void Dispose()
+    {
+        cache.Dispose();
+        unknown.Dispose();
+    }
 }

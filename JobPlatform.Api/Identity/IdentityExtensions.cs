@@ -29,6 +29,9 @@ public static class IdentityExtensions
             .Validate(o => o.ClockSkew >= TimeSpan.Zero, "Auth:ClockSkew must not be negative.")
             .Validate(o => o.CredentialCacheDuration >= TimeSpan.Zero && o.CredentialCacheDuration <= TimeSpan.FromSeconds(1),
                 "Auth:CredentialCacheDuration must be from 0 to 1 s: a revocation must hold within a second.")
+            .Validate(o => o.UnknownKeyCacheDuration >= TimeSpan.Zero, "Auth:UnknownKeyCacheDuration must not be negative.")
+            .Validate(o => o.FailedAttemptsBurst is > 0 and <= TenancyOptions.MaxLimit && o.FailedAttemptsPerMinute is > 0 and <= TenancyOptions.MaxLimit,
+                "Auth:FailedAttemptsBurst and Auth:FailedAttemptsPerMinute must be from 1 to 10000000.")
             .ValidateOnStart();
         builder.Services.AddOptions<TenancyOptions>().BindConfiguration(TenancyOptions.SectionName)
             .Validate(o => o.RateLimitPerMinute is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:RateLimitPerMinute must be from 1 to 10000000.")
@@ -39,6 +42,7 @@ public static class IdentityExtensions
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CurrentTenant>();
         builder.Services.AddSingleton<CredentialDirectory>();
+        builder.Services.AddSingleton<FailedCredentials>();
         builder.Services.AddSingleton<TokenIssuer>();
 
         builder.Services.AddAuthentication(Scheme)

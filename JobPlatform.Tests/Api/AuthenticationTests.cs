@@ -111,6 +111,54 @@ public sealed class AuthenticationTests(JobPlatformFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
     }
 
+    /// <summary>
+    /// Guessing keys: from one address, refused keys get 401 until its allowance is spent, then 429
+    /// with Retry-After and no database query; each guess cost at most one look-up.
+    /// </summary>
+    [Fact]
+    public async Task GuessingKeys_Gets401Then429_AndFewLookUps()
+    {
+        const int Guesses = 5_000;
+        await using (var connection = await fixture.OpenDatabaseAsync())
+        {
+            await using var create = new Npgsql.NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        var before = await LookUpsAsync();
+
+        using var guesser = fixture.CreateApiClientFrom(IPAddress.Parse("127.0.0.2"));
+        var statuses = new HttpStatusCode[Guesses];
+        string? retryAfter = null;
+        await Parallel.ForAsync(0, Guesses, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/jobs");
+            request.Headers.TryAddWithoutValidation("Authorization", $"Bearer jp_guess-{Guid.NewGuid():N}{Guid.NewGuid():N}");
+            using var response = await guesser.SendAsync(request, ct);
+            statuses[i] = response.StatusCode;
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                retryAfter ??= response.Headers.RetryAfter?.Delta?.ToString();
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            }
+        });
+
+        var refused = statuses.Count(s => s == HttpStatusCode.Unauthorized);
+        var throttled = statuses.Count(s => s == HttpStatusCode.TooManyRequests);
+        Assert.Equal(Guesses, refused + throttled);
+        // The allowance, plus what refilled (a second's worth at a time) while the guesses ran.
+        Assert.InRange(refused, JobPlatformFixture.FailedAttemptsBurst, JobPlatformFixture.FailedAttemptsBurst + 200);
+        Assert.NotNull(retryAfter);
+        var lookUps = await LookUpsAsync() - before;
+        Assert.True(lookUps <= refused, $"{lookUps} key look-ups for {refused} refused keys and {throttled} throttled ones");
+
+        // The throttle is the guesser's: this test's own address still gets plain 401s.
+        using var other = fixture.CreateApiClient("jp_not-a-guesser-but-unknown-0000000000000000");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await other.GetAsync("/api/v1/jobs")).StatusCode);
+    }
+
+    private Task<long> LookUpsAsync() => fixture.QueryScalarAsync<long>(
+        "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE query LIKE '%FROM api_keys k JOIN tenants t%k.hash =%'");
+
     [Fact]
     public async Task ProbesMetricsAndTheApiDescription_NeedNoCredential()
     {

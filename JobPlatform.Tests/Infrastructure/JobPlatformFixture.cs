@@ -18,6 +18,9 @@ public sealed class JobPlatformFixture : IAsyncLifetime
     public static readonly TimeSpan LostMessageAfter = TimeSpan.FromSeconds(3);
 
     /// <summary>The Api's coalescing window for live events in the test graph.</summary>
+    /// <summary>Refused keys one client address may present at once.</summary>
+    public const int FailedAttemptsBurst = 100;
+
     public static readonly TimeSpan JobEventsCoalesceInterval = TimeSpan.FromMilliseconds(250);
 
     private const string ChromiumPath = "/usr/bin/chromium";
@@ -50,6 +53,8 @@ public sealed class JobPlatformFixture : IAsyncLifetime
             ScrapeInterval = TimeSpan.FromSeconds(1),
             // Aspire's dashboard receives every service's telemetry, as in the development loop.
             Dashboard = true,
+            // Statement counts, for tests that prove a path costs few queries.
+            PostgresSettings = new Dictionary<string, string> { ["shared_preload_libraries"] = "pg_stat_statements" },
             // Short leases, heartbeats and backoffs keep the crash and retry tests quick; the
             // defaults stay production-sized.
             ResourceEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
@@ -76,6 +81,8 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["JobEvents__ProgressInterval"] = JobEventsCoalesceInterval.ToString(),
                     // One Api replica signs and checks its own tokens: expiry is exact.
                     ["Auth__ClockSkew"] = "00:00:00",
+                    // Every test shares one client address; the key-guessing test uses another.
+                    ["Auth__FailedAttemptsBurst"] = FailedAttemptsBurst.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
             },
         }, startup.Token);
@@ -93,6 +100,26 @@ public sealed class JobPlatformFixture : IAsyncLifetime
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", credential);
         }
         return client;
+    }
+
+    /// <summary>
+    /// A client of the Api whose connections come from <paramref name="source"/>, another loopback
+    /// address, so limits kept per client address start afresh for it.
+    /// </summary>
+    public HttpClient CreateApiClientFrom(System.Net.IPAddress source)
+    {
+        var api = App.GetEndpoint("api");
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                socket.Bind(new System.Net.IPEndPoint(source, 0));
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, context.DnsEndPoint.Port, ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = api };
     }
 
     /// <summary>A client of Aspire's dashboard telemetry API (<c>/api/telemetry/...</c>), with this run's key.</summary>
