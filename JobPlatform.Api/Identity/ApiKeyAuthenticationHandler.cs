@@ -86,7 +86,8 @@ public sealed class ApiKeyAuthenticationHandler(
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
         if (Context.Items[ThrottledItem] is TimeSpan wait)
         {
-            await TooManyFailures.WriteAsync(Context, problems, wait);
+            await TooManyRequests.WriteAsync(Context, problems, wait, "Too many refused credentials.",
+                seconds => $"This address presented too many keys that were refused. Retry after {seconds} s with a valid key.");
             return;
         }
         await Unauthorized.WriteAsync(Context, problems, failure);
@@ -153,10 +154,10 @@ public static class Unauthorized
     }
 }
 
-/// <summary>The 429 answer to an address that presented too many refused keys, with Retry-After.</summary>
-public static class TooManyFailures
+/// <summary>A 429 problem with Retry-After in whole seconds, at least one.</summary>
+public static class TooManyRequests
 {
-    public static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, TimeSpan wait)
+    public static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, TimeSpan wait, string title, Func<int, string> detail)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -164,12 +165,7 @@ public static class TooManyFailures
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many refused credentials.",
-                Detail = $"This address presented too many keys that were refused. Retry after {seconds} s with a valid key.",
-            },
+            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = title, Detail = detail(seconds) },
         });
     }
 }

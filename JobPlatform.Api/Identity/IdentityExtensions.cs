@@ -145,20 +145,9 @@ public static class IdentityExtensions
     {
         var context = rejected.HttpContext;
         var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
-        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests.",
-                Detail = $"Tenant '{JobPlatformClaims.TenantIdOf(context.User)}' is over its rate limit of " +
-                    $"{context.User.FindFirstValue(JobPlatformClaims.RateLimitPerMinute)} requests a minute. Retry after {seconds} s.",
-            },
-        });
+        await TooManyRequests.WriteAsync(context, context.RequestServices.GetRequiredService<IProblemDetailsService>(), retryAfter, "Too many requests.",
+            seconds => $"Tenant '{JobPlatformClaims.TenantIdOf(context.User)}' is over its rate limit of " +
+                $"{context.User.FindFirstValue(JobPlatformClaims.RateLimitPerMinute)} requests a minute. Retry after {seconds} s.");
     }
 }
 
