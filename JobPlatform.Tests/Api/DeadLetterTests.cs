@@ -41,7 +41,7 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
             // never reported, and its message goes to the dead-letter queue.
             job = await fixture.Api.SubmitAsync(new { name = "dead-lettered", type = "noop", taskCount = 1 });
             taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
-            await TakeOffTheQueueAsync(sqs);
+            await fixture.TakeTaskMessagesAsync();
             await fixture.WorkerApi.ClaimGrantedAsync(taskId, Guid.NewGuid(), "crashing-worker", TimeSpan.FromMinutes(5));
             await SendToTheDeadLetterQueueAsync(sqs, job.Id, taskId);
 
@@ -81,7 +81,7 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
         {
             job = await fixture.Api.SubmitAsync(new { name = "never-claimed", type = "noop", taskCount = 1 });
             taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
-            await TakeOffTheQueueAsync(sqs);
+            await fixture.TakeTaskMessagesAsync();
             await SendToTheDeadLetterQueueAsync(sqs, job.Id, taskId);
             await Eventually.Until(
                 () => fixture.QueryScalarAsync<long>("SELECT count(*) FROM dead_letters WHERE task_id = @task", ("task", taskId)),
@@ -101,20 +101,8 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
         await fixture.AssertJobInvariantsAsync(job.Id);
     }
 
-    // SQS's redrive, played in two steps: the task's message leaves the main queue, then a copy
-    // arrives on the dead-letter queue.
-    private static async Task TakeOffTheQueueAsync(Amazon.SQS.AmazonSQSClient sqs)
-    {
-        var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
-        var received = await Eventually.Until(
-            async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
-            messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
-        foreach (var message in received)
-        {
-            await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
-        }
-    }
-
+    // SQS's redrive, played in two steps: the task's message leaves the main queue
+    // (fixture.TakeTaskMessagesAsync), then a copy arrives on the dead-letter queue.
     private static async Task SendToTheDeadLetterQueueAsync(Amazon.SQS.AmazonSQSClient sqs, Guid jobId, Guid taskId) =>
         await sqs.SendMessageAsync((await sqs.GetQueueUrlAsync("jobplatform-tasks-dlq")).QueueUrl,
             JsonSerializer.Serialize(new TaskMessage(taskId, jobId), JobsClient.Json));

@@ -22,15 +22,7 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
             // Play a worker that receives the message, deletes it, claims the task and dies.
             job = await fixture.Api.SubmitAsync(new { name = "vanished-worker", type = "noop", taskCount = 1 });
             taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
-            using var sqs = fixture.CreateSqsClient();
-            var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
-            var received = await Eventually.Until(
-                async () => (await sqs.ReceiveMessageAsync(new ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
-                messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
-            foreach (var message in received)
-            {
-                await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
-            }
+            await fixture.TakeTaskMessagesAsync();
             await fixture.WorkerApi.ClaimGrantedAsync(taskId, Guid.NewGuid(), "doomed-worker", TimeSpan.FromSeconds(1));
         }
         finally

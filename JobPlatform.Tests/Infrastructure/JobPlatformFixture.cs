@@ -198,6 +198,23 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         new Amazon.Runtime.BasicAWSCredentials("test", "test"),
         new Amazon.SQS.AmazonSQSConfig { ServiceURL = App.GetConnectionString("sqs"), AuthenticationRegion = "us-east-1" });
 
+    /// <summary>
+    /// Plays a worker that takes the normal queue's messages away without running them: waits for at
+    /// least one, then deletes every one received.
+    /// </summary>
+    public async Task TakeTaskMessagesAsync()
+    {
+        using var sqs = CreateSqsClient();
+        var queueUrl = (await sqs.GetQueueUrlAsync("jobplatform-tasks")).QueueUrl;
+        var received = await Eventually.Until(
+            async () => (await sqs.ReceiveMessageAsync(new Amazon.SQS.Model.ReceiveMessageRequest { QueueUrl = queueUrl, WaitTimeSeconds = 1, MaxNumberOfMessages = 10 })).Messages ?? [],
+            messages => messages.Count > 0, TimeSpan.FromSeconds(20), _ => "no message arrived");
+        foreach (var message in received)
+        {
+            await sqs.DeleteMessageAsync(queueUrl, message.ReceiptHandle);
+        }
+    }
+
     /// <summary>Debian's chromium, driven by Playwright; never a downloaded browser.</summary>
     public async Task<IBrowser> LaunchBrowserAsync()
     {
