@@ -1,5 +1,6 @@
 using JobPlatform.Api.Apis;
 using JobPlatform.Api.Extensions;
+using JobPlatform.Api.Identity;
 using JobPlatform.Api.Services;
 using Microsoft.AspNetCore.Diagnostics;
 using Scalar.AspNetCore;
@@ -10,6 +11,14 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+
+// Outside Development, a credential still holding a value published in this repository is no secret.
+if (app.RefusesDevelopmentCredentials())
+{
+    // Disposed, so the log says why before the process ends.
+    await app.DisposeAsync();
+    return 1;
+}
 
 // Exceptions a handler turned into a 400 or 503 are answers, not errors to log as unhandled.
 app.UseExceptionHandler(new ExceptionHandlerOptions
@@ -37,6 +46,6 @@ await app.MigrateDatabaseAsync();
 if (args.Contains(DatabaseMigrator.MigrateOnlyArgument))
 {
     // A Kubernetes migration Job runs the Api's image this way, once per rollout.
-    return;
+    return 0;
 }
-await app.RunAsync();
+return await app.RunServiceAsync();

@@ -56,6 +56,8 @@ var api = builder.AddProject<Projects.JobPlatform_Api>("api", launchProfileName:
     .WithEnvironment("Auth__WorkerKey", workerKey)
     .WithEnvironment("Auth__TokenSigningKey", signingKey)
     .WithDevelopmentLogging()
+    // The kind overlay runs the published development secrets, which the Api refuses outside Development.
+    .WithDevelopmentClusterEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
     .WithContainerSpec(JobPlatformGraph.ProjectContainer("api"))
     .WaitFor(db)
     .WaitFor(sqs);

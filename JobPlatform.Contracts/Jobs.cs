@@ -105,6 +105,9 @@ public static class JobLimits
     /// <summary>Attempts a task gets when the submission does not say. Defaults to 3.</summary>
     public const int DefaultMaxAttempts = 3;
 
+    /// <summary>The largest result a task's handler may return, serialised, in bytes (64 KiB); a larger one fails its attempt for good.</summary>
+    public const int MaxResultBytes = 64 * 1024;
+
     /// <summary>The largest <c>parameters</c> object, serialised, in bytes (16 KiB).</summary>
     public const int MaxParametersBytes = 16 * 1024;
 

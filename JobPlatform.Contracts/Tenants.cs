@@ -6,12 +6,18 @@ namespace JobPlatform.Contracts;
 /// <param name="RateLimitPerMinute">Requests a minute the tenant may make. Defaults to Tenancy:RateLimitPerMinute.</param>
 /// <param name="RateLimitBurst">Requests the tenant may make at once. Defaults to Tenancy:RateLimitBurst.</param>
 /// <param name="MaxRunningTasks">The tenant's concurrency quota: how many of its tasks may run at once. Defaults to Tenancy:MaxRunningTasks.</param>
+/// <param name="MaxEventStreams">How many event streams (GET /api/v1/events) the tenant may have open at once on each Api replica. Defaults to Tenancy:MaxEventStreams.</param>
+/// <param name="MaxUnfinishedTasks">How many of its tasks may be stored and not yet finished; a submission past it is refused with 429. Defaults to Tenancy:MaxUnfinishedTasks.</param>
+/// <param name="JobRetentionDays">Days a finished job is kept, with its tasks, attempts and results, before it is deleted: 1 to 3,650. Defaults to Tenancy:JobRetentionDays.</param>
 public sealed record CreateTenantRequest(
     string? Id,
     string? Name = null,
     int? RateLimitPerMinute = null,
     int? RateLimitBurst = null,
-    int? MaxRunningTasks = null);
+    int? MaxRunningTasks = null,
+    int? MaxEventStreams = null,
+    int? MaxUnfinishedTasks = null,
+    int? JobRetentionDays = null);
 
 /// <summary>A tenant with its limits as they apply now (its own, or the defaults).</summary>
 public sealed record TenantResponse(
@@ -24,7 +30,10 @@ public sealed record TenantResponse(
 /// <param name="RateLimitPerMinute">Requests a minute, refilled continuously.</param>
 /// <param name="RateLimitBurst">Requests at once: the size of the token bucket.</param>
 /// <param name="MaxRunningTasks">Tasks that may run at once across all workers.</param>
-public sealed record TenantLimits(int RateLimitPerMinute, int RateLimitBurst, int MaxRunningTasks);
+/// <param name="MaxEventStreams">Event streams (GET /api/v1/events) open at once on each Api replica.</param>
+/// <param name="MaxUnfinishedTasks">Tasks that may be stored and not yet finished.</param>
+/// <param name="JobRetentionDays">Days a finished job is kept, with its tasks, attempts and results, before it is deleted.</param>
+public sealed record TenantLimits(int RateLimitPerMinute, int RateLimitBurst, int MaxRunningTasks, int MaxEventStreams, int MaxUnfinishedTasks, int JobRetentionDays);
 
 /// <summary>GET /api/v1/tenants/me: who the caller is, its limits and what it uses now.</summary>
 public sealed record TenantUsageResponse(
@@ -33,7 +42,8 @@ public sealed record TenantUsageResponse(
     TenantLimits Limits,
     long RunningTasks,
     long QueuedTasks,
-    long UnfinishedJobs);
+    long UnfinishedJobs,
+    long UnfinishedTasks);
 
 /// <summary>The body of POST /api/v1/tenants/{id}/keys (admin only).</summary>
 /// <param name="Name">A label, such as where the key is used. Defaults to "key".</param>

@@ -145,4 +145,38 @@ public static class Extensions
         }).AllowAnonymous();
         return app;
     }
+
+    /// <summary>
+    /// Runs the service until it stops and returns its exit code. Every background loop goes on after
+    /// a failure (<see cref="Backoff"/>); a background service that ends with an exception all the
+    /// same stops the host, which then exits 0 by itself. Here it exits 1, so that the supervisor (the
+    /// AppHost, Kubernetes) sees a failure and restarts the process rather than leave it half dead.
+    /// </summary>
+    public static async Task<int> RunServiceAsync(this IHost app)
+    {
+        // RunAsync, but the services are looked at before the host is disposed.
+        try
+        {
+            await app.StartAsync();
+            await app.WaitForShutdownAsync();
+            var failed = app.Services.GetServices<IHostedService>().OfType<BackgroundService>().Where(s => s.ExecuteTask is { IsFaulted: true }).ToList();
+            foreach (var service in failed)
+            {
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(service.GetType())
+                    .LogCritical("{Service} failed (logged above); the process exits 1 so that it is restarted", service.GetType().Name);
+            }
+            return failed.Count > 0 ? 1 : 0;
+        }
+        finally
+        {
+            if (app is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+            else
+            {
+                app.Dispose();
+            }
+        }
+    }
 }

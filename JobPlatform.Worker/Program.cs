@@ -10,4 +10,4 @@ var app = builder.Build();
 
 app.MapDefaultEndpoints();
 
-await app.RunAsync();
+return await app.RunServiceAsync();

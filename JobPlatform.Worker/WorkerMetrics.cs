@@ -1,8 +1,9 @@
 using System.Diagnostics.Metrics;
+using JobPlatform.Worker.Pipeline;
 
 namespace JobPlatform.Worker;
 
-/// <summary>A worker's own metrics (meter <c>JobPlatform.Worker</c>): how long attempts take, and how many run.</summary>
+/// <summary>A worker's own metrics (meter <c>JobPlatform.Worker</c>): how long attempts take, how many run, and its slots.</summary>
 public sealed class WorkerMetrics
 {
     public const string MeterName = "JobPlatform.Worker";
@@ -13,7 +14,7 @@ public sealed class WorkerMetrics
     private readonly Histogram<int> _receiveSize;
     private readonly Histogram<int> _deleteSize;
 
-    public WorkerMetrics(IMeterFactory meters)
+    public WorkerMetrics(IMeterFactory meters, TaskSlots slots)
     {
         var meter = meters.Create(MeterName);
         _duration = meter.CreateHistogram<double>("jobplatform.task.duration", "s", "How long an attempt took, from its start to the answer to its report, by task type and outcome.");
@@ -25,6 +26,10 @@ public sealed class WorkerMetrics
             "Messages each SQS DeleteMessageBatch call deleted or tried to, by queue.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 3, 5, 8, 10] });
         _running = meter.CreateUpDownCounter<long>("jobplatform.worker.tasks.running", "{task}", "Attempts this replica is running now.");
+        meter.CreateObservableGauge("jobplatform.worker.slots", () => slots.Capacity, "{slot}", "Tasks this replica runs at once (Worker:MaxConcurrency).");
+        // A slot that never comes back shrinks the worker for good: held slots at rest must be 0.
+        meter.CreateObservableGauge("jobplatform.worker.slots.held", () => slots.Held, "{slot}",
+            "Slots held by a received message not done with yet: being claimed, run, reported or settled.");
     }
 
     public void Started() => _running.Add(1);

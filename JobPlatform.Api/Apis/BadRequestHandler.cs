@@ -36,6 +36,7 @@ public sealed class BadRequestHandler(IProblemDetailsService problems) : IExcept
                 [path.TrimStart('$', '.')] = [json.Message.Split(" Path:")[0]],
             };
         }
-        return await problems.TryWriteAsync(problem);
+        await problems.WriteForAnyClientAsync(problem);
+        return true;
     }
 }

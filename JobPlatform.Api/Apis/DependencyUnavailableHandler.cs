@@ -22,7 +22,7 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
         logger.LogWarning("The database {Problem} ({Error}); answering 503", collided ? "aborted a colliding transaction" : "is unreachable", exception.GetBaseException().Message);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        await problems.WriteForAnyClientAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails =
@@ -34,6 +34,7 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
                     : $"The database cannot be reached right now. Nothing was changed; retry in {RetryAfter.TotalSeconds:0} s.",
             },
         });
+        return true;
     }
 
     private static PostgresException? FindPostgresError(Exception? exception) => exception switch

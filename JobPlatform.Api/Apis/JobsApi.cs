@@ -19,7 +19,9 @@ public static class JobsApi
         api.MapPost("/", SubmitJobApi.SubmitJobAsync)
             .WithName("SubmitJob")
             .WithSummary("Submit a job")
-            .WithDescription($"Stores the job and its tasks and queues every task. Send an {IdempotencyKeyHeader} header to make retries safe.")
+            .WithDescription($"Stores the job and its tasks and queues every task. Send an {IdempotencyKeyHeader} header to make retries safe: " +
+                "for 24 h (Retention:IdempotencyKeys) the same key and body replay the first response; after that the key makes a new job. " +
+                "A job that would take the tenant past its cap on unfinished tasks (maxUnfinishedTasks) is 429 with Retry-After.")
             .Accepts<SubmitJobRequest>("application/json")
             .WithMetadata(new RequestSizeLimitAttribute(JobLimits.MaxRequestBodyBytes));
         api.MapGet("/", ListJobsAsync).WithName("ListJobs").WithSummary("List jobs, newest first");
@@ -31,6 +33,9 @@ public static class JobsApi
             .WithSummary("Cancel a job: its unfinished tasks are cancelled, running ones stop at their next heartbeat");
         api.MapPost("/{id:guid}/retry", RetryJobAsync).WithName("RetryJob")
             .WithSummary("Run a finished job's failed, dead-lettered and cancelled tasks again");
+        api.MapDelete("/{id:guid}", DeleteJobAsync).WithName("DeleteJob")
+            .WithSummary("Delete a finished job with its tasks, attempts and results")
+            .WithDescription("Finished jobs are also deleted by themselves once their tenant's retention (jobRetentionDays) has passed. An unfinished job is 409: cancel it first.");
         return app;
     }
 
@@ -166,6 +171,24 @@ public static class JobsApi
                 : $"Job {id} is {status}; only a finished job can be retried. Cancel it first, or retry single tasks.", ct);
     }
 
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteJobAsync(
+        Guid id, [AsParameters] JobServices services, Retention retention, CancellationToken ct)
+    {
+        switch (await retention.DeleteJobAsync(services.Tenant.RequiredId, id, ct))
+        {
+            case DeleteJobOutcome.Deleted deleted:
+                services.Logger.LogInformation("Job {JobId} deleted with its {Tasks} tasks", id, deleted.Tasks);
+                services.Metrics.Pruned(jobs: 1, tasks: deleted.Tasks, idempotencyKeys: 0, deadLetters: 0);
+                return TypedResults.NoContent();
+            case DeleteJobOutcome.Unfinished unfinished:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The job cannot be deleted.",
+                    detail: $"Job {id} is {unfinished.Status} and not finished; cancel it first, or wait for it to finish.",
+                    extensions: new Dictionary<string, object?> { ["jobStatus"] = unfinished.Status });
+            default:
+                return JobNotFound(id);
+        }
+    }
+
     /// <summary>The job as it is now for a command that applied, 409 or 404 otherwise.</summary>
     internal static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> AnswerAsync(
         Guid id, JobCommandOutcome outcome, JobServices services, string verb, Func<string, string> refusal, CancellationToken ct)
@@ -178,6 +201,9 @@ public static class JobsApi
                     extensions: new Dictionary<string, object?> { ["jobStatus"] = refused.Status });
             case JobCommandOutcome.NotFound:
                 return JobNotFound(id);
+            case JobCommandOutcome.Expired:
+                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                    title: $"The job cannot be {verb}.", detail: $"Job {id} finished longer ago than its tenant's retention and is being deleted. Submit it again instead.");
             default:
                 var job = await services.Db.Jobs.AsNoTracking().SingleAsync(j => j.Id == id, ct);
                 var counts = await services.Db.CountTasksAsync([id], ct);

@@ -143,10 +143,23 @@ public static class SubmitJobApi
                     title: "A request with this Idempotency-Key is in progress.",
                     detail: $"Another request with the key '{idempotencyKey}' has not finished. Retry after it does to get its job.");
 
+            case SubmitOutcome.OverCap over:
+                // Tasks finish by themselves; a retry after a while may fit.
+                request.HttpContext.Response.Headers.RetryAfter = UnfinishedTasksRetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many unfinished tasks.",
+                    detail: $"The tenant has {over.InUse:N0} unfinished tasks and its limit (maxUnfinishedTasks) is {over.Limit:N0}; " +
+                        $"this job's {job.TaskCount:N0} tasks do not fit. Wait for tasks to finish, or cancel jobs.",
+                    extensions: new Dictionary<string, object?> { ["limit"] = "maxUnfinishedTasks", ["inUse"] = over.InUse, ["maximum"] = over.Limit, ["requested"] = job.TaskCount });
+
             default:
                 throw new InvalidOperationException($"Unexpected submission outcome {outcome}.");
         }
     }
+
+    /// <summary>The Retry-After of a submission refused for the cap on unfinished tasks.</summary>
+    private const int UnfinishedTasksRetryAfterSeconds = 30;
 
     private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters, short Priority);
 

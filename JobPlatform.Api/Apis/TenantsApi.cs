@@ -47,6 +47,12 @@ public static class TenantsApi
         CheckLimit(errors, "rateLimitPerMinute", request.RateLimitPerMinute);
         CheckLimit(errors, "rateLimitBurst", request.RateLimitBurst);
         CheckLimit(errors, "maxRunningTasks", request.MaxRunningTasks);
+        CheckLimit(errors, "maxEventStreams", request.MaxEventStreams);
+        CheckLimit(errors, "maxUnfinishedTasks", request.MaxUnfinishedTasks);
+        if (request.JobRetentionDays is < 1 or > TenancyOptions.MaxRetentionDays)
+        {
+            errors["jobRetentionDays"] = [$"jobRetentionDays must be from 1 to {TenancyOptions.MaxRetentionDays:N0}, or left out for the default."];
+        }
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The tenant is not valid.");
@@ -66,6 +72,9 @@ public static class TenantsApi
             RateLimitPerMinute = request.RateLimitPerMinute,
             RateLimitBurst = request.RateLimitBurst,
             MaxRunningTasks = request.MaxRunningTasks,
+            MaxEventStreams = request.MaxEventStreams,
+            MaxUnfinishedTasks = request.MaxUnfinishedTasks,
+            JobRetentionDays = request.JobRetentionDays,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Tenants.Add(tenant);
@@ -155,11 +164,20 @@ public static class TenantsApi
         JobsDbContext db, CurrentTenant current, CredentialDirectory directory, CancellationToken ct)
     {
         var tenant = await db.Tenants.AsNoTracking().SingleAsync(t => t.Id == current.RequiredId, ct);
-        // The tenant filter applies: these count the caller's own tasks and jobs.
+        var (running, queued, unfinishedJobs) = await CountUsageAsync(db, ct);
+        return TypedResults.Ok(new TenantUsageResponse(tenant.Id, tenant.Name, Limits(tenant, directory), running, queued, unfinishedJobs, running + queued));
+    }
+
+    /// <summary>
+    /// The caller's running and queued tasks and unfinished jobs (the context's tenant filter applies).
+    /// Its statements use indexes whatever other tenants store (QueryPlanTests).
+    /// </summary>
+    public static async Task<(long RunningTasks, long QueuedTasks, long UnfinishedJobs)> CountUsageAsync(JobsDbContext db, CancellationToken ct)
+    {
         var running = await db.Tasks.LongCountAsync(t => t.Status == JobTaskStatus.Running, ct);
         var queued = await db.Tasks.LongCountAsync(t => t.Status == JobTaskStatus.Pending || t.Status == JobTaskStatus.Enqueued || t.Status == JobTaskStatus.Retrying, ct);
         var unfinishedJobs = await db.Jobs.LongCountAsync(j => !JobStatus.Final.Contains(j.Status), ct);
-        return TypedResults.Ok(new TenantUsageResponse(tenant.Id, tenant.Name, Limits(tenant, directory), running, queued, unfinishedJobs));
+        return (running, queued, unfinishedJobs);
     }
 
     private static void CheckLimit(Dictionary<string, string[]> errors, string name, int? value)
@@ -171,7 +189,7 @@ public static class TenantsApi
     }
 
     private static TenantLimits Limits(Tenant tenant, CredentialDirectory directory) =>
-        directory.LimitsOf(tenant.RateLimitPerMinute, tenant.RateLimitBurst, tenant.MaxRunningTasks);
+        directory.LimitsOf(tenant.RateLimitPerMinute, tenant.RateLimitBurst, tenant.MaxRunningTasks, tenant.MaxEventStreams, tenant.MaxUnfinishedTasks, tenant.JobRetentionDays);
 
     private static TenantResponse ToResponse(Tenant tenant, CredentialDirectory directory) =>
         new(tenant.Id, tenant.Name, Limits(tenant, directory), tenant.CreatedAt);

@@ -86,6 +86,8 @@ public static class WorkerApi
             // A result PostgreSQL cannot store fails its attempt for good, not the whole batch.
             TaskReportOutcome.Succeeded when StoredText.FindNul(r.Result, "result") is { } nul => AttemptReport.Failed(r.TaskId, r.AttemptId,
                 $"The handler's result cannot be stored: {StoredText.NulError(nul)}", null, retryable: false),
+            TaskReportOutcome.Succeeded when ResultBytes(r.Result) is > JobLimits.MaxResultBytes and var bytes => AttemptReport.Failed(r.TaskId, r.AttemptId,
+                $"The handler's result is {bytes:N0} bytes; the limit is {JobLimits.MaxResultBytes:N0}. Store large outputs elsewhere and return where they are.", null, retryable: false),
             TaskReportOutcome.Succeeded => AttemptReport.Succeeded(r.TaskId, r.AttemptId, r.Result),
             TaskReportOutcome.Released => AttemptReport.Released(r.TaskId, r.AttemptId,
                 Truncate(string.IsNullOrWhiteSpace(r.Error) ? "Released by its worker." : r.Error, MaxErrorLength)),
@@ -151,5 +153,8 @@ public static class WorkerApi
             : null;
 
     /// <summary>A worker's free text, storable and at most <paramref name="length"/> characters.</summary>
+    private static int ResultBytes(System.Text.Json.Nodes.JsonNode? result) =>
+        result is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(result.ToJsonString());
+
     private static string Truncate(string value, int length) => StoredText.Storable(value.Length <= length ? value : value[..length])!;
 }

@@ -21,6 +21,9 @@ public static class AdvisoryLocks
     /// <summary>One reconciler at a time.</summary>
     public const int Reconciler = 0x4A50_0003;
 
+    /// <summary>One pruner at a time deletes what expired.</summary>
+    public const int Pruner = 0x4A50_0005;
+
     /// <summary>One request at a time per tenant and Idempotency-Key; the key is <see cref="IdempotencyKeyOf"/>.</summary>
     public const int IdempotencyKey = 0x4A50_0004;
 

@@ -151,6 +151,15 @@ public sealed class Tenant
     /// <summary>Tasks that may run at once; null for the configured default.</summary>
     public int? MaxRunningTasks { get; set; }
 
+    /// <summary>Event streams open at once on each Api replica; null for the configured default.</summary>
+    public int? MaxEventStreams { get; set; }
+
+    /// <summary>Tasks not yet finished that the tenant may have stored; null for the configured default.</summary>
+    public int? MaxUnfinishedTasks { get; set; }
+
+    /// <summary>Days a finished job is kept before it is deleted; null for the configured default.</summary>
+    public int? JobRetentionDays { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 }
 

@@ -35,8 +35,10 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             job.Property(j => j.TraceParent).HasMaxLength(55);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
             job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
-            // The relay's quota reads each tenant's unfinished jobs; without this it read all of its jobs ever.
+            // The cap on unfinished tasks reads each tenant's unfinished jobs; without this it read all of its jobs ever.
             job.HasIndex(j => j.TenantId).HasDatabaseName("ix_jobs_unfinished").HasFilter("finished_tasks < task_count");
+            // The pruner walks finished jobs oldest first.
+            job.HasIndex(j => j.FinishedAt).HasDatabaseName("ix_jobs_finished_at").HasFilter("finished_at IS NOT NULL");
             job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
             job.HasQueryFilter(j => j.TenantId == TenantId);
         });
@@ -54,6 +56,9 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
                 .HasDatabaseName("ix_tasks_failures").HasFilter("status IN ('failed', 'dead_lettered')");
             task.HasIndex(t => t.WorkerId)
                 .HasDatabaseName("ix_tasks_running_worker").HasFilter("status = 'running'");
+            // A tenant's tasks by status (GET /tenants/me, GET /tasks?status=): without it they read
+            // every tenant's tasks (QueryPlanTests).
+            task.HasIndex(t => new { t.TenantId, t.Status });
             task.HasQueryFilter(t => t.TenantId == TenantId);
         });
 
@@ -81,6 +86,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             // SQS may deliver a dead letter twice; the message id makes the record idempotent.
             letter.HasIndex(l => l.MessageId).IsUnique();
             letter.HasIndex(l => l.TaskId);
+            letter.HasIndex(l => l.RecordedAt);
         });
 
         model.Entity<WorkerPresence>(worker =>
@@ -95,6 +101,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             key.HasKey(k => new { k.TenantId, k.Key });
             // Text, not jsonb: a replay must be the first response byte for byte.
             key.Property(k => k.ResponseBody).HasColumnType("text");
+            key.HasIndex(k => k.CreatedAt);
             key.HasQueryFilter(k => k.TenantId == TenantId);
         });
 

@@ -154,6 +154,7 @@ public static class Extensions
         builder.Services.AddSingleton<WorkerProtocol>();
         builder.Services.AddSingleton<JobCommands>();
         builder.Services.AddSingleton<Reconciliation>();
+        builder.Services.AddSingleton<Retention>();
         builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddSingleton<SqsTaskQueue>();
 
@@ -178,6 +179,15 @@ public static class Extensions
             .Validate(o => o.LostMessageAfter > TimeSpan.Zero, "TaskReconciler:LostMessageAfter must be positive.")
             .Validate(o => o.BatchSize > 0, "TaskReconciler:BatchSize must be at least 1.")
             .ValidateOnStart();
+
+        builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName)
+            .Validate(o => o.IdempotencyKeys > TimeSpan.Zero, "Retention:IdempotencyKeys must be positive.")
+            .Validate(o => o.DeadLetters > TimeSpan.Zero, "Retention:DeadLetters must be positive.")
+            .Validate(o => o.Interval > TimeSpan.Zero, "Retention:Interval must be positive.")
+            .Validate(o => o.BatchSize is > 0 and <= 100_000, "Retention:BatchSize must be from 1 to 100000.")
+            .Validate(o => o.BatchPause >= TimeSpan.Zero, "Retention:BatchPause must not be negative.")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<Pruner>();
 
         builder.Services.AddSingleton<QuotaSignal>();
         builder.Services.AddHostedService<OutboxRelay>();

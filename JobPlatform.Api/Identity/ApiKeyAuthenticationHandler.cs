@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
+using JobPlatform.Api.Apis;
 using JobPlatform.Contracts;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -97,7 +98,8 @@ public sealed class ApiKeyAuthenticationHandler(
 /// <summary>The claims of a tenant's caller, whether it came with a key or a token.</summary>
 public static class TenantClaims
 {
-    public static IEnumerable<Claim> For(KeyRecord key, string? method)
+    /// <param name="expiresAt">When the token the caller came with expires; null for a key.</param>
+    public static IEnumerable<Claim> For(KeyRecord key, string? method, DateTimeOffset? expiresAt = null)
     {
         yield return new Claim(ClaimTypes.Role, Roles.Tenant);
         yield return new Claim(ClaimTypes.Name, key.TenantId);
@@ -105,6 +107,11 @@ public static class TenantClaims
         yield return new Claim(JobPlatformClaims.KeyId, key.KeyId.ToString());
         yield return new Claim(JobPlatformClaims.RateLimitPerMinute, key.Limits.RateLimitPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture));
         yield return new Claim(JobPlatformClaims.RateLimitBurst, key.Limits.RateLimitBurst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        yield return new Claim(JobPlatformClaims.MaxEventStreams, key.Limits.MaxEventStreams.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (expiresAt is { } expires)
+        {
+            yield return new Claim(JobPlatformClaims.ExpiresAt, expires.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         if (method is not null)
         {
             yield return new Claim(JobPlatformClaims.Method, method);
@@ -141,7 +148,7 @@ public static class Unauthorized
         context.Response.Headers.WWWAuthenticate = failure is null
             ? "Bearer realm=\"jobplatform\""
             : $"Bearer realm=\"jobplatform\", error=\"invalid_token\", error_description=\"{description.Replace("\"", "'")}\"";
-        await problems.WriteAsync(new ProblemDetailsContext
+        await problems.WriteForAnyClientAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails =
@@ -157,15 +164,27 @@ public static class Unauthorized
 /// <summary>A 429 problem with Retry-After in whole seconds, at least one.</summary>
 public static class TooManyRequests
 {
+    /// <summary>The same answer as an endpoint's result.</summary>
+    public static TooManyRequestsResult Result(TimeSpan wait, string title, Func<int, string> detail) => new(wait, title, detail);
+
     public static async Task WriteAsync(HttpContext context, IProblemDetailsService problems, TimeSpan wait, string title, Func<int, string> detail)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await problems.WriteAsync(new ProblemDetailsContext
+        await problems.WriteForAnyClientAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = title, Detail = detail(seconds) },
         });
     }
+}
+
+/// <summary>An endpoint's 429 answer, written by <see cref="TooManyRequests.WriteAsync"/>.</summary>
+public sealed class TooManyRequestsResult(TimeSpan wait, string title, Func<int, string> detail) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => StatusCodes.Status429TooManyRequests;
+
+    public Task ExecuteAsync(HttpContext httpContext) =>
+        TooManyRequests.WriteAsync(httpContext, httpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), wait, title, detail);
 }

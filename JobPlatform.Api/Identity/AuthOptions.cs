@@ -33,6 +33,13 @@ public sealed class AuthOptions
     public TimeSpan CredentialCacheDuration { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
+    /// How often a request that stays open (an event stream) checks that its key still holds. Such a
+    /// stream ends within this plus <see cref="CredentialCacheDuration"/> of the key's revocation, and
+    /// at its token's expiry. Defaults to 1 s.
+    /// </summary>
+    public TimeSpan CredentialCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// How long a replica remembers that a key does not exist, so a guessed key costs one query at
     /// most. Secrets are random: no key is ever issued with a secret guessed before. Defaults to 10 min.
     /// </summary>
@@ -56,8 +63,46 @@ public sealed class TenancyOptions
     /// <summary>Requests at once per tenant. Defaults to 200.</summary>
     public int RateLimitBurst { get; set; } = 200;
 
-    /// <summary>Tasks of one tenant that may run at once across all workers. Defaults to 100.</summary>
+    /// <summary>
+    /// Tasks of one tenant that may be queued or running at once across all workers. Defaults to 100.
+    /// Its fair share of the fleet may be smaller (<see cref="ReservedShare"/>).
+    /// </summary>
     public int MaxRunningTasks { get; set; } = 100;
+
+    /// <summary>
+    /// The share of the live workers' slots that no tenant's tasks are released into, so that a
+    /// tenant whose work arrives while others fill the fleet starts at once (tasks are never taken
+    /// back from a worker). The rest is shared max-min fairly between the tenants with work. At least
+    /// one slot. Defaults to 0.1.
+    /// </summary>
+    public double ReservedShare { get; set; } = 0.1;
+
+    /// <summary>
+    /// How far a tenant's work may queue ahead of its fair share of the fleet: as many tasks as it
+    /// finished in about this long, so short tasks keep every worker fed, while another tenant's new
+    /// work waits behind a backlog for about this long at most, and tasks that run longer than this
+    /// get no allowance, so they never take the reserved slots. Defaults to 500 ms.
+    /// </summary>
+    public TimeSpan QueueAhead { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Event streams (GET /api/v1/events) one tenant may have open at once on each Api replica; each
+    /// holds a connection and a buffer of events. Defaults to 20.
+    /// </summary>
+    public int MaxEventStreams { get; set; } = 20;
+
+    /// <summary>
+    /// Tasks of one tenant stored and not yet finished (queued, running or waiting to retry): a
+    /// submission that would go past it is refused with 429. Defaults to 1,000,000 (ten of the
+    /// largest jobs).
+    /// </summary>
+    public int MaxUnfinishedTasks { get; set; } = 1_000_000;
+
+    /// <summary>Days a finished job is kept, with its tasks, attempts and results, before the pruner deletes it. Defaults to 30.</summary>
+    public int JobRetentionDays { get; set; } = 30;
+
+    /// <summary>The longest retention a tenant may be given, in days (ten years).</summary>
+    public const int MaxRetentionDays = 3_650;
 
     /// <summary>The largest value a tenant's own limit may take.</summary>
     public const int MaxLimit = 10_000_000;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
+using JobPlatform.Api.Apis;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
@@ -30,6 +31,8 @@ public static class IdentityExtensions
             .Validate(o => o.CredentialCacheDuration >= TimeSpan.Zero && o.CredentialCacheDuration <= TimeSpan.FromSeconds(1),
                 "Auth:CredentialCacheDuration must be from 0 to 1 s: a revocation must hold within a second.")
             .Validate(o => o.UnknownKeyCacheDuration >= TimeSpan.Zero, "Auth:UnknownKeyCacheDuration must not be negative.")
+            .Validate(o => o.CredentialCheckInterval >= TimeSpan.FromMilliseconds(10) && o.CredentialCheckInterval <= TimeSpan.FromSeconds(5),
+                "Auth:CredentialCheckInterval must be from 10 ms to 5 s: the streams of a revoked key must end within seconds.")
             .Validate(o => o.FailedAttemptsBurst is > 0 and <= TenancyOptions.MaxLimit && o.FailedAttemptsPerMinute is > 0 and <= TenancyOptions.MaxLimit,
                 "Auth:FailedAttemptsBurst and Auth:FailedAttemptsPerMinute must be from 1 to 10000000.")
             .ValidateOnStart();
@@ -37,6 +40,11 @@ public static class IdentityExtensions
             .Validate(o => o.RateLimitPerMinute is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:RateLimitPerMinute must be from 1 to 10000000.")
             .Validate(o => o.RateLimitBurst is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:RateLimitBurst must be from 1 to 10000000.")
             .Validate(o => o.MaxRunningTasks is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:MaxRunningTasks must be from 1 to 10000000.")
+            .Validate(o => o.ReservedShare is >= 0 and < 1, "Tenancy:ReservedShare must be from 0 up to (not including) 1.")
+            .Validate(o => o.QueueAhead > TimeSpan.Zero, "Tenancy:QueueAhead must be a positive duration, such as 00:00:00.5.")
+            .Validate(o => o.MaxUnfinishedTasks is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:MaxUnfinishedTasks must be from 1 to 10000000.")
+            .Validate(o => o.JobRetentionDays is > 0 and <= TenancyOptions.MaxRetentionDays, "Tenancy:JobRetentionDays must be from 1 to 3650.")
+            .Validate(o => o.MaxEventStreams is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:MaxEventStreams must be from 1 to 10000000.")
             .ValidateOnStart();
 
         builder.Services.AddHttpContextAccessor();
@@ -44,6 +52,7 @@ public static class IdentityExtensions
         builder.Services.AddSingleton<CredentialDirectory>();
         builder.Services.AddSingleton<FailedCredentials>();
         builder.Services.AddSingleton<TokenIssuer>();
+        builder.Services.AddSingleton<CredentialWatch>();
 
         builder.Services.AddAuthentication(Scheme)
             .AddPolicyScheme(Scheme, "API key or token", policy => policy.ForwardDefaultSelector = context =>
@@ -108,8 +117,10 @@ public static class IdentityExtensions
             context.Fail("The API key this token was issued for was revoked.");
             return;
         }
+        // The expiry goes with the principal, so a request that outlives it (an event stream) can end then.
+        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(context.SecurityToken.ValidTo, DateTimeKind.Utc));
         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
-            TenantClaims.For(key, method: null), JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
+            TenantClaims.For(key, method: null, expiresAt), JwtBearerDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role));
     }
 
     private static async Task WriteTokenChallengeAsync(JwtBearerChallengeContext context)
@@ -184,7 +195,7 @@ public sealed class ProblemAuthorizationResultHandler(IProblemDetailsService pro
         var role = context.User.FindFirstValue(ClaimTypes.Role) ?? "unknown";
         var needed = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).FirstOrDefault() ?? "another";
         context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        await problems.WriteAsync(new ProblemDetailsContext
+        await problems.WriteForAnyClientAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails =

@@ -1,4 +1,6 @@
+using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -9,7 +11,7 @@ namespace JobPlatform.Api.Lifecycle;
 /// takes the tenant and enforces it in its own SQL, so another tenant's job is not found whichever
 /// endpoint calls it.
 /// </summary>
-public sealed class JobCommands(NpgsqlDataSource dataSource)
+public sealed class JobCommands(NpgsqlDataSource dataSource, IOptions<TenancyOptions> tenancy)
 {
     /// <summary>
     /// Cancels every task of the job that has not finished and marks the job cancelled. Running
@@ -90,6 +92,10 @@ public sealed class JobCommands(NpgsqlDataSource dataSource)
         if (taskId is null && !JobTransitions.RetryJob.From.Contains(jobStatus))
         {
             return new JobCommandOutcome.Refused(jobStatus);
+        }
+        if (await Retention.IsPastRetentionAsync(connection, transaction, jobId, tenancy.Value.JobRetentionDays, ct))
+        {
+            return new JobCommandOutcome.Expired();
         }
 
         await using var command = new NpgsqlCommand(

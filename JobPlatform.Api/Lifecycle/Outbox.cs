@@ -3,6 +3,8 @@ using JobPlatform.Api.Data;
 using JobPlatform.Contracts;
 using Npgsql;
 using NpgsqlTypes;
+using JobPlatform.Api.Identity;
+using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Api.Lifecycle;
 
@@ -12,8 +14,11 @@ namespace JobPlatform.Api.Lifecycle;
 /// and not enqueued. The only code that reads or writes <c>outbox_messages</c>; the
 /// <see cref="Services.OutboxRelay"/> takes its rows through <see cref="TakeAsync"/>.
 /// </summary>
-public sealed class Outbox(NpgsqlDataSource dataSource)
+public sealed class Outbox(NpgsqlDataSource dataSource, IOptions<TenancyOptions> tenancy)
 {
+    private readonly PriorityOrder _turns = new();
+    private readonly FinishRates _finished = new(tenancy.Value.QueueAhead);
+
     /// <summary>The channel the relay listens on; every write here notifies it on commit.</summary>
     public const string Channel = "jobplatform_outbox";
 
@@ -74,13 +79,16 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Takes the next rows to send, in a transaction held until <see cref="OutboxBatch.SentAsync"/>.
-    /// Each tenant's rows go out only while its tasks in the queue or running are fewer than its
-    /// concurrency quota (<paramref name="defaultQuota"/> unless the tenant has its own), highest
-    /// priority first, and the batch is shared between the tenants that have room, so a tenant's big
-    /// job never holds another's back. Rows over quota stay here, never in SQS: no worker receives a
-    /// task only to hand it back. Null when another replica's relay is at work (it sends these rows).
+    /// Each tenant's rows go out only while its tasks in flight (queued or running) are fewer than its
+    /// fair share of the fleet's slots (<see cref="FairShare"/>) plus what it finished in about the last
+    /// <see cref="TenancyOptions.QueueAhead"/> (<see cref="FinishRates"/>), and never more than its
+    /// concurrency quota; highest priority first, and the batch is shared between the tenants with
+    /// room. Short tasks so keep the queue fed, while a backlog sits in the queue ahead of another
+    /// tenant's work for about that long at most, and long tasks never take the slots kept free. Rows
+    /// held back stay here, never in SQS: no worker receives a task only to hand it back. Null when
+    /// another replica's relay is at work (it sends these rows).
     /// </summary>
-    public async Task<OutboxBatch?> TakeAsync(int batchSize, int defaultQuota, CancellationToken ct)
+    public async Task<OutboxBatch?> TakeAsync(int batchSize, CancellationToken ct)
     {
         var connection = await dataSource.OpenConnectionAsync(ct);
         NpgsqlTransaction? transaction = null;
@@ -93,44 +101,52 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
                 return null;
             }
 
-            var room = new List<(string Tenant, long Free)>();
-            await using (var free = new NpgsqlCommand(FreeRoomSql, connection, transaction))
-            {
-                free.Parameters.AddWithValue("defaultQuota", defaultQuota);
-                await using var reader = await free.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    room.Add((reader.GetString(0), reader.GetInt64(1)));
-                }
-            }
-            var heldBack = room.Any(r => r.Free <= 0);
-            var open = room.Where(r => r.Free > 0).ToList();
-            var rows = new List<OutboxRow>();
+            var tenants = await ReadTenantsAsync(connection, transaction, ct);
+            var now = TimeSpan.FromMilliseconds(Environment.TickCount64);
+            var ahead = tenants.Rows.ToDictionary(t => t.Tenant, t => _finished.Observe(t.Tenant, t.InFlight, now), StringComparer.Ordinal);
+            _finished.Keep(ahead.Keys.ToHashSet(StringComparer.Ordinal));
+            var shares = FairShare.Allocate(tenants.Budget, tenants.Rows.Select(t => (t.Tenant, Math.Min(t.Quota, t.InFlight + t.Waiting))));
+            var waiting = tenants.Rows.Where(t => t.Waiting > 0)
+                .Select(t => (t.Tenant, t.Waiting, Room: Math.Max(0, Math.Min(t.Quota, shares[t.Tenant] + ahead[t.Tenant]) - t.InFlight)))
+                .ToList();
+            var open = waiting.Where(t => t.Room > 0).ToList();
             // An equal share of the batch for each tenant with room, within its room.
             var share = Math.Max(1, batchSize / Math.Max(1, open.Count));
+            // Rows that a share holds back, rather than the batch: the relay looks again as tasks finish.
+            var heldBack = waiting.Any(t => t.Room < t.Waiting && t.Room < share);
+            var rows = new List<OutboxRow>();
             if (open.Count > 0)
             {
+                // Each tenant's take starts at this turn's first priority, then goes most urgent first
+                // (PriorityOrder): a backlog of urgent work never starves the tenant's lower priorities.
+                var first = (short)_turns.Next()[0];
                 await using var select = new NpgsqlCommand(
                     """
-                    SELECT o.id, o.task_id, o.job_id, o.priority, o.trace_parent
-                    FROM unnest(@tenants, @takes) AS s(tenant_id, take)
-                    CROSS JOIN LATERAL (
-                        SELECT id, task_id, job_id, priority, trace_parent FROM outbox_messages m
-                        WHERE m.tenant_id = s.tenant_id
-                        ORDER BY m.priority, m.id LIMIT s.take
-                        FOR UPDATE SKIP LOCKED) o
+                    SELECT o.id, o.task_id, o.job_id, o.priority, o.trace_parent, o.tenant_id
+                    FROM outbox_messages o
+                    WHERE o.id IN (
+                        SELECT c.id FROM unnest(@tenants, @takes) AS s(tenant_id, take)
+                        CROSS JOIN LATERAL (
+                            SELECT u.id FROM (
+                                (SELECT m.id, 0 AS turn, m.priority FROM outbox_messages m
+                                 WHERE m.tenant_id = s.tenant_id AND m.priority = @first ORDER BY m.id LIMIT s.take)
+                                UNION ALL
+                                (SELECT m.id, 1, m.priority FROM outbox_messages m
+                                 WHERE m.tenant_id = s.tenant_id AND m.priority <> @first ORDER BY m.priority, m.id LIMIT s.take)
+                            ) u ORDER BY u.turn, u.priority, u.id LIMIT s.take) c)
+                    FOR UPDATE SKIP LOCKED
                     """, connection, transaction);
                 select.Parameters.AddWithValue("tenants", open.Select(r => r.Tenant).ToArray());
-                select.Parameters.AddWithValue("takes", open.Select(r => (int)Math.Min(r.Free, share)).ToArray());
+                select.Parameters.AddWithValue("takes", open.Select(r => (int)Math.Min(r.Room, share)).ToArray());
+                select.Parameters.AddWithValue("first", first);
                 await using var reader = await select.ExecuteReaderAsync(ct);
                 while (await reader.ReadAsync(ct))
                 {
                     rows.Add(new OutboxRow(reader.GetInt64(0), new TaskMessage(reader.GetGuid(1), reader.GetGuid(2)), reader.GetInt16(3),
-                        reader.IsDBNull(4) ? default : TaskTracing.Parse(reader.GetString(4))));
+                        reader.IsDBNull(4) ? default : TaskTracing.Parse(reader.GetString(4)), reader.GetString(5)));
                 }
             }
-            heldBack |= rows.Count > 0 && (open.Any(r => r.Free < share) || rows.Count == batchSize);
-            return new OutboxBatch(connection, transaction, rows, heldBack);
+            return new OutboxBatch(connection, transaction, rows, heldBack, _finished);
         }
         catch
         {
@@ -160,32 +176,66 @@ public sealed class Outbox(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// Each tenant with rows waiting, and how many more of its tasks may be in flight. A tenant's
-    /// unfinished tasks come from its jobs' counters (kept by every transition that finishes a task);
-    /// those not in flight are exactly its rows waiting here. Only a tenant with more unfinished tasks
-    /// than its quota needs that count: otherwise everything waiting fits.
+    /// The slots the tenants share, and each tenant with tasks in flight or waiting here: its quota,
+    /// its tasks queued or running (a short index range: at most its share),
+    /// and its rows waiting here, counted up to what its share could use.
     /// </summary>
-    private const string FreeRoomSql =
-        """
-        SELECT t.id, CASE WHEN u.unfinished <= q.quota THEN q.quota
-                          ELSE q.quota - u.unfinished + (SELECT count(*) FROM outbox_messages o WHERE o.tenant_id = t.id) END
-        FROM tenants t
-        CROSS JOIN LATERAL (SELECT coalesce(t.max_running_tasks, @defaultQuota)::bigint AS quota) q
-        CROSS JOIN LATERAL (
-            SELECT coalesce(sum(j.task_count - j.finished_tasks), 0)::bigint AS unfinished
-            FROM jobs j WHERE j.tenant_id = t.id AND j.finished_tasks < j.task_count) u
-        WHERE EXISTS (SELECT 1 FROM outbox_messages o WHERE o.tenant_id = t.id)
-        """;
+    private async Task<(long Budget, List<TenantRoom> Rows)> ReadTenantsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
+    {
+        long budget;
+        await using (var fleet = new NpgsqlCommand(
+            "SELECT coalesce(sum(slots), 0)::bigint FROM workers WHERE stopped_at IS NULL AND last_heartbeat_at > now() - @goneAfter",
+            connection, transaction))
+        {
+            fleet.Parameters.AddWithValue("goneAfter", Apis.WorkersApi.GoneAfter);
+            budget = FairShare.Budget((long)(await fleet.ExecuteScalarAsync(ct))!, tenancy.Value.ReservedShare);
+        }
+
+        await using var command = new NpgsqlCommand(
+            """
+            WITH RECURSIVE busy AS (
+                -- The tenants with an unfinished job, one probe of ix_jobs_unfinished each: the
+                -- others have nothing in flight or waiting, however many tenants there are.
+                (SELECT tenant_id FROM jobs WHERE finished_tasks < task_count ORDER BY tenant_id LIMIT 1)
+                UNION ALL
+                SELECT (SELECT j.tenant_id FROM jobs j WHERE j.finished_tasks < j.task_count AND j.tenant_id > b.tenant_id ORDER BY j.tenant_id LIMIT 1)
+                FROM busy b WHERE b.tenant_id IS NOT NULL
+            )
+            SELECT t.id, coalesce(t.max_running_tasks, @defaultQuota)::bigint, f.count, w.count
+            FROM busy b JOIN tenants t ON t.id = b.tenant_id
+            CROSS JOIN LATERAL (SELECT count(*) FROM tasks k WHERE k.tenant_id = t.id AND k.status = ANY(@inFlight)) f
+            CROSS JOIN LATERAL (SELECT count(*) FROM (SELECT FROM outbox_messages o WHERE o.tenant_id = t.id LIMIT @enough) o) w
+            WHERE f.count > 0 OR w.count > 0
+            """, connection, transaction);
+        command.Parameters.AddWithValue("defaultQuota", tenancy.Value.MaxRunningTasks);
+        command.Parameters.AddWithValue("inFlight", InFlightStatuses);
+        // The count is the demand in the fair split, where no share is larger than the budget (or one):
+        // a backlog counted past it would change nothing.
+        command.Parameters.AddWithValue("enough", Math.Max(budget, 1) + 1);
+        var rows = new List<TenantRoom>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(new TenantRoom(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)));
+        }
+        return (budget, rows);
+    }
+
+    /// <summary>The statuses of a task released to SQS and not finished: its message is in the queue, or a worker holds it.</summary>
+    private static readonly string[] InFlightStatuses = [JobTaskStatus.Enqueued, JobTaskStatus.Running, JobTaskStatus.Retrying];
+
+    private sealed record TenantRoom(string Tenant, long Quota, long InFlight, long Waiting);
 }
 
-/// <summary>An outbox row taken to be sent: its message, priority rank and the job's trace.</summary>
-public sealed record OutboxRow(long Id, TaskMessage Message, short Priority, ActivityContext Trace);
+/// <summary>An outbox row taken to be sent: its message, priority rank, the job's trace and its tenant.</summary>
+public sealed record OutboxRow(long Id, TaskMessage Message, short Priority, ActivityContext Trace, string TenantId);
 
 /// <summary>
 /// Rows taken from the outbox, locked until <see cref="SentAsync"/> commits what SQS accepted or the
 /// batch is disposed (which gives every row back).
 /// </summary>
-public sealed class OutboxBatch(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<OutboxRow> rows, bool heldBack) : IAsyncDisposable
+public sealed class OutboxBatch(
+    NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<OutboxRow> rows, bool heldBack, FinishRates finished) : IAsyncDisposable
 {
     public IReadOnlyList<OutboxRow> Rows { get; } = rows;
 
@@ -218,6 +268,10 @@ public sealed class OutboxBatch(NpgsqlConnection connection, NpgsqlTransaction t
         command.Parameters.AddWithValue("jobEnqueued", JobTransitions.Enqueue.To[0]);
         await command.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
+        foreach (var tenant in sent.GroupBy(row => row.TenantId))
+        {
+            finished.Sent(tenant.Key, tenant.Count());
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -10,6 +10,9 @@ public abstract record SubmitOutcome
     public sealed record Replayed(int Status, string Body) : SubmitOutcome;
     public sealed record KeyReused : SubmitOutcome;
     public sealed record InFlight : SubmitOutcome;
+
+    /// <summary>The job would take the tenant past its cap on unfinished tasks: <paramref name="InUse"/> of <paramref name="Limit"/>.</summary>
+    public sealed record OverCap(long InUse, int Limit) : SubmitOutcome;
 }
 
 public abstract record ClaimOutcome
@@ -25,6 +28,9 @@ public abstract record JobCommandOutcome
     public sealed record Done(int Tasks) : JobCommandOutcome;
     public sealed record Refused(string Status) : JobCommandOutcome;
     public sealed record NotFound : JobCommandOutcome;
+
+    /// <summary>The job is past its tenant's retention: the pruner is deleting it, and nothing reopens it.</summary>
+    public sealed record Expired : JobCommandOutcome;
 }
 
 public abstract record HeartbeatOutcome

@@ -15,15 +15,19 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
     /// <summary>
     /// One pass of the TaskReconciler. Running tasks whose lease ran out more than
     /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
-    /// through the outbox, or dead-letter them when that was their last attempt. With
+    /// through the outbox, or dead-letter them when that was their last attempt; with no
+    /// <paramref name="leaseGrace"/> no lease is taken back this pass. With
     /// <paramref name="lostMessageAfter"/> (given only while the queue is empty), tasks queued longer
     /// than that get a new message. Leftovers of stopped jobs are cancelled, and jobs whose tasks all
     /// finished are finished. Returns null when another replica is reconciling.
     /// </summary>
-    public async Task<ReconcileResult?> ReconcileAsync(TimeSpan leaseGrace, TimeSpan? lostMessageAfter, int batchSize, CancellationToken ct)
+    public async Task<ReconcileResult?> ReconcileAsync(TimeSpan? leaseGrace, TimeSpan? lostMessageAfter, int batchSize, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        if (await StepAsync(connection, transaction => ExpireAsync(connection, transaction, leaseGrace, batchSize, ct), ct) is not { } expired)
+        var expiring = await StepAsync(connection, transaction => leaseGrace is { } grace
+            ? ExpireAsync(connection, transaction, grace, batchSize, ct)
+            : Task.FromResult((Requeued: 0, DeadLettered: 0)), ct);
+        if (expiring is not { } expired)
         {
             return null;
         }

@@ -1,5 +1,8 @@
 using JobPlatform.Api.Data;
+using JobPlatform.Api.Identity;
+using JobPlatform.Api.Services;
 using JobPlatform.Contracts;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -7,16 +10,21 @@ namespace JobPlatform.Api.Lifecycle;
 
 /// <summary>
 /// A job's submission: the job, its tasks and their outbox rows in one transaction, with the
-/// idempotency record that lets a client retry the request safely.
+/// idempotency record that lets a client retry the request safely, within the tenant's cap on
+/// unfinished tasks.
 /// </summary>
-public sealed class Submission(NpgsqlDataSource dataSource)
+public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOptions> tenancy, IOptions<RetentionOptions> retention)
 {
     private const string TaskColumns = "id, job_id, tenant_id, \"index\", type, status, attempts, max_attempts, created_at, updated_at";
 
     /// <summary>
     /// Stores a job, its tasks and one outbox row per task in one transaction, so a task can never
     /// be created and not enqueued. With an idempotency key, the same key and body replay the first
-    /// response, another body is refused, and a duplicate still in flight is told so.
+    /// response (for <see cref="RetentionOptions.IdempotencyKeys"/>; after that the key makes a new
+    /// job), another body is refused, and a duplicate still in flight is told so. A job that would
+    /// take its tenant past its cap on unfinished tasks is refused. The cap is read in the
+    /// submission's own batch, without a lock, so submissions at the same moment may pass it by
+    /// their own sizes.
     /// </summary>
     public async Task<SubmitOutcome> SubmitAsync(Job job, IdempotentRequest? idempotency, CancellationToken ct)
     {
@@ -34,10 +42,11 @@ public sealed class Submission(NpgsqlDataSource dataSource)
             }
 
             await using var find = new NpgsqlCommand(
-                "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key",
+                "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key AND created_at > now() - @window",
                 connection, transaction);
             find.Parameters.AddWithValue("tenant", job.TenantId);
             find.Parameters.AddWithValue("key", idempotency.Key);
+            find.Parameters.AddWithValue("window", retention.Value.IdempotencyKeys);
             await using var reader = await find.ExecuteReaderAsync(ct);
             if (await reader.ReadAsync(ct))
             {
@@ -50,9 +59,11 @@ public sealed class Submission(NpgsqlDataSource dataSource)
         // A small job goes in one round trip: the job, its tasks, their outbox rows, the idempotency
         // record and the relay's wake-up in one batch. A big one streams its rows by binary COPY
         // between two batches.
+        // The cap is read first in the same batch; a refused job's rows are rolled back, seen by no one.
         var small = job.TaskCount <= InlineTaskLimit;
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
+            batch.BatchCommands.Add(ReadCap(job));
             batch.BatchCommands.Add(InsertJob(job));
             if (small)
             {
@@ -61,7 +72,21 @@ public sealed class Submission(NpgsqlDataSource dataSource)
                 batch.BatchCommands.Add(Outbox.AddForNewJob(job, taskIds));
                 AddRecordAndWakeUp(batch);
             }
-            await batch.ExecuteNonQueryAsync(ct);
+            long inUse;
+            int limit;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                (limit, inUse) = (reader.GetInt32(0), reader.GetInt64(1));
+                while (await reader.NextResultAsync(ct))
+                {
+                }
+            }
+            if (inUse + job.TaskCount > limit)
+            {
+                await transaction.RollbackAsync(ct);
+                return new SubmitOutcome.OverCap(inUse, limit);
+            }
         }
         if (!small)
         {
@@ -100,6 +125,20 @@ public sealed class Submission(NpgsqlDataSource dataSource)
         }
         return ids;
     }
+
+    // Unfinished tasks are counted from the jobs' counters, through the index of unfinished jobs.
+    private NpgsqlBatchCommand ReadCap(Job job) => new(
+        """
+        SELECT COALESCE((SELECT max_unfinished_tasks FROM tenants WHERE id = @tenant), @default),
+               (SELECT COALESCE(sum(task_count - finished_tasks), 0)::bigint FROM jobs WHERE tenant_id = @tenant AND finished_tasks < task_count)
+        """)
+    {
+        Parameters =
+        {
+            new("tenant", job.TenantId),
+            new("default", tenancy.Value.MaxUnfinishedTasks),
+        },
+    };
 
     private static NpgsqlBatchCommand InsertJob(Job job) => new(
         """
@@ -150,6 +189,8 @@ public sealed class Submission(NpgsqlDataSource dataSource)
         """
         INSERT INTO idempotency_keys (tenant_id, key, request_hash, job_id, response_status, response_body, created_at)
         VALUES (@tenant, @key, @hash, @job, @status, @body, @now)
+        ON CONFLICT (tenant_id, key) DO UPDATE SET request_hash = excluded.request_hash, job_id = excluded.job_id,
+            response_status = excluded.response_status, response_body = excluded.response_body, created_at = excluded.created_at
         """)
     {
         Parameters =

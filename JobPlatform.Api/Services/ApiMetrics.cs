@@ -19,6 +19,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _retried;
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _leasesExpired;
+    private readonly Counter<long> _pruned;
     private readonly Histogram<double> _messageAge;
 
     public ApiMetrics(IMeterFactory meters)
@@ -28,6 +29,7 @@ public sealed class ApiMetrics
         _finished = meter.CreateCounter<long>("jobplatform.tasks.finished", "{task}", "Tasks that reached a final status, by status.");
         _retried = meter.CreateCounter<long>("jobplatform.tasks.retried", "{task}", "Failed attempts that will be retried after a backoff.");
         _deadLettered = meter.CreateCounter<long>("jobplatform.tasks.dead_lettered", "{task}", "Tasks dead-lettered: by the redrive policy, or their last attempt lost its worker.");
+        _pruned = meter.CreateCounter<long>("jobplatform.pruned", "{row}", "Rows deleted by retention or DELETE /jobs/{id}, by kind: jobs, tasks, idempotency_keys, dead_letters.");
         _leasesExpired = meter.CreateCounter<long>("jobplatform.leases.expired", "{lease}", "Running tasks whose lease ran out with no report.");
         _messageAge = meter.CreateHistogram<double>(SqsMessageAge.InstrumentName, "s", "How long each dead letter waited in the dead-letter queue before the drainer received it.");
         meter.CreateObservableGauge("jobplatform.queue.messages", () => Sample.Queues.Select(q =>
@@ -72,6 +74,17 @@ public sealed class ApiMetrics
         {
             _deadLettered.Add(tasks);
             _finished.Add(tasks, new KeyValuePair<string, object?>("status", JobTaskStatus.DeadLettered));
+        }
+    }
+
+    public void Pruned(int jobs, int tasks, int idempotencyKeys, int deadLetters)
+    {
+        foreach (var (kind, rows) in new[] { ("jobs", jobs), ("tasks", tasks), ("idempotency_keys", idempotencyKeys), ("dead_letters", deadLetters) })
+        {
+            if (rows > 0)
+            {
+                _pruned.Add(rows, new KeyValuePair<string, object?>("kind", kind));
+            }
         }
     }
 

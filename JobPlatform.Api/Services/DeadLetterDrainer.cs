@@ -24,11 +24,11 @@ public sealed class DeadLetterDrainer(
     ApiMetrics metrics,
     ILogger<DeadLetterDrainer> logger) : BackgroundService
 {
-    private static readonly TimeSpan ErrorDelay = TimeSpan.FromSeconds(5);
     private const int LongPollSeconds = 20;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30));
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -43,6 +43,7 @@ public sealed class DeadLetterDrainer(
                         WaitTimeSeconds = LongPollSeconds,
                         MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount, SqsMessageAge.SentTimestamp],
                     }, stoppingToken);
+                    backoff.Succeeded();
                     foreach (var message in response.Messages ?? [])
                     {
                         if (SqsMessageAge.Of(message, DateTimeOffset.UtcNow) is { } age)
@@ -54,13 +55,15 @@ public sealed class DeadLetterDrainer(
                     }
                 }
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is AmazonServiceException or AmazonClientException or HttpRequestException or NpgsqlException)
-            {
-                logger.LogWarning("Dead-letter drain paused ({Error}); trying again in {Delay}", ex.Message, ErrorDelay);
-                await Task.Delay(ErrorDelay, stoppingToken);
-            }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+            }
+            catch (Exception ex)
+            {
+                // The message stays in the dead-letter queue and is received again later.
+                var delay = backoff.Failed();
+                logger.LogWarning(backoff.Failures == 1 ? ex : null, "Dead-letter drain paused ({Error}); trying again in {Delay}", ex.Message, delay);
+                await Task.Delay(delay, stoppingToken);
             }
         }
     }

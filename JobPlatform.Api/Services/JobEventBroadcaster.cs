@@ -77,12 +77,42 @@ public sealed class JobEventBroadcaster(
     private readonly ConcurrentDictionary<JobEventSubscription, byte> _subscribers = new();
     private readonly ConcurrentDictionary<Guid, (string Status, TaskCounts Counts)> _lastSent = new();
 
-    /// <summary>Starts a subscription to one tenant's jobs, or to one job when <paramref name="jobId"/> is given.</summary>
-    public JobEventSubscription Subscribe(string tenantId, Guid? jobId)
+    /// <summary>Open subscriptions per tenant; a tenant is here only while it has one.</summary>
+    private readonly Dictionary<string, int> _openPerTenant = [];
+
+    /// <summary>
+    /// Starts a subscription to one tenant's jobs, or to one job when <paramref name="jobId"/> is
+    /// given, unless the tenant has <paramref name="maxStreams"/> open on this replica already: then
+    /// null. <paramref name="open"/> is how many the tenant has open, this one included.
+    /// </summary>
+    public JobEventSubscription? TrySubscribe(string tenantId, Guid? jobId, int maxStreams, out int open)
     {
-        var subscription = new JobEventSubscription(tenantId, jobId, options.Value.SubscriberBuffer, s => _subscribers.TryRemove(s, out _));
+        lock (_openPerTenant)
+        {
+            open = _openPerTenant.GetValueOrDefault(tenantId);
+            if (open >= maxStreams)
+            {
+                return null;
+            }
+            _openPerTenant[tenantId] = ++open;
+        }
+        var subscription = new JobEventSubscription(tenantId, jobId, options.Value.SubscriberBuffer, Unsubscribe);
         _subscribers.TryAdd(subscription, 0);
         return subscription;
+    }
+
+    // A subscription's Dispose, once, however its stream ended: the client left, the Api stopped, the
+    // credential ran out, or the response failed.
+    private void Unsubscribe(JobEventSubscription subscription)
+    {
+        _subscribers.TryRemove(subscription, out _);
+        lock (_openPerTenant)
+        {
+            if (--_openPerTenant[subscription.TenantId] == 0)
+            {
+                _openPerTenant.Remove(subscription.TenantId);
+            }
+        }
     }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -90,7 +120,7 @@ public sealed class JobEventBroadcaster(
 
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(500), options.Value.MaxRetryDelay);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -107,23 +137,21 @@ public sealed class JobEventBroadcaster(
                 {
                     await listen.ExecuteNonQueryAsync(stoppingToken);
                 }
-                if (failures > 0)
+                if (backoff.Succeeded() is var failures and > 0)
                 {
                     // Whatever changed while we were not listening was never announced.
                     logger.LogInformation("Job events resumed after {Failures} failed attempts; subscribers resync", failures);
                     Broadcast(_ => true, new SseItem<string>("{}", ResyncEvent));
-                    failures = 0;
                 }
                 while (!stoppingToken.IsCancellationRequested)
                 {
                     await connection.WaitAsync(stoppingToken);
                 }
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(options.Value.MaxRetryDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 10))));
-                logger.LogWarning("Job events lost PostgreSQL ({Error}); listening again in {Delay}", ex.Message, delay);
+                var delay = backoff.Failed();
+                logger.LogWarning(backoff.Failures == 1 ? ex : null, "Job events lost PostgreSQL ({Error}); listening again in {Delay}", ex.Message, delay);
                 await Task.Delay(delay, stoppingToken);
             }
         }
@@ -165,7 +193,7 @@ public sealed class JobEventBroadcaster(
                     lastProgress = clock.Elapsed;
                 }
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // The next change or progress read sends them; the console also polls while it waits.
                 logger.LogWarning("Job events could not read changed jobs: {Error}", ex.Message);
@@ -185,10 +213,7 @@ public sealed class JobEventBroadcaster(
             // Each tenant watching all its jobs gets the progress of its most recent unfinished ones.
             foreach (var tenant in subscribers.Where(s => s.JobId is null).Select(s => s.TenantId).Distinct())
             {
-                ids.UnionWith(await db.Jobs.IgnoreQueryFilters().AsNoTracking()
-                    .Where(j => j.TenantId == tenant && !JobStatus.Final.Contains(j.Status))
-                    .OrderByDescending(j => j.CreatedAt).Take(options.Value.MaxWatchedJobs)
-                    .Select(j => j.Id).ToListAsync(ct));
+                ids.UnionWith(await WatchedJobs.MostRecentUnfinishedAsync(db, tenant, options.Value.MaxWatchedJobs, ct));
             }
         }
         if (ids.Count == 0)
@@ -196,12 +221,10 @@ public sealed class JobEventBroadcaster(
             return;
         }
 
-        // A background service acts for no tenant: it reads every tenant's jobs and sends each only to its own.
-        var jobs = await db.Jobs.IgnoreQueryFilters().AsNoTracking().Where(j => ids.Contains(j.Id)).ToListAsync(ct);
-        var counts = await db.CountTasksAsync(jobs.Select(j => j.Id).ToList(), ct);
-        foreach (var job in jobs)
+        var jobs = await WatchedJobs.ReadAsync(db, ids, ct);
+        foreach (var (job, counts) in jobs)
         {
-            var response = job.ToResponse(counts[job.Id]);
+            var response = job.ToResponse(counts);
             // Progress reads send only what moved; a notification always goes out.
             if (!notified.Contains(job.Id) && _lastSent.TryGetValue(job.Id, out var last) && last == (response.Status, response.Counts))
             {
@@ -213,7 +236,7 @@ public sealed class JobEventBroadcaster(
             Broadcast(Wants, new SseItem<string>(JsonSerializer.Serialize(new TasksChangedEvent(job.Id), JsonSerializerOptions.Web), TasksEvent));
         }
         // Finished jobs stop being read, so what is remembered of them can go.
-        foreach (var finished in jobs.Where(j => JobStatus.Final.Contains(j.Status)))
+        foreach (var (finished, _) in jobs.Where(j => JobStatus.Final.Contains(j.Job.Status)))
         {
             _lastSent.TryRemove(finished.Id, out _);
         }
@@ -236,6 +259,7 @@ public sealed class JobEventSubscription : IDisposable
 {
     private readonly Channel<SseItem<string>> _events;
     private readonly Action<JobEventSubscription> _onDispose;
+    private int _disposed;
 
     internal JobEventSubscription(string tenantId, Guid? jobId, int buffer, Action<JobEventSubscription> onDispose)
     {
@@ -254,13 +278,17 @@ public sealed class JobEventSubscription : IDisposable
 
     internal ChannelWriter<SseItem<string>> Writer => _events.Writer;
 
-    /// <summary>A <c>ping</c> first, then the events as they come, with a <c>ping</c> after every <paramref name="keepAlive"/> of silence.</summary>
+    /// <summary>
+    /// A <c>ping</c> first, then the events as they come, with a <c>ping</c> after every
+    /// <paramref name="keepAlive"/> of silence. Ends, without an error, when <paramref name="ct"/> is
+    /// cancelled: the response is then complete, and the client may connect again.
+    /// </summary>
     public async IAsyncEnumerable<SseItem<string>> ReadAllAsync(TimeSpan keepAlive, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         // Something at once: the response (and the browser's EventSource) opens now, not at the
         // first change, which may be a while.
         yield return new SseItem<string>("{}", JobEventBroadcaster.PingEvent);
-        while (!ct.IsCancellationRequested)
+        while (true)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
             idle.CancelAfter(keepAlive);
@@ -269,8 +297,12 @@ public sealed class JobEventSubscription : IDisposable
             {
                 ready = await _events.Reader.WaitToReadAsync(idle.Token);
             }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            catch (OperationCanceledException)
             {
+            }
+            if (ct.IsCancellationRequested)
+            {
+                yield break;
             }
             if (!ready)
             {
@@ -284,5 +316,11 @@ public sealed class JobEventSubscription : IDisposable
         }
     }
 
-    public void Dispose() => _onDispose(this);
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _onDispose(this);
+        }
+    }
 }

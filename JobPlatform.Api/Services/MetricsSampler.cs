@@ -35,7 +35,7 @@ public sealed class MetricsSampler(
             {
                 metrics.Sample = await SampleAsync(stoppingToken);
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or AmazonSQSException or Amazon.Runtime.AmazonClientException or HttpRequestException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // The last sample stays; /health says what is down.
                 logger.LogDebug("Metrics sample failed: {Error}", ex.Message);

@@ -40,13 +40,12 @@ public sealed class OutboxRelay(
     [FromKeyedServices(Extensions.Extensions.ListenerDataSource)] NpgsqlDataSource listeners,
     SqsTaskQueue queue,
     IOptions<OutboxRelayOptions> options,
-    IOptions<TenancyOptions> tenancy,
     QuotaSignal capacity,
     ILogger<OutboxRelay> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
+        var backoff = new Backoff(TimeSpan.FromMilliseconds(500), options.Value.MaxRetryDelay);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -64,10 +63,9 @@ public sealed class OutboxRelay(
                     while ((batch = await RelayBatchAsync(stoppingToken)).Sent > 0)
                     {
                     }
-                    if (failures > 0)
+                    if (backoff.Succeeded() is var failures and > 0)
                     {
                         logger.LogInformation("Outbox relay recovered after {Failures} failed attempts", failures);
-                        failures = 0;
                     }
                     if (batch.HeldBack)
                     {
@@ -82,13 +80,11 @@ public sealed class OutboxRelay(
                     }
                 }
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && IsTransient(ex))
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                failures++;
-                var delay = TimeSpan.FromMilliseconds(Math.Min(
-                    options.Value.MaxRetryDelay.TotalMilliseconds, 250 * Math.Pow(2, Math.Min(failures, 10))));
-                logger.LogWarning("Outbox relay could not publish ({Error}); retrying in {Delay} (attempt {Failures})",
-                    ex.Message, delay, failures);
+                var delay = backoff.Failed();
+                // The first failure of a streak is logged with its stack, the rest by their message.
+                logger.LogWarning(backoff.Failures == 1 ? ex : null, "Outbox relay could not publish ({Error}); retrying in {Delay} (attempt {Failures})", ex.Message, delay, backoff.Failures);
                 await Task.Delay(delay, stoppingToken);
             }
         }
@@ -96,11 +92,11 @@ public sealed class OutboxRelay(
 
     /// <summary>
     /// Sends one batch of outbox rows (<see cref="Outbox.TakeAsync"/> says which, within each
-    /// tenant's quota) and commits what SQS accepted.
+    /// tenant's fair share of the fleet) and commits what SQS accepted.
     /// </summary>
     internal async Task<RelayBatch> RelayBatchAsync(CancellationToken ct)
     {
-        await using var batch = await outbox.TakeAsync(options.Value.BatchSize, tenancy.Value.MaxRunningTasks, ct);
+        await using var batch = await outbox.TakeAsync(options.Value.BatchSize, ct);
         if (batch is null || batch.Rows.Count == 0)
         {
             return new RelayBatch(0, batch?.HeldBack ?? false);
@@ -129,10 +125,6 @@ public sealed class OutboxRelay(
         }
         return new RelayBatch(sent.Count, batch.HeldBack);
     }
-
-    private static bool IsTransient(Exception ex) =>
-        ex is AmazonServiceException or AmazonClientException or HttpRequestException or NpgsqlException or TimeoutException
-        || ex.InnerException is { } inner && IsTransient(inner);
 }
 
 /// <summary>What one relay pass did: messages sent, and whether a quota held rows back.</summary>

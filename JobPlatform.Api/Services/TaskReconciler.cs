@@ -40,18 +40,35 @@ public sealed class TaskReconciler(
     SqsQueueUrls queueUrls,
     IOptions<SqsOptions> sqsOptions,
     IOptions<TaskReconcilerOptions> options,
+    IOptions<TaskLeaseOptions> lease,
+    TimeProvider clock,
     ApiMetrics metrics,
     ILogger<TaskReconciler> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval);
+        // A lease that ran out while no one could renew it says nothing about its worker. So leases
+        // are taken back only once workers have had a whole lease, with this replica answering, to
+        // renew theirs: not in the first lease after a start, nor after a gap in this loop longer
+        // than a lease (the process was stopped or starved, as a stalled Api is).
+        var answeringSince = clock.GetTimestamp();
+        var lastTick = answeringSince;
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
+            var now = clock.GetTimestamp();
+            if (clock.GetElapsedTime(lastTick, now) > options.Value.Interval + lease.Value.Duration)
+            {
+                logger.LogWarning("The reconciler did not run for {Gap:0} s; leases are not taken back for {Lease:0} s, so that workers can renew theirs first",
+                    clock.GetElapsedTime(lastTick, now).TotalSeconds, lease.Value.Duration.TotalSeconds);
+                answeringSince = now;
+            }
+            lastTick = now;
+            var leaseGrace = clock.GetElapsedTime(answeringSince, now) >= lease.Value.Duration ? options.Value.LeaseGrace : (TimeSpan?)null;
             try
             {
                 var queueEmpty = await IsQueueEmptyAsync(stoppingToken);
-                var result = await reconciliation.ReconcileAsync(options.Value.LeaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
+                var result = await reconciliation.ReconcileAsync(leaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
                 if (result is { } counted)
                 {
                     metrics.LeasesExpired(counted.Requeued + counted.Failed);
@@ -64,7 +81,7 @@ public sealed class TaskReconciler(
                         r.Requeued, r.Failed, r.Resent, r.Cancelled, r.JobsFinished);
                 }
             }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is NpgsqlException or AmazonServiceException or AmazonClientException or HttpRequestException or TimeoutException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning("Reconciliation pass failed ({Error}); trying again in {Interval}", ex.Message, options.Value.Interval);
             }

@@ -16,6 +16,12 @@ public sealed record DrainTimeoutAnnotation(TimeSpan DrainTimeout) : IResourceAn
 /// <summary>An environment variable the development loop sets and a published deployment leaves out (the service's default holds there).</summary>
 public sealed record DevelopmentOnlyEnvironmentAnnotation(string Name) : IResourceAnnotation;
 
+/// <summary>
+/// An environment variable only a development cluster sets (the published kind overlay, which runs the
+/// published development secrets): neither the development loop, nor base, nor a real cluster's overlay.
+/// </summary>
+public sealed record DevelopmentClusterEnvironmentAnnotation(string Name, string Value) : IResourceAnnotation;
+
 /// <summary>An environment variable whose value is each replica's own name (a pod's name when published).</summary>
 public sealed record ReplicaNameEnvironmentAnnotation(string Name) : IResourceAnnotation;
 
@@ -40,6 +46,14 @@ public static class DeploymentBuilderExtensions
     /// <summary>Sets a variable for the development loop only: publishing leaves it out.</summary>
     public static IResourceBuilder<ProjectResource> WithDevelopmentEnvironment(this IResourceBuilder<ProjectResource> builder, string name, string value) =>
         builder.WithEnvironment(name, value).WithAnnotation(new DevelopmentOnlyEnvironmentAnnotation(name));
+
+    /// <summary>
+    /// Sets a variable in a development cluster only (the kind overlay's ConfigMap patch): for example
+    /// <c>ASPNETCORE_ENVIRONMENT=Development</c> for a project that refuses the published development
+    /// secrets anywhere else.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDevelopmentClusterEnvironment(this IResourceBuilder<ProjectResource> builder, string name, string value) =>
+        builder.WithAnnotation(new DevelopmentClusterEnvironmentAnnotation(name, value));
 
     /// <summary>
     /// Passes each replica its own name as <paramref name="name"/>: the name Aspire's dashboard shows

@@ -15,7 +15,7 @@ namespace JobPlatform.AppHost.Hosting;
 public sealed class DevTenantResource(string name, string tenantId, string keyFile) : Resource(name)
 {
     /// <summary>Limits no development session reaches: the benchmark and the test suite run as this tenant too.</summary>
-    public static readonly CreateTenantRequest Limits = new(null, "Development", RateLimitPerMinute: 6_000_000, RateLimitBurst: 100_000, MaxRunningTasks: 100_000);
+    public static readonly CreateTenantRequest Limits = new(null, "Development", RateLimitPerMinute: 6_000_000, RateLimitBurst: 100_000, MaxRunningTasks: 100_000, MaxEventStreams: 1_000);
 
     public string TenantId { get; } = tenantId;
 

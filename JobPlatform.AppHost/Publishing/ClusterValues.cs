@@ -1,5 +1,6 @@
 using System.Globalization;
 using JobPlatform.AppHost.Hosting;
+using JobPlatform.Contracts;
 
 namespace JobPlatform.AppHost.Publishing;
 
@@ -23,7 +24,7 @@ internal static class ClusterValues
         ConnectionStringReference { Resource: SqsEmulatorResource sqs } => new(name, ServiceUrl(sqs), EmulatorOnly: true),
         EndpointReference endpoint => new(name, ServiceUrl(endpoint.Resource, endpoint.Scheme)),
         ParameterResource { Secret: true } parameter => new(name,
-            Secret: new SecretKey(AuthSecretName, parameter.Name, $"dev-only-{parameter.Name}-replace-me-in-a-real-cluster"), Owner: parameter),
+            Secret: new SecretKey(AuthSecretName, parameter.Name, DevelopmentSecrets.ForParameter(parameter.Name)), Owner: parameter),
         string dummy when SqsEmulatorManifests.CredentialVariables.Contains(name)
             && PublishedModel.References(consumer).OfType<SqsEmulatorResource>().FirstOrDefault() is { } sqs =>
             new(name, Secret: SqsEmulatorManifests.CredentialKey(name, dummy), Owner: sqs),

@@ -24,8 +24,11 @@ internal sealed class ContainerEnvironment
     /// <summary>Values for the service's ConfigMap (base).</summary>
     public SortedDictionary<string, string> ConfigMap { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Values only where an emulator runs in the cluster (the <c>kind</c> overlay's ConfigMap patch).</summary>
-    public SortedDictionary<string, string> EmulatorOnly { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Values only the <c>kind</c> overlay sets (its ConfigMap patch): where the emulator runs in the
+    /// cluster, and what the model sets for a development cluster (<see cref="DevelopmentClusterEnvironmentAnnotation"/>).
+    /// </summary>
+    public SortedDictionary<string, string> KindOnly { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Variables set on the container itself: secrets and per-pod values, in order.</summary>
     public List<V1EnvVar> Variables { get; } = [];
@@ -56,12 +59,16 @@ internal sealed class ContainerEnvironment
             }
             else if (variable.EmulatorOnly)
             {
-                environment.EmulatorOnly[name] = variable.Value!;
+                environment.KindOnly[name] = variable.Value!;
             }
             else
             {
                 environment.ConfigMap[name] = variable.Value!;
             }
+        }
+        foreach (var annotation in project.Annotations.OfType<DevelopmentClusterEnvironmentAnnotation>())
+        {
+            environment.KindOnly[annotation.Name] = annotation.Value;
         }
 
         // The credentials of what it references first, then the graph's own secrets.

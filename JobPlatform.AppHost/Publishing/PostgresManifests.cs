@@ -1,4 +1,5 @@
 using JobPlatform.AppHost.Hosting;
+using JobPlatform.Contracts;
 using k8s.Models;
 using Npgsql;
 
@@ -6,7 +7,9 @@ namespace JobPlatform.AppHost.Publishing;
 
 /// <summary>
 /// The PostgreSQL server as a StatefulSet with a volume claim per replica, its headless Service, a
-/// ConfigMap, and Secrets for the password and for each database's connection string.
+/// ConfigMap, and Secrets for the password and for each database's connection string. The password
+/// is the published development one (<see cref="DevelopmentSecrets.PostgresPassword"/>), for the kind
+/// overlay; a real deployment uses its own database and connection Secret instead.
 /// </summary>
 internal static class PostgresManifests
 {
@@ -15,12 +18,6 @@ internal static class PostgresManifests
 
     /// <summary>PostgreSQL's port inside its container and on its Service.</summary>
     public const int ContainerPort = 5432;
-
-    /// <summary>
-    /// The superuser password an in-cluster development deployment (kind) gets, kept in a Secret. A
-    /// real deployment uses its own database and connection Secret instead.
-    /// </summary>
-    public const string DevelopmentPassword = "jobplatform-dev-only";
 
     private const string DataVolume = "data";
     private const string DataDirectory = "/var/lib/postgresql/data";
@@ -38,7 +35,7 @@ internal static class PostgresManifests
         Port = ContainerPort,
         Database = database.Name,
         Username = UnixUser.PostgresUser,
-        Password = DevelopmentPassword,
+        Password = DevelopmentSecrets.PostgresPassword,
     }.ConnectionString;
 
     public static V1ConfigMap ConfigMap(PostgresServerResource server) => new()
@@ -62,7 +59,7 @@ internal static class PostgresManifests
         Kind = "Secret",
         Metadata = PodDefaults.Metadata(PasswordSecretName(server), "database"),
         Type = "Opaque",
-        StringData = new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = DevelopmentPassword },
+        StringData = new Dictionary<string, string> { ["POSTGRES_PASSWORD"] = DevelopmentSecrets.PostgresPassword },
     };
 
     public static V1Service Service(PostgresServerResource server) => new()
@@ -113,7 +110,7 @@ internal static class PostgresManifests
                                 Env =
                                 [
                                     ContainerEnvironment.SecretVariable("POSTGRES_PASSWORD",
-                                        new SecretKey(PasswordSecretName(server), "POSTGRES_PASSWORD", DevelopmentPassword)),
+                                        new SecretKey(PasswordSecretName(server), "POSTGRES_PASSWORD", DevelopmentSecrets.PostgresPassword)),
                                 ],
                                 Resources = ContainerSizes.Base(server.Name).ToRequirements(),
                                 // The first start runs initdb with TCP off; allow it five minutes.

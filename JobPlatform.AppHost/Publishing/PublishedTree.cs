@@ -69,14 +69,14 @@ internal sealed class PublishedTree(PublishedModel model)
             _base.AddResource(ProjectManifests.MigrationJob(project, environment));
         }
 
-        if (environment.EmulatorOnly.Count > 0)
+        if (environment.KindOnly.Count > 0)
         {
             _kind.AddPatch(project.Name, "ConfigMap", new V1ConfigMap
             {
                 ApiVersion = "v1",
                 Kind = "ConfigMap",
                 Metadata = new V1ObjectMeta { Name = project.Name },
-                Data = new Dictionary<string, string>(environment.EmulatorOnly, StringComparer.Ordinal),
+                Data = new Dictionary<string, string>(environment.KindOnly, StringComparer.Ordinal),
             });
         }
         AddKindSize(project.Name, "Deployment", project.Name);

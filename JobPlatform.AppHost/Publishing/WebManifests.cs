@@ -16,6 +16,12 @@ internal static class WebManifests
     /// <summary>Where the unprivileged nginx image reads server blocks from.</summary>
     public const string ConfigDirectory = "/etc/nginx/conf.d";
 
+    /// <summary>The access log: in the nginx image, a link to the container's standard output.</summary>
+    public const string AccessLogPath = "/var/log/nginx/access.log";
+
+    /// <summary>What an access_token's value is logged as.</summary>
+    public const string Redacted = "REDACTED";
+
     public static async Task<V1ConfigMap> ConfigMapAsync(ViteAppResource app, CancellationToken ct)
     {
         var environment = await ContainerEnvironment.EvaluateAsync(app, ct);
@@ -32,11 +38,26 @@ internal static class WebManifests
     }
 
     private static string NginxConfig(ContainerSpec container, string apiUrl) => $$"""
+        # Access tokens never reach the access log. The console's event stream carries one in its query
+        # (?access_token=, since a browser's EventSource cannot send headers; the Api reads the name in any
+        # case): a request is logged with its value replaced, every other parameter kept, and a query with
+        # more than one is logged as {{Redacted}} whole.
+        map $request_uri $redacted_request_uri {
+            "~*^(?<redact_path>[^?]*)\?(.*&)?access_token=.*&access_token=" "${redact_path}?{{Redacted}}";
+            "~*^(?<redact_head>[^?]*\?(.*&)?access_token=)[^&]*(?<redact_tail>.*)$" "${redact_head}{{Redacted}}${redact_tail}";
+            default $request_uri;
+        }
+
+        # nginx's combined format with the image's X-Forwarded-For, the request line's URI redacted.
+        log_format redacted '$remote_addr - $remote_user [$time_local] "$request_method $redacted_request_uri $server_protocol" '
+                            '$status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"';
+
         # The console's production build, and /api sent to the Api (what the Vite dev server's proxy does).
         server {
             listen {{container.Port.ToString(CultureInfo.InvariantCulture)}};
             server_name _;
             root /usr/share/nginx/html;
+            access_log {{AccessLogPath}} redacted;
 
             location = {{container.ReadinessPath}} {
                 access_log off;

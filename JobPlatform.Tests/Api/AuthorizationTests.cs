@@ -68,28 +68,28 @@ public sealed class AuthorizationTests(JobPlatformFixture fixture)
     [Fact]
     public async Task Admin_CreatesTenantsWithClearErrors()
     {
-        foreach (var bad in new object[] { new { id = "" }, new { id = "Upper" }, new { id = "9starts-with-digit" }, new { id = "ok-id", rateLimitPerMinute = 0 } })
+        foreach (var bad in new object[] { new { id = "" }, new { id = "Upper" }, new { id = "9starts-with-digit" }, new { id = "ok-id", rateLimitPerMinute = 0 }, new { id = "ok-id", maxEventStreams = 0 }, new { id = "ok-id", jobRetentionDays = 0 }, new { id = "ok-id", maxUnfinishedTasks = -1 } })
         {
             using var refused = await fixture.AdminApi.PostAsJsonAsync("/api/v1/tenants", bad, JobsClient.Json);
             Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
             Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
         }
 
-        using var tenant = await fixture.CreateTenantAsync(rateLimitPerMinute: 120, rateLimitBurst: 7, maxRunningTasks: 3);
+        using var tenant = await fixture.CreateTenantAsync(rateLimitPerMinute: 120, rateLimitBurst: 7, maxRunningTasks: 3, maxEventStreams: 4, maxUnfinishedTasks: 50, jobRetentionDays: 2);
         using var again = await fixture.AdminApi.PostAsJsonAsync("/api/v1/tenants", new { id = tenant.Id }, JobsClient.Json);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AdminApi.PostAsJsonAsync("/api/v1/tenants/no-such-tenant/keys", new { }, JobsClient.Json)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AdminApi.DeleteAsync($"/api/v1/tenants/{tenant.Id}/keys/{Guid.NewGuid()}")).StatusCode);
 
         var listed = (await fixture.AdminApi.GetFromJsonAsync<List<TenantResponse>>("/api/v1/tenants", JobsClient.Json))!;
-        Assert.Contains(listed, t => t.Id == tenant.Id && t.Limits == new TenantLimits(120, 7, 3));
+        Assert.Contains(listed, t => t.Id == tenant.Id && t.Limits == new TenantLimits(120, 7, 3, 4, 50, 2));
 
         // A key is shown once, starts with jp_, and works at once.
         Assert.StartsWith(TenantRules.KeyPrefix, tenant.Key.Key);
         Assert.Equal(TenantRules.KeyPrefix.Length + 43, tenant.Key.Key.Length);
         var me = (await tenant.Api.GetFromJsonAsync<TenantUsageResponse>("/api/v1/tenants/me", JobsClient.Json))!;
-        Assert.Equal(new TenantLimits(120, 7, 3), me.Limits);
-        Assert.Equal((0L, 0L, 0L), (me.RunningTasks, me.QueuedTasks, me.UnfinishedJobs));
+        Assert.Equal(new TenantLimits(120, 7, 3, 4, 50, 2), me.Limits);
+        Assert.Equal((0L, 0L, 0L, 0L), (me.RunningTasks, me.QueuedTasks, me.UnfinishedJobs, me.UnfinishedTasks));
     }
 
     private static async Task AssertForbiddenAsync(HttpClient client, (HttpMethod Method, string Path, object? Body)[] endpoints, string neededRole)

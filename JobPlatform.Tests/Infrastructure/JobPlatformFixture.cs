@@ -77,6 +77,8 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["TaskReconciler__Interval"] = "00:00:01",
                     ["TaskReconciler__LeaseGrace"] = "00:00:01",
                     ["TaskReconciler__LostMessageAfter"] = LostMessageAfter.ToString(),
+                    // Expired rows go within a second or two of a test's backdating them.
+                    ["Retention__Interval"] = "00:00:01",
                     ["JobEvents__CoalesceInterval"] = JobEventsCoalesceInterval.ToString(),
                     ["JobEvents__ProgressInterval"] = JobEventsCoalesceInterval.ToString(),
                     // One Api replica signs and checks its own tokens: expiry is exact.

@@ -8,11 +8,12 @@ namespace JobPlatform.Tests.Infrastructure;
 public static class TenantsClient
 {
     /// <summary>A new tenant with a unique id and one key; a client that calls the Api as it.</summary>
-    public static async Task<TestTenant> CreateTenantAsync(this JobPlatformFixture fixture, int? rateLimitPerMinute = null, int? rateLimitBurst = null, int? maxRunningTasks = null)
+    public static async Task<TestTenant> CreateTenantAsync(this JobPlatformFixture fixture, int? rateLimitPerMinute = null, int? rateLimitBurst = null,
+        int? maxRunningTasks = null, int? maxEventStreams = null, int? maxUnfinishedTasks = null, int? jobRetentionDays = null)
     {
         var id = $"t-{Guid.NewGuid():N}"[..20];
         using var created = await fixture.AdminApi.PostAsJsonAsync("/api/v1/tenants",
-            new CreateTenantRequest(id, $"Test {id}", rateLimitPerMinute ?? 6_000, rateLimitBurst ?? 1_000, maxRunningTasks), JobsClient.Json);
+            new CreateTenantRequest(id, $"Test {id}", rateLimitPerMinute ?? 6_000, rateLimitBurst ?? 1_000, maxRunningTasks, maxEventStreams, maxUnfinishedTasks, jobRetentionDays), JobsClient.Json);
         Assert.True(created.StatusCode == HttpStatusCode.Created, $"creating tenant {id}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync()}");
         var key = await fixture.IssueKeyAsync(id);
         return new TestTenant(id, key, fixture.CreateApiClient(key.Key));

@@ -123,8 +123,9 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
                     using var response = await http.GetAsync(path);
                     return response.StatusCode;
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
                 {
+                    // Not listening yet, or still starting on a busy machine (the 5 s timeout).
                     return (HttpStatusCode?)null;
                 }
             }, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), status => $"{container.Name} answers {status?.ToString() ?? "nothing"} at {path}\n{RecentLog()}");
@@ -169,25 +170,7 @@ public sealed partial class PublishedConfigurationRunTests : IAsyncLifetime
     /// <summary>Starts a built project as its container would run: its own folder, only the manifest's environment.</summary>
     private Process Start(string name, string project, IList<string>? args, Dictionary<string, string> environment)
     {
-        var directory = Path.Combine(RenderedOverlay.RepositoryRoot, project, "bin", RenderedOverlay.BuildConfiguration, "net10.0");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(directory, $"{project}.dll"));
-        foreach (var argument in args ?? [])
-        {
-            start.ArgumentList.Add(argument);
-        }
-        start.Environment.Clear();
-        foreach (var inherited in new[] { "PATH", "HOME", "DOTNET_ROOT", "TMPDIR" })
-        {
-            if (Environment.GetEnvironmentVariable(inherited) is { } value)
-            {
-                start.Environment[inherited] = value;
-            }
-        }
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
+        var start = BuiltProject.StartInfo(project, args, environment);
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Log(name, e.Data);
         process.ErrorDataReceived += (_, e) => Log(name, e.Data);

@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using JobPlatform.AppHost.Hosting;
 using JobPlatform.AppHost.Publishing;
 using k8s.Models;
+using Microsoft.Extensions.Configuration;
 
 namespace JobPlatform.Tests.Kubernetes;
 
@@ -202,6 +203,46 @@ public sealed partial class RenderedManifestsTests
     }
 
     [Fact]
+    public async Task OnlyADevelopmentCluster_RunsTheApiAsDevelopment()
+    {
+        var trees = await Task.WhenAll(RenderedOverlay.Names.Select(RenderedOverlay.RenderAsync).Append(RenderedOverlay.RenderBaseAsync()));
+        foreach (var rendered in trees)
+        {
+            // The kind overlays keep base's development secrets, which the Api (and its migration Job) refuse anywhere else.
+            var development = rendered.Name is "kind" or "kind-keda";
+            foreach (var (kind, name, template) in rendered.PodTemplates())
+            {
+                foreach (var container in template.Spec.Containers)
+                {
+                    var expected = development && name is "api" or "api-migrate" ? "Development" : null;
+                    var actual = rendered.EnvironmentOf(container, $"{name}-pod").GetValueOrDefault("ASPNETCORE_ENVIRONMENT");
+                    Assert.True(actual == expected, $"{rendered.Name}: {kind} {name}, container {container.Name} runs with ASPNETCORE_ENVIRONMENT={actual ?? "(unset)"}, not {expected ?? "(unset)"}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task TheApisCheck_KnowsEveryCredentialTheKindOverlayGivesIt()
+    {
+        var kind = await RenderedOverlay.RenderAsync("kind");
+        var containers = new[] { kind.Get<V1Deployment>("api").Spec.Template.Spec.Containers.Single(), kind.Get<V1Job>("api-migrate").Spec.Template.Spec.Containers.Single() };
+        foreach (var container in containers)
+        {
+            var environment = kind.EnvironmentOf(container, "api-pod");
+            // Every Secret key the Api cannot go without: what an operator must replace. (The emulator's dummy AWS keys
+            // are optional, a pod's role standing in, and open nothing: real SQS refuses them.)
+            var credentials = (container.Env ?? []).Where(v => v.ValueFrom?.SecretKeyRef is { Optional: not true }).Select(v => Setting(v.Name)).Order().ToList();
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(environment.Select(pair => KeyValuePair.Create(Setting(pair.Key), (string?)pair.Value)))
+                .Build();
+
+            Assert.NotEmpty(credentials);
+            Assert.Equal(credentials, JobPlatform.Api.Identity.DevelopmentCredentialCheck.SettingsHoldingDevelopmentValues(configuration).Order());
+        }
+    }
+
+    [Fact]
     public async Task Scaling_FollowsTheModel()
     {
         var kind = await RenderedOverlay.RenderAsync("kind");
@@ -280,6 +321,9 @@ public sealed partial class RenderedManifestsTests
         Assert.Equal([JobPlatform.Api.Services.DatabaseMigrator.MigrateOnlyArgument], container.Args);
         Assert.NotEqual("Always", job.Spec.Template.Spec.RestartPolicy);
     }
+
+    /// <summary>A variable's name as a configuration key, as .NET reads the environment (<c>Auth__AdminKey</c> is <c>Auth:AdminKey</c>).</summary>
+    private static string Setting(string variable) => variable.Replace("__", ":", StringComparison.Ordinal);
 
     private static bool Selects(IDictionary<string, string> selector, V1PodTemplateSpec template) =>
         selector.All(s => template.Metadata.Labels.TryGetValue(s.Key, out var value) && value == s.Value);

@@ -40,13 +40,18 @@ public sealed class RenderedOverlay
 
     public static string ManifestsRoot => Path.Combine(RepositoryRoot, "deploy", "k8s");
 
-    public static async Task<RenderedOverlay> RenderAsync(string overlay)
+    public static Task<RenderedOverlay> RenderAsync(string overlay) => RenderAsync(overlay, Path.Combine(ManifestsRoot, "overlays", overlay));
+
+    /// <summary><c>base</c> alone, which no one applies as it is: what every overlay starts from.</summary>
+    public static Task<RenderedOverlay> RenderBaseAsync() => RenderAsync("base", Path.Combine(ManifestsRoot, "base"));
+
+    private static async Task<RenderedOverlay> RenderAsync(string name, string directory)
     {
-        var yaml = await KustomizeAsync(Path.Combine(ManifestsRoot, "overlays", overlay));
+        var yaml = await KustomizeAsync(directory);
         var objects = KubernetesYaml.LoadAllFromString(yaml, CustomKinds, strict: true)
             .Cast<IKubernetesObject<V1ObjectMeta>>()
             .ToList();
-        return new RenderedOverlay(overlay, objects);
+        return new RenderedOverlay(name, objects);
     }
 
     /// <summary>Runs <c>kubectl kustomize</c> on <paramref name="directory"/> and returns its output; fails with kubectl's message.</summary>

@@ -18,7 +18,7 @@ public sealed class JobCommandsTests(JobPlatformFixture fixture)
     public async Task EveryCommand_ChangesNothing_GivenAnotherTenantsJob()
     {
         await using var database = NpgsqlDataSource.Create(fixture.App.GetConnectionString("jobsdb"));
-        var commands = new JobCommands(database);
+        var commands = new JobCommands(database, Microsoft.Extensions.Options.Options.Create(new JobPlatform.Api.Identity.TenancyOptions()));
         var finished = await fixture.Api.SubmitAsync(new { name = "cross-tenant-finished", type = "fail", taskCount = 2, maxAttempts = 1, failureThreshold = 2 });
         var running = await fixture.Api.SubmitAsync(new { name = "cross-tenant-running", type = "sleep", taskCount = 2, parameters = new { ms = 60_000 } });
         await fixture.Api.WaitForFinalAsync(finished.Id);

@@ -32,7 +32,7 @@ public sealed class StoreDatabase : IAsyncDisposable
         Rows = new Rows(DataSource);
         Observed = new Observed(DataSource);
         Protocol = new WorkerProtocol(new ProtocolDatabase(DataSource));
-        Commands = new JobCommands(DataSource);
+        Commands = new JobCommands(DataSource, Microsoft.Extensions.Options.Options.Create(new JobPlatform.Api.Identity.TenancyOptions()));
         Reconciliation = new Reconciliation(DataSource);
     }
 

@@ -8,8 +8,9 @@ namespace JobPlatform.Tests.Worker;
 
 /// <summary>
 /// Sharing the workers between tenants and priorities, checked from the attempts' own timestamps: a
-/// tenant's quota bounds how many of its tasks run at once, its big job does not hold another tenant
-/// back, and more urgent work starts first while low priority still progresses.
+/// tenant's quota and its fair share of the fleet bound how many of its tasks run at once, neither
+/// its big job nor its long tasks hold another tenant back, and more urgent work starts first while
+/// low priority still progresses.
 /// </summary>
 [Collection(GraphCollection.Name)]
 public sealed class FairSharingTests(JobPlatformFixture fixture, ITestOutputHelper output)
@@ -53,8 +54,7 @@ public sealed class FairSharingTests(JobPlatformFixture fixture, ITestOutputHelp
 
         // The big job was held to its quota all along.
         Assert.True((await big.Api.GetFromJsonAsync<TenantUsageResponse>("/api/v1/tenants/me", JobsClient.Json))!.RunningTasks <= 20);
-        await big.Api.PostAsync($"/api/v1/jobs/{bigJob.Id}/cancel", null);
-        await big.Api.WaitForFinalAsync(bigJob.Id);
+        await CancelAsync(big.Api, bigJob.Id);
     }
 
     [Fact]
@@ -85,6 +85,71 @@ public sealed class FairSharingTests(JobPlatformFixture fixture, ITestOutputHelp
         Assert.True(startedMeanwhile < 100, $"{startedMeanwhile} normal tasks started before the last critical one");
         // Low priority was not starved: it started while the normal backlog still had tasks waiting.
         Assert.True(lowStarts.Min() < backlog.Max(a => a.StartedAt), "low priority started only after the normal backlog");
+    }
+
+    [Fact]
+    public async Task HourLongCriticalTasks_LeaveSlotsFree_SoAnotherTenantsTaskStartsAtOnce()
+    {
+        // Tenant A has the default quota (100), more than the test graph's fleet, and marks its work critical.
+        using var hog = await fixture.CreateTenantAsync();
+        using var other = await fixture.CreateTenantAsync();
+        var hours = await hog.Api.SubmitAsync(new { name = "hour-long", type = "sleep", taskCount = 100, parameters = new { ms = 3_600_000 }, priority = "critical" });
+        try
+        {
+            // A fills every slot the tenants share: the live fleet's slots less its reserve.
+            var fleet = await fixture.QueryScalarAsync<long>("SELECT coalesce(sum(slots), 0)::bigint FROM workers WHERE stopped_at IS NULL AND last_heartbeat_at > now() - interval '15 seconds'");
+            var budget = JobPlatform.Api.Lifecycle.FairShare.Budget(fleet, 0.1);
+            var running = await Eventually.Until(
+                async () => (await hog.Api.GetFromJsonAsync<TenantUsageResponse>("/api/v1/tenants/me", JobsClient.Json))!.RunningTasks,
+                count => count >= budget, TimeSpan.FromSeconds(60), count => $"{count} of the hour-long tasks run, expected {budget}");
+            Assert.True(running < fleet, $"one tenant runs {running} tasks on a fleet of {fleet} slots: none is left for the others");
+
+            var clock = Stopwatch.StartNew();
+            var noop = await other.Api.SubmitAsync(new { name = "meanwhile", type = "noop", taskCount = 1 });
+            var done = await other.Api.WaitForFinalAsync(noop.Id, TimeSpan.FromSeconds(30));
+            output.WriteLine($"tenant A runs {running} hour-long critical tasks on {fleet} slots (its share {budget}); tenant B's noop job took {clock.Elapsed.TotalSeconds:0.00} s");
+            Assert.Equal(JobStatus.Completed, done.Status);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"tenant B waited {clock.Elapsed.TotalSeconds:0.0} s");
+            Assert.True((await hog.Api.GetFromJsonAsync<TenantUsageResponse>("/api/v1/tenants/me", JobsClient.Json))!.RunningTasks <= budget);
+        }
+        finally
+        {
+            await CancelAsync(hog.Api, hours.Id);
+        }
+    }
+
+    [Fact]
+    public async Task ABacklogFarAboveTheFleet_DoesNotDelayAnotherTenantsJob()
+    {
+        // Tenant A's quota is far above the fleet: only its fair share keeps its backlog out of the queue.
+        using var hog = await fixture.CreateTenantAsync(maxRunningTasks: 1_000_000);
+        using var other = await fixture.CreateTenantAsync();
+        var backlog = await hog.Api.SubmitAsync(new { name = "backlog", type = "noop", taskCount = 20_000 });
+        try
+        {
+            await hog.Api.WaitForJobAsync(backlog.Id, j => j.Counts.Succeeded >= 200);
+
+            var clock = Stopwatch.StartNew();
+            var small = await other.Api.SubmitAsync(new { name = "small", type = "noop", taskCount = 20 });
+            var done = await other.Api.WaitForFinalAsync(small.Id, TimeSpan.FromSeconds(60));
+            var took = clock.Elapsed;
+            var backlogNow = await hog.Api.GetJobAsync(backlog.Id);
+            output.WriteLine($"tenant B's 20 noop tasks took {took.TotalSeconds:0.00} s behind tenant A's 20,000 ({backlogNow.Counts.Succeeded} done)");
+
+            Assert.Equal(JobStatus.Completed, done.Status);
+            Assert.False(JobStatus.Final.Contains(backlogNow.Status), "the backlog finished first: the test proved nothing");
+            Assert.True(took < TimeSpan.FromSeconds(5), $"tenant B's job took {took.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            await CancelAsync(hog.Api, backlog.Id);
+        }
+    }
+
+    private static async Task CancelAsync(HttpClient api, Guid jobId)
+    {
+        using var cancelled = await api.PostAsync($"/api/v1/jobs/{jobId}/cancel", null);
+        await api.WaitForFinalAsync(jobId);
     }
 
     private static async Task<IReadOnlyList<TimelineItem>> TimelineAsync(HttpClient api, Guid jobId) =>

@@ -1,3 +1,4 @@
+using JobPlatform.Contracts;
 using JobPlatform.Worker;
 using JobPlatform.Worker.Pipeline;
 

@@ -77,8 +77,8 @@ describe('App', () => {
   it("shows the signed-in tenant with its usage, and signs out", async () => {
     vi.stubGlobal('fetch', routeFetch([
       ['GET', '/api/v1/tenants/me', () => jsonResponse({
-        id: 'acme', name: 'Acme', runningTasks: 12, queuedTasks: 340, unfinishedJobs: 2,
-        limits: { rateLimitPerMinute: 600, rateLimitBurst: 100, maxRunningTasks: 50 },
+        id: 'acme', name: 'Acme', runningTasks: 12, queuedTasks: 340, unfinishedJobs: 2, unfinishedTasks: 352,
+        limits: { rateLimitPerMinute: 600, rateLimitBurst: 100, maxRunningTasks: 50, maxEventStreams: 20, maxUnfinishedTasks: 1000000, jobRetentionDays: 30 },
       })],
       ['GET', '/api/v1/', () => jsonResponse(makePage([]))],
     ]))

@@ -13,22 +13,21 @@ public sealed class ClaimBackoff(TimeProvider clock, ILogger<ClaimBackoff> logge
     public static readonly TimeSpan Longest = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
-    private int _failures;
+    private readonly Backoff _backoff = new(First, Longest);
+    private volatile bool _failing;
     private DateTimeOffset _resumeAt;
 
     /// <summary>Whether the last claim call failed.</summary>
-    public bool Failing => Volatile.Read(ref _failures) > 0;
+    public bool Failing => _failing;
 
     /// <summary>A claim call failed: receiving waits longer.</summary>
     public void Failed(Exception error)
     {
         lock (_lock)
         {
-            _failures++;
-            var ceiling = TimeSpan.FromTicks(Math.Min(Longest.Ticks, First.Ticks << Math.Min(_failures - 1, 16)));
-            // Equal jitter: half the ceiling, plus up to half again at random, so replicas spread out.
-            _resumeAt = clock.GetUtcNow() + ceiling / 2 + ceiling / 2 * Random.Shared.NextDouble();
-            if (_failures == 1)
+            _resumeAt = clock.GetUtcNow() + _backoff.Failed();
+            _failing = true;
+            if (_backoff.Failures == 1)
             {
                 logger.LogWarning("Claims are failing ({Error}); receiving one message at a time, backing off up to {Longest} s, until a claim goes through",
                     error.Message, Longest.TotalSeconds);
@@ -45,10 +44,10 @@ public sealed class ClaimBackoff(TimeProvider clock, ILogger<ClaimBackoff> logge
         }
         lock (_lock)
         {
-            if (_failures > 0)
+            _failing = false;
+            if (_backoff.Succeeded() is var failures and > 0)
             {
-                logger.LogInformation("Claims go through again after {Failures} failed calls; receiving as usual", _failures);
-                _failures = 0;
+                logger.LogInformation("Claims go through again after {Failures} failed calls; receiving as usual", failures);
             }
         }
     }

@@ -70,9 +70,11 @@ public sealed class TaskRunner(
     }
 
     /// <summary>
-    /// Runs the handler, then reports, while a heartbeat renews the message's visibility and the
-    /// task's lease, so a task may run far longer than the visibility timeout without being delivered
-    /// twice. When the Api says this attempt no longer holds the task, the handler's token fires.
+    /// Runs the handler, then reports, while a heartbeat renews the task's lease at the Api and
+    /// another loop keeps its message hidden in SQS, so a task may run far longer than the visibility
+    /// timeout without being delivered twice. The two are apart so that an Api that stalls (every
+    /// call waits out its timeouts) does not let the message reappear meanwhile. When the Api says
+    /// this attempt no longer holds the task, the handler's token fires.
     /// </summary>
     private async Task<TaskReportResult> RunWithHeartbeatAsync(ReceivedMessage message, TaskGrant grant)
     {
@@ -81,11 +83,13 @@ public sealed class TaskRunner(
         using var deadline = grant.Timeout is { } timeout ? new CancellationTokenSource(timeout) : new CancellationTokenSource();
         using var handler = CancellationTokenSource.CreateLinkedTokenSource(lost.Token, deadline.Token);
         using var finished = new CancellationTokenSource();
-        // The beat stops by disposing its timer, which ends the wait for the next tick quietly:
+        // Each loop stops by disposing its timer, which ends the wait for the next tick quietly:
         // cancelling that wait threw an exception at the end of every task, a few per cent of a
-        // busy worker's CPU. The token still cancels a heartbeat call in flight.
-        var timer = new PeriodicTimer(_options.HeartbeatInterval);
-        var heartbeat = HeartbeatAsync(message, grant, lost, timer, finished.Token);
+        // busy worker's CPU. The token still cancels a call in flight.
+        var beats = new PeriodicTimer(_options.HeartbeatInterval);
+        var extensions = new PeriodicTimer(_options.HeartbeatInterval);
+        var heartbeat = HeartbeatAsync(grant, lost, beats, finished.Token);
+        var hidden = KeepHiddenAsync(message, grant, lost.Token, extensions, finished.Token);
         try
         {
             var report = await RunHandlerAsync(grant, handler.Token, deadline.Token);
@@ -93,15 +97,15 @@ public sealed class TaskRunner(
         }
         finally
         {
-            timer.Dispose();
+            beats.Dispose();
+            extensions.Dispose();
             await finished.CancelAsync();
-            await heartbeat;
+            await Task.WhenAll(heartbeat, hidden);
         }
     }
 
-    private async Task HeartbeatAsync(ReceivedMessage message, TaskGrant grant, CancellationTokenSource lost, PeriodicTimer timer, CancellationToken finished)
+    private async Task HeartbeatAsync(TaskGrant grant, CancellationTokenSource lost, PeriodicTimer timer, CancellationToken finished)
     {
-        var visibilitySeconds = (int)_options.VisibilityTimeout.TotalSeconds;
         while (await timer.WaitForNextTickAsync(CancellationToken.None))
         {
             try
@@ -114,7 +118,6 @@ public sealed class TaskRunner(
                     await lost.CancelAsync();
                     return;
                 }
-                await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(message.QueueUrl, message.Message.ReceiptHandle, visibilitySeconds), finished);
             }
             catch (OperationCanceledException) when (finished.IsCancellationRequested)
             {
@@ -123,8 +126,29 @@ public sealed class TaskRunner(
             catch (Exception ex)
             {
                 // One missed beat is survivable: the interval is at most a third of the lease. The
-                // loop goes on until its task ends, whatever the Api's or SQS's pipeline threw.
+                // loop goes on until its task ends, whatever the Api's pipeline threw.
                 logger.LogWarning("Heartbeat for task {TaskId} failed ({Error}); trying again next beat", grant.TaskId, ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Keeps the task's message hidden while its attempt runs here and holds the task, as far as this worker knows.</summary>
+    private async Task KeepHiddenAsync(ReceivedMessage message, TaskGrant grant, CancellationToken lost, PeriodicTimer timer, CancellationToken finished)
+    {
+        var visibilitySeconds = (int)_options.VisibilityTimeout.TotalSeconds;
+        while (await timer.WaitForNextTickAsync(CancellationToken.None) && !lost.IsCancellationRequested)
+        {
+            try
+            {
+                await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(message.QueueUrl, message.Message.ReceiptHandle, visibilitySeconds), finished);
+            }
+            catch (OperationCanceledException) when (finished.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Keeping task {TaskId}'s message hidden failed ({Error}); trying again next beat", grant.TaskId, ex.Message);
             }
         }
     }

@@ -17,8 +17,11 @@ public sealed class TaskSlots(IOptions<WorkerOptions> options) : IDisposable
 
     public int Capacity { get; } = options.Value.MaxConcurrency;
 
+    /// <summary>Slots held by received messages not done with yet: being claimed, run, reported or settled.</summary>
+    public int Held => Volatile.Read(ref _held);
+
     /// <summary>Whether messages received here are not done with yet (so slots will free up soon).</summary>
-    public bool AnyHeld => Volatile.Read(ref _held) > 0;
+    public bool AnyHeld => Held > 0;
 
     /// <summary>Fires when the worker is stopping and its running tasks' time to finish has run out.</summary>
     public CancellationToken DrainExpired => _drainExpired.Token;

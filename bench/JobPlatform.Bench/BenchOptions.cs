@@ -46,6 +46,12 @@ public sealed record BenchOptions
     /// <summary>Whether to measure the end-to-end job again with telemetry exported to the AppHost's dashboard. Defaults to true.</summary>
     public bool Telemetry { get; init; } = true;
 
+    /// <summary>
+    /// Finished tasks, past their retention, that the pruner deletes while the end-to-end job runs
+    /// again (0 skips the scenario). Defaults to 1,000,000.
+    /// </summary>
+    public int PruneTasks { get; init; } = 1_000_000;
+
     /// <summary>Whether to run the Hangfire baseline. Defaults to true.</summary>
     public bool Hangfire { get; init; } = true;
 
@@ -73,5 +79,6 @@ public sealed record BenchOptions
         Scaling = [1],
         ScalingTasks = 200,
         HangfireWorkerCounts = [5],
+        PruneTasks = 20_000,
     };
 }

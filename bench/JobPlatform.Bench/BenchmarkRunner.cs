@@ -32,6 +32,10 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             await EndToEndAgainstHangfireAsync(app, api, ct);
             await SubmissionLatencyAsync(app, api, ct);
             await BigJobAsync(app, api, ct);
+            if (options.PruneTasks > 0)
+            {
+                await PruningCostAsync(app, api, ct);
+            }
         }
         if (options.Telemetry)
         {
@@ -292,6 +296,73 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         Add("Memory", "one worker's peak resident memory (VmHWM), whole run", $"{PeakResidentMegabytes(workerPid):N0} MB");
     }
 
+    /// <summary>
+    /// The end-to-end job again while the pruner deletes <see cref="BenchOptions.PruneTasks"/>
+    /// finished tasks (each with an attempt) of jobs past their retention, against a run just
+    /// before with nothing to prune: what retention costs the hot path.
+    /// </summary>
+    private async Task PruningCostAsync(RunningGraph app, HttpClient api, CancellationToken ct)
+    {
+        const int PerJob = 10_000;
+        var jobs = Math.Max(1, options.PruneTasks / PerJob);
+        var perJob = Math.Min(PerJob, options.PruneTasks);
+        var seeded = jobs * perJob;
+        progress.WriteLine($"pruning: {options.Tasks:N0} noop tasks, then again while {seeded:N0} expired tasks are pruned");
+        var (quiet, _) = await RunJobAsync(api, options.Tasks, ct);
+
+        await using var db = await NpgsqlDataSource.Create(app.GetConnectionString("jobsdb")).OpenConnectionAsync(ct);
+        var seeding = Stopwatch.StartNew();
+        await using (var seed = new NpgsqlCommand(
+            """
+            INSERT INTO tenants (id, name, job_retention_days, created_at) VALUES ('bench-expired', 'Expired work (benchmark)', 1, now())
+            ON CONFLICT (id) DO NOTHING;
+            INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, parameters, priority,
+                              finished_tasks, failed_tasks, created_at, updated_at, started_at, finished_at)
+            SELECT gen_random_uuid(), 'bench-expired', 'expired-' || g, 'noop', 'completed', @perJob, 3, 0, '{}'::jsonb, 2,
+                   @perJob, 0, now() - interval '41 days', now() - interval '40 days', now() - interval '41 days', now() - interval '40 days'
+            FROM generate_series(1, @jobs) g;
+            INSERT INTO tasks (id, job_id, tenant_id, "index", type, status, attempts, max_attempts, result, created_at, updated_at, started_at, finished_at)
+            SELECT gen_random_uuid(), j.id, j.tenant_id, i, 'noop', 'succeeded', 1, 3, '{}'::jsonb, j.created_at, j.finished_at, j.created_at, j.finished_at
+            FROM jobs j CROSS JOIN generate_series(0, @perJob - 1) i WHERE j.tenant_id = 'bench-expired';
+            INSERT INTO task_attempts (id, task_id, number, worker_id, started_at, ended_at, outcome)
+            SELECT gen_random_uuid(), t.id, 1, 'bench-seed', t.started_at, t.finished_at, 'succeeded' FROM tasks t WHERE t.tenant_id = 'bench-expired';
+            ANALYZE jobs; ANALYZE tasks; ANALYZE task_attempts;
+            """, db) { CommandTimeout = 600 })
+        {
+            seed.Parameters.AddWithValue("jobs", jobs);
+            seed.Parameters.AddWithValue("perJob", perJob);
+            await seed.ExecuteNonQueryAsync(ct);
+        }
+        progress.WriteLine($"  seeded {seeded:N0} expired tasks with their attempts in {seeding.Elapsed.TotalSeconds:N0} s");
+
+        async Task<long> LeftAsync()
+        {
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM tasks WHERE tenant_id = 'bench-expired'", db);
+            return (long)(await count.ExecuteScalarAsync(ct))!;
+        }
+        // The pruner looks every Retention:Interval: wait until it is at work.
+        while (await LeftAsync() == seeded)
+        {
+            await Task.Delay(200, ct);
+        }
+        var pruneClock = Stopwatch.StartNew();
+        var leftBefore = await LeftAsync();
+        var (pruning, _) = await RunJobAsync(api, options.Tasks, ct);
+        var leftAfter = await LeftAsync();
+        var prunedDuring = leftBefore - leftAfter;
+        var duringRun = pruneClock.Elapsed;
+        while (await LeftAsync() > 0)
+        {
+            await Task.Delay(500, ct);
+        }
+        var allPruned = pruneClock.Elapsed;
+        Add("Pruning", $"{options.Tasks:N0} noop tasks, nothing to prune", $"{options.Tasks / quiet.TotalSeconds:N0} tasks/s");
+        Add("Pruning", $"the same while the pruner deletes expired tasks ({prunedDuring:N0} of {seeded:N0} during the run)",
+            $"{options.Tasks / pruning.TotalSeconds:N0} tasks/s ({quiet.TotalSeconds / pruning.TotalSeconds:P0} of the quiet run)");
+        Add("Pruning", $"expired tasks (each with an attempt) deleted per second, while the job ran / in all",
+            $"{prunedDuring / duringRun.TotalSeconds:N0} / {leftBefore / allPruned.TotalSeconds:N0} tasks/s ({seeded:N0} in {allPruned.TotalSeconds:N0} s)");
+    }
+
     private static async Task<(TimeSpan Elapsed, JobResponse Job)> RunJobAsync(HttpClient api, int tasks, CancellationToken ct)
     {
         var before = DateTimeOffset.UtcNow;
@@ -362,6 +433,12 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
             PersistQueues = false,
             DataDirectory = Path.Combine(Path.GetTempPath(), $"jobplatform-bench-{Environment.ProcessId}"),
             PostgresSettings = options.SqlProfile ? SqlProfile.Settings : new Dictionary<string, string>(),
+            // The pruner looks every 5 s rather than every minute, so the pruning scenario starts
+            // soon; what a step costs is the same.
+            ResourceEnvironment = new Dictionary<string, IReadOnlyDictionary<string, string>>
+            {
+                ["api"] = new Dictionary<string, string> { ["Retention__Interval"] = "00:00:05" },
+            },
         }, ct);
     }
 

@@ -113,6 +113,9 @@ namespace JobPlatform.Api.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_dead_letters_message_id");
 
+                    b.HasIndex("RecordedAt")
+                        .HasDatabaseName("ix_dead_letters_recorded_at");
+
                     b.HasIndex("TaskId")
                         .HasDatabaseName("ix_dead_letters_task_id");
 
@@ -153,6 +156,9 @@ namespace JobPlatform.Api.Data.Migrations
 
                     b.HasKey("TenantId", "Key")
                         .HasName("pk_idempotency_keys");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_idempotency_keys_created_at");
 
                     b.ToTable("idempotency_keys", (string)null);
                 });
@@ -241,6 +247,10 @@ namespace JobPlatform.Api.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_jobs");
+
+                    b.HasIndex("FinishedAt")
+                        .HasDatabaseName("ix_jobs_finished_at")
+                        .HasFilter("finished_at IS NOT NULL");
 
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_jobs_unfinished")
@@ -345,6 +355,9 @@ namespace JobPlatform.Api.Data.Migrations
                     b.HasIndex("TenantId", "FinishedAt")
                         .HasDatabaseName("ix_tasks_failures")
                         .HasFilter("status IN ('failed', 'dead_lettered')");
+
+                    b.HasIndex("TenantId", "Status")
+                        .HasDatabaseName("ix_tasks_tenant_id_status");
 
                     b.ToTable("tasks", (string)null);
                 });
@@ -451,9 +464,21 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<int?>("JobRetentionDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("job_retention_days");
+
+                    b.Property<int?>("MaxEventStreams")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_event_streams");
+
                     b.Property<int?>("MaxRunningTasks")
                         .HasColumnType("integer")
                         .HasColumnName("max_running_tasks");
+
+                    b.Property<int?>("MaxUnfinishedTasks")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_unfinished_tasks");
 
                     b.Property<string>("Name")
                         .IsRequired()

@@ -27,7 +27,9 @@ export function TenantUsage({ tenantId, keySource, usage, onSignOut }: TenantUsa
             {formatCount(usage.runningTasks)} / {formatCount(usage.limits.maxRunningTasks)} running
           </span>
           {' · '}
-          <span title="Tasks waiting for a worker or a free slot.">{formatCount(usage.queuedTasks)} queued</span>
+          <span title={`Tasks waiting for a worker or a free slot. Unfinished tasks: ${formatCount(usage.unfinishedTasks)} of the ${formatCount(usage.limits.maxUnfinishedTasks)} this tenant may have; finished jobs are kept ${plural(usage.limits.jobRetentionDays, 'day')}.`}>
+            {formatCount(usage.queuedTasks)} queued
+          </span>
           {' · '}
           <span title={`Requests a minute, with bursts of up to ${formatCount(usage.limits.rateLimitBurst)}.`}>
             {plural(usage.limits.rateLimitPerMinute, 'request')}/min

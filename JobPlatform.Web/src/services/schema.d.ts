@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * Stream job and task changes as Server-Sent Events
-         * @description Events: 'job' (data: the job, as GET /jobs/{id} returns it), 'tasks' (data: {"jobId"}; some of its tasks changed status), 'resync' (changes may have been missed: refetch) and 'ping' (keep-alive). Changes are coalesced: a job is sent at most once per JobEvents:CoalesceInterval. Pass jobId for one job's events only.
+         * @description Events: 'job' (data: the job, as GET /jobs/{id} returns it), 'tasks' (data: {"jobId"}; some of its tasks changed status), 'resync' (changes may have been missed: refetch) and 'ping' (keep-alive). Changes are coalesced: a job is sent at most once per JobEvents:CoalesceInterval. Pass jobId for one job's events only. A tenant may have maxEventStreams (its limits; Tenancy:MaxEventStreams, 20, by default) streams open at once on each Api replica; past that the answer is 429 with Retry-After. A stream follows its credential: it ends when its token expires, and within a few seconds (Auth:CredentialCheckInterval plus Auth:CredentialCacheDuration) of its key's revocation; connecting again with that credential is then 401.
          */
         get: operations["StreamEvents"];
         put?: never;
@@ -157,7 +157,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a job
-         * @description Stores the job and its tasks and queues every task. Send an Idempotency-Key header to make retries safe.
+         * @description Stores the job and its tasks and queues every task. Send an Idempotency-Key header to make retries safe: for 24 h (Retention:IdempotencyKeys) the same key and body replay the first response; after that the key makes a new job. A job that would take the tenant past its cap on unfinished tasks (maxUnfinishedTasks) is 429 with Retry-After.
          */
         post: operations["SubmitJob"];
         delete?: never;
@@ -177,7 +177,11 @@ export interface paths {
         get: operations["GetJob"];
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Delete a finished job with its tasks, attempts and results
+         * @description Finished jobs are also deleted by themselves once their tenant's retention (jobRetentionDays) has passed. An unfinished job is 409: cancel it first.
+         */
+        delete: operations["DeleteJob"];
         options?: never;
         head?: never;
         patch?: never;
@@ -446,6 +450,12 @@ export interface components {
             rateLimitBurst?: null | number;
             /** Format: int32 */
             maxRunningTasks?: null | number;
+            /** Format: int32 */
+            maxEventStreams?: null | number;
+            /** Format: int32 */
+            maxUnfinishedTasks?: null | number;
+            /** Format: int32 */
+            jobRetentionDays?: null | number;
         };
         HeartbeatRequest: {
             /** Format: uuid */
@@ -517,6 +527,14 @@ export interface components {
             totalCount: number;
             /** Format: int32 */
             totalPages: number;
+        };
+        ProblemDetails: {
+            type?: null | string;
+            title?: null | string;
+            /** Format: int32 */
+            status?: null | number;
+            detail?: null | string;
+            instance?: null | string;
         };
         ReportTasksRequest: {
             workerId: string;
@@ -674,6 +692,12 @@ export interface components {
             rateLimitBurst: number;
             /** Format: int32 */
             maxRunningTasks: number;
+            /** Format: int32 */
+            maxEventStreams: number;
+            /** Format: int32 */
+            maxUnfinishedTasks: number;
+            /** Format: int32 */
+            jobRetentionDays: number;
         };
         TenantResponse: {
             id: string;
@@ -692,6 +716,8 @@ export interface components {
             queuedTasks: number;
             /** Format: int64 */
             unfinishedJobs: number;
+            /** Format: int64 */
+            unfinishedTasks: number;
         };
         TimelineItem: {
             /** Format: uuid */
@@ -836,6 +862,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
             };
         };
     };
@@ -1098,6 +1133,26 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["JobResponse"];
                 };
+            };
+        };
+    };
+    DeleteJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
