@@ -5,12 +5,17 @@ namespace JobPlatform.Contracts;
 /// <summary>The body of POST /api/v1/jobs.</summary>
 /// <param name="Name">A label for people. Defaults to the task type.</param>
 /// <param name="Type">The task type every task of the job runs (see <see cref="TaskTypes"/>). Required.</param>
-/// <param name="TaskCount">How many tasks to create, 1 to <see cref="JobLimits.MaxTaskCount"/>. Required.</param>
+/// <param name="TaskCount">How many tasks to create, 1 to <see cref="JobLimits.MaxTaskCount"/>. Required unless <paramref name="Inputs"/> is given.</param>
 /// <param name="Parameters">The task type's parameters, shared by every task. Defaults to the type's defaults.</param>
 /// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to 3.</param>
 /// <param name="FailureThreshold">How many tasks may fail for good before the job fails (and its other tasks are cancelled). Defaults to 0.</param>
 /// <param name="TimeoutSeconds">How long one attempt may run before it is stopped and counted as failed, 1 to 43,200. Defaults to none.</param>
 /// <param name="Priority">critical, high, normal or low (see <see cref="JobPriority"/>). Defaults to normal.</param>
+/// <param name="Inputs">
+/// One input per task, a JSON object each: task N runs with <paramref name="Parameters"/> overlaid with
+/// input N (a field of the input replaces the parameter of that name). The task count follows; a
+/// <paramref name="TaskCount"/> given as well must match.
+/// </param>
 public sealed record SubmitJobRequest(
     string? Name,
     string? Type,
@@ -19,7 +24,8 @@ public sealed record SubmitJobRequest(
     int? MaxAttempts,
     int? FailureThreshold = null,
     int? TimeoutSeconds = null,
-    string? Priority = null);
+    string? Priority = null,
+    IReadOnlyList<JsonObject?>? Inputs = null);
 
 /// <summary>A job as the Api returns it.</summary>
 public sealed record JobResponse(
@@ -54,6 +60,7 @@ public sealed record TaskCounts(
 /// <param name="JobName">The job's name; filled in by lists that span jobs (GET /api/v1/tasks).</param>
 /// <param name="AttemptCount">How many times the task was claimed, this run included.</param>
 /// <param name="WorkerId">The worker of the latest attempt.</param>
+/// <param name="Input">The task's own input, as submitted in the job's <c>inputs</c>; null when the job gave none.</param>
 public sealed record TaskResponse(
     Guid Id,
     Guid JobId,
@@ -65,6 +72,7 @@ public sealed record TaskResponse(
     int MaxAttempts,
     string? WorkerId,
     string? Error,
+    JsonObject? Input,
     JsonNode? Result,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -111,6 +119,9 @@ public static class JobLimits
     /// <summary>The largest <c>parameters</c> object, serialised, in bytes (16 KiB).</summary>
     public const int MaxParametersBytes = 16 * 1024;
 
+    /// <summary>The largest input of one task, serialised, in bytes (16 KiB).</summary>
+    public const int MaxInputBytes = 16 * 1024;
+
     /// <summary>The largest request body the job endpoints read, in bytes (1 MiB).</summary>
     public const int MaxRequestBodyBytes = 1024 * 1024;
 
@@ -149,3 +160,12 @@ public sealed record TimelineResponse(IReadOnlyList<TimelineItem> Items, long To
 
 /// <summary>Sent in an <c>tasks</c> event: some of the job's tasks changed.</summary>
 public sealed record TasksChangedEvent(Guid JobId);
+
+/// <summary>
+/// One line of GET /api/v1/jobs/{id}/results (NDJSON, in task order): a task's status and, once it
+/// has ended, its result or error.
+/// </summary>
+/// <param name="Index">The task's place in its job, from 0: pass the last one read as <c>after</c> to resume.</param>
+/// <param name="Result">What the handler returned; null unless the task succeeded.</param>
+/// <param name="Error">Why the task failed; null unless it failed, was dead-lettered or was cancelled.</param>
+public sealed record TaskResultLine(int Index, Guid TaskId, string Status, JsonNode? Result, string? Error);

@@ -18,14 +18,17 @@ public sealed record HeartbeatRequest(Guid AttemptId, string WorkerId, TimeSpan?
 public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt);
 
 /// <summary>A granted claim: the worker now holds the task's lease for this attempt, and runs it with these settings.</summary>
+/// <param name="Index">The task's place in its job, from 0.</param>
+/// <param name="Input">What the task runs on: its job's parameters overlaid with the task's own input.</param>
 public sealed record TaskGrant(
     Guid TaskId,
     Guid JobId,
     Guid AttemptId,
+    int Index,
     int Attempt,
     int MaxAttempts,
     string Type,
-    JsonObject Parameters,
+    JsonObject Input,
     DateTimeOffset LeaseExpiresAt,
     TimeSpan? Timeout = null,
     string? TenantId = null);

@@ -27,6 +27,11 @@ public static class JobsApi
         api.MapGet("/", ListJobsAsync).WithName("ListJobs").WithSummary("List jobs, newest first");
         api.MapGet("/{id:guid}", GetJobAsync).WithName("GetJob").WithSummary("Get a job with its task counts");
         api.MapGet("/{id:guid}/tasks", ListJobTasksAsync).WithName("ListJobTasks").WithSummary("List a job's tasks in order");
+        api.MapGet("/{id:guid}/results", JobResultsApi.StreamResultsAsync).WithName("GetJobResults")
+            .WithSummary("Stream a job's task results as NDJSON, in task order")
+            .WithDescription("One line per task: its index, id, status, and its result once it succeeded or its error once it failed. " +
+                "The stream holds the tasks as they are when it is read; to resume after a dropped connection, pass the last index read as ?after=.")
+            .Produces<TaskResultLine>(StatusCodes.Status200OK, JobResultsApi.ContentType);
         api.MapGet("/{id:guid}/timeline", GetTimelineAsync).WithName("GetJobTimeline")
             .WithSummary("List a job's attempts, oldest first: which worker ran which task, when, and how it ended");
         api.MapPost("/{id:guid}/cancel", CancelJobAsync).WithName("CancelJob")

@@ -70,6 +70,16 @@ public static class SubmitJobApi
         {
             return TooLarge($"parameters is {parametersBytes:N0} bytes; the limit is {JobLimits.MaxParametersBytes:N0}.");
         }
+        // Each input is stored as the JSON text measured here.
+        var inputs = body.Inputs?.Select(input => input?.ToJsonString()!).ToArray();
+        for (var i = 0; i < (inputs?.Length ?? 0); i++)
+        {
+            var inputBytes = inputs![i] is null ? 0 : Encoding.UTF8.GetByteCount(inputs[i]);
+            if (inputBytes > JobLimits.MaxInputBytes)
+            {
+                return TooLarge($"inputs[{i}] is {inputBytes:N0} bytes; the limit is {JobLimits.MaxInputBytes:N0}.");
+            }
+        }
 
         var (validated, errors) = Validate(body);
         var idempotencyKey = request.Headers[JobsApi.IdempotencyKeyHeader].ToString();
@@ -114,7 +124,7 @@ public static class SubmitJobApi
                 JsonSerializer.Serialize(response, JsonSerializerOptions.Web));
         }
 
-        var outcome = await services.Submission.SubmitAsync(job, idempotency, ct);
+        var outcome = await services.Submission.SubmitAsync(job, inputs, idempotency, ct);
         switch (outcome)
         {
             case SubmitOutcome.Created:
@@ -177,9 +187,19 @@ public static class SubmitJobApi
             errors["type"] = [$"Unknown task type '{body.Type}'. Use one of: {string.Join(", ", TaskTypes.All.Select(t => t.Name))}."];
         }
 
-        if (body.TaskCount is null)
+        // With inputs, the task count follows them.
+        var taskCount = body.Inputs?.Count ?? body.TaskCount;
+        if (body.Inputs is { Count: < 1 or > JobLimits.MaxTaskCount })
         {
-            errors["taskCount"] = [$"taskCount is required: a number from 1 to {JobLimits.MaxTaskCount:N0}."];
+            errors["inputs"] = [$"inputs must hold 1 to {JobLimits.MaxTaskCount:N0} task inputs; it held {body.Inputs.Count:N0}."];
+        }
+        else if (body.Inputs is not null && body.TaskCount is { } count && count != body.Inputs.Count)
+        {
+            errors["taskCount"] = [$"taskCount ({count:N0}) does not match the {body.Inputs.Count:N0} inputs. Leave taskCount out when you send inputs."];
+        }
+        else if (body.TaskCount is null && body.Inputs is null)
+        {
+            errors["taskCount"] = [$"taskCount is required (or inputs, one per task): a number from 1 to {JobLimits.MaxTaskCount:N0}."];
         }
         else if (body.TaskCount is < 1 or > JobLimits.MaxTaskCount)
         {
@@ -191,9 +211,9 @@ public static class SubmitJobApi
             errors["maxAttempts"] = [$"maxAttempts must be from 1 to {JobLimits.MaxMaxAttempts}; it was {body.MaxAttempts}."];
         }
 
-        if (body.FailureThreshold is < 0 || body.FailureThreshold > body.TaskCount)
+        if (body.FailureThreshold is < 0 || body.FailureThreshold > taskCount)
         {
-            errors["failureThreshold"] = [$"failureThreshold must be from 0 to taskCount ({body.TaskCount}); it was {body.FailureThreshold}."];
+            errors["failureThreshold"] = [$"failureThreshold must be from 0 to the task count ({taskCount}); it was {body.FailureThreshold}."];
         }
 
         if (body.TimeoutSeconds is < 1 or > JobLimits.MaxTimeoutSeconds)
@@ -228,6 +248,7 @@ public static class SubmitJobApi
             {
                 errors[key] = messages;
             }
+            ValidateInputs(type, parameters, body.Inputs ?? [], errors);
         }
 
         if (errors.Count > 0)
@@ -235,8 +256,51 @@ public static class SubmitJobApi
             return (null, errors);
         }
         var name = string.IsNullOrWhiteSpace(body.Name) ? type!.Name : body.Name.Trim();
-        return (new ValidJob(name, type!.Name, body.TaskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters,
+        return (new ValidJob(name, type!.Name, taskCount!.Value, body.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters,
             (short)JobPriority.RankOf(body.Priority ?? JobPriority.Normal)), errors);
+    }
+
+    /// <summary>How many inputs a refusal names at most; a 100,000-task job with one mistake throughout gets a short answer.</summary>
+    private const int MaxInputErrors = 20;
+
+    /// <summary>
+    /// Checks each task's input as the task will run it: the job's parameters overlaid with the input,
+    /// against the type's parameters. A problem is keyed by the input's field (<c>inputs[3].ms</c>).
+    /// </summary>
+    private static void ValidateInputs(TaskTypeDefinition type, System.Text.Json.Nodes.JsonObject parameters,
+        IReadOnlyList<System.Text.Json.Nodes.JsonObject?> inputs, Dictionary<string, string[]> errors)
+    {
+        var listed = 0;
+        for (var i = 0; i < inputs.Count && listed < MaxInputErrors; i++)
+        {
+            var before = errors.Count;
+            var field = $"inputs[{i}]";
+            if (inputs[i] is not { } input)
+            {
+                errors[field] = [$"{field} must be a JSON object of the task's own parameters, for example {{}}."];
+            }
+            else if (StoredText.FindNul(input, field) is { } nul)
+            {
+                errors[nul] = [StoredText.NulError(nul)];
+            }
+            else
+            {
+                var runs = (System.Text.Json.Nodes.JsonObject)parameters.DeepClone();
+                foreach (var (name, value) in input)
+                {
+                    runs[name] = value?.DeepClone();
+                }
+                foreach (var (key, messages) in TaskTypes.Normalize(type, runs).Errors)
+                {
+                    var name = key["parameters.".Length..];
+                    if (input.ContainsKey(name))
+                    {
+                        errors[$"{field}.{name}"] = messages;
+                    }
+                }
+            }
+            listed += errors.Count > before ? 1 : 0;
+        }
     }
 
     // Same key and "same body" means the same job request, whatever the whitespace.

@@ -56,7 +56,7 @@ public static class WorkerApi
         return TypedResults.Ok(new ClaimTasksResponse(request.Claims.Zip(outcomes, (claim, outcome) => outcome switch
         {
             ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new TaskGrant(
-                g.TaskId, g.JobId, claim.AttemptId, g.Attempt, g.MaxAttempts, g.Type, g.Parameters, g.LeaseExpiresAt, g.Timeout, g.TenantId), null),
+                g.TaskId, g.JobId, claim.AttemptId, g.Index, g.Attempt, g.MaxAttempts, g.Type, g.Input, g.LeaseExpiresAt, g.Timeout, g.TenantId), null),
             ClaimOutcome.Refused refused => new TaskClaimResult(claim.TaskId, null, refused.Status),
             _ => new TaskClaimResult(claim.TaskId, null, null),
         }).ToList()));

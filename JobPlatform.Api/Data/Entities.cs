@@ -57,6 +57,10 @@ public sealed class JobTask
     public Guid? CurrentAttemptId { get; set; }
     public DateTimeOffset? LeaseExpiresAt { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>The task's own input (a field of it replaces the job's parameter of that name); null when the job gave none.</summary>
+    public JsonObject? Input { get; set; }
+
     public JsonNode? Result { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

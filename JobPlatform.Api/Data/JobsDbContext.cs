@@ -48,6 +48,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             task.ToTable("tasks");
             task.Property(t => t.Id).ValueGeneratedNever();
             task.Property(t => t.Result).HasColumnType("jsonb");
+            task.Property(t => t.Input).HasColumnType("jsonb");
             task.HasOne<Job>().WithMany().HasForeignKey(t => t.JobId).OnDelete(DeleteBehavior.Cascade);
             task.HasIndex(t => new { t.JobId, t.Index }).IsUnique();
             task.HasIndex(t => new { t.JobId, t.Status });

@@ -17,7 +17,7 @@ public abstract record SubmitOutcome
 
 public abstract record ClaimOutcome
 {
-    public sealed record Granted(Guid TaskId, Guid JobId, int Attempt, int MaxAttempts, string Type, JsonObject Parameters, DateTimeOffset LeaseExpiresAt, TimeSpan? Timeout, string TenantId) : ClaimOutcome;
+    public sealed record Granted(Guid TaskId, Guid JobId, int Index, int Attempt, int MaxAttempts, string Type, JsonObject Input, DateTimeOffset LeaseExpiresAt, TimeSpan? Timeout, string TenantId) : ClaimOutcome;
     public sealed record Refused(string Status) : ClaimOutcome;
     public sealed record NotFound : ClaimOutcome;
 }

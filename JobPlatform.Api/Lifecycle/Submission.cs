@@ -15,7 +15,7 @@ namespace JobPlatform.Api.Lifecycle;
 /// </summary>
 public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOptions> tenancy, IOptions<RetentionOptions> retention)
 {
-    private const string TaskColumns = "id, job_id, tenant_id, \"index\", type, status, attempts, max_attempts, created_at, updated_at";
+    private const string TaskColumns = "id, job_id, tenant_id, \"index\", type, status, attempts, max_attempts, created_at, updated_at, input";
 
     /// <summary>
     /// Stores a job, its tasks and one outbox row per task in one transaction, so a task can never
@@ -26,7 +26,8 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
     /// submission's own batch, without a lock, so submissions at the same moment may pass it by
     /// their own sizes.
     /// </summary>
-    public async Task<SubmitOutcome> SubmitAsync(Job job, IdempotentRequest? idempotency, CancellationToken ct)
+    /// <param name="inputs">Each task's own input as JSON text, one per task in order; null when the job gave none.</param>
+    public async Task<SubmitOutcome> SubmitAsync(Job job, IReadOnlyList<string>? inputs, IdempotentRequest? idempotency, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -68,7 +69,7 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
             if (small)
             {
                 var taskIds = NewTaskIds(job);
-                batch.BatchCommands.Add(InsertTasks(job, taskIds));
+                batch.BatchCommands.Add(InsertTasks(job, taskIds, inputs));
                 batch.BatchCommands.Add(Outbox.AddForNewJob(job, taskIds));
                 AddRecordAndWakeUp(batch);
             }
@@ -90,7 +91,7 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
         }
         if (!small)
         {
-            await CopyTasksAsync(connection, job, ct);
+            await CopyTasksAsync(connection, job, inputs, ct);
             await using var batch = new NpgsqlBatch(connection, transaction);
             AddRecordAndWakeUp(batch);
             await batch.ExecuteNonQueryAsync(ct);
@@ -166,16 +167,17 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
         },
     };
 
-    private static NpgsqlBatchCommand InsertTasks(Job job, Guid[] taskIds) => new(
+    private static NpgsqlBatchCommand InsertTasks(Job job, Guid[] taskIds, IReadOnlyList<string>? inputs) => new(
         $"""
         INSERT INTO tasks ({TaskColumns})
-        SELECT u.id, @job, @tenant, u.n - 1, @type, @status, 0, @maxAttempts, @now, @now
-        FROM unnest(@ids) WITH ORDINALITY AS u(id, n)
+        SELECT u.id, @job, @tenant, u.n - 1, @type, @status, 0, @maxAttempts, @now, @now, u.input::jsonb
+        FROM unnest(@ids, @inputs) WITH ORDINALITY AS u(id, input, n)
         """)
     {
         Parameters =
         {
             new("ids", taskIds),
+            new("inputs", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = inputs?.ToArray() ?? new string?[taskIds.Length] },
             new("job", job.Id),
             new("tenant", job.TenantId),
             new("type", job.Type),
@@ -206,7 +208,7 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
     };
 
     // Binary COPY keeps a 100,000-task job to one round trip per table.
-    private static async Task CopyTasksAsync(NpgsqlConnection connection, Job job, CancellationToken ct)
+    private static async Task CopyTasksAsync(NpgsqlConnection connection, Job job, IReadOnlyList<string>? inputs, CancellationToken ct)
     {
         var taskIds = NewTaskIds(job);
         await using (var tasks = await connection.BeginBinaryImportAsync($"COPY tasks ({TaskColumns}) FROM STDIN (FORMAT BINARY)", ct))
@@ -224,6 +226,14 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
                 await tasks.WriteAsync(job.MaxAttempts, NpgsqlDbType.Integer, ct);
                 await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
                 await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+                if (inputs is null)
+                {
+                    await tasks.WriteNullAsync(ct);
+                }
+                else
+                {
+                    await tasks.WriteAsync(inputs[index], NpgsqlDbType.Jsonb, ct);
+                }
             }
             await tasks.CompleteAsync(ct);
         }

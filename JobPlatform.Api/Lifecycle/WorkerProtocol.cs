@@ -53,7 +53,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                   -- A stopped job's task waits for the reconciler to cancel it (a retryable report
                   -- that was in flight as the job failed), never to run again.
                   AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = t.job_id AND j.status = ANY(@jobStopped))
-                RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at, t.tenant_id
+                RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at, t.tenant_id, t."index", t.input
             ), attempt AS (
                 INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
                 SELECT attempt_id, id, attempts, @worker, now() FROM claimed
@@ -64,7 +64,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                 UPDATE jobs SET status = @jobRunning, started_at = coalesce(started_at, now()), updated_at = greatest(updated_at, now())
                 WHERE id IN (SELECT DISTINCT job_id FROM claimed) AND status = ANY(@jobFrom)
             )
-            SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, j.parameters::text, c.lease_expires_at, j.timeout_seconds, c.tenant_id
+            SELECT c.id, c.attempt_id, c.job_id, c.attempts, c.max_attempts, c.type, {Input("c")}, c.lease_expires_at, j.timeout_seconds, c.tenant_id, c."index"
             FROM claimed c JOIN jobs j ON j.id = c.job_id
             """);
         batch.BatchCommands.Add(command);
@@ -98,8 +98,8 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
         if (refused.Length > 0)
         {
             await using var lookup = new NpgsqlCommand(
-                """
-                SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, j.parameters::text, t.lease_expires_at, j.timeout_seconds, t.tenant_id, t.status
+                $"""
+                SELECT t.id, t.current_attempt_id, t.job_id, t.attempts, t.max_attempts, t.type, {Input("t")}, t.lease_expires_at, j.timeout_seconds, t.tenant_id, t."index", t.status
                 FROM tasks t JOIN jobs j ON j.id = t.job_id
                 WHERE t.id = ANY(@ids)
                 """, connection);
@@ -107,7 +107,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
             await using var reader = await lookup.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var status = reader.GetString(10);
+                var status = reader.GetString(11);
                 statuses[reader.GetGuid(0)] = status;
                 if (status == JobTaskStatus.Running && !reader.IsDBNull(1))
                 {
@@ -121,14 +121,18 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
             : statuses.TryGetValue(c.TaskId, out var status) ? new ClaimOutcome.Refused(status) : (ClaimOutcome)new ClaimOutcome.NotFound()).ToList();
     }
 
-    // A grant's columns: task, attempt, job, attempt number, max attempts, type, parameters, lease, timeout, tenant.
+    /// <summary>A task's input, as a grant hands it over: its job's parameters overlaid with the task's own input.</summary>
+    private static string Input(string task) => $"(j.parameters || coalesce({task}.input, '{{}}'::jsonb))::text";
+
+    // A grant's columns: task, attempt, job, attempt number, max attempts, type, input, lease, timeout, tenant, index.
     private static ClaimOutcome.Granted ReadGrant(NpgsqlDataReader reader) => new(
         TaskId: reader.GetGuid(0),
         JobId: reader.GetGuid(2),
+        Index: reader.GetInt32(10),
         Attempt: reader.GetInt32(3),
         MaxAttempts: reader.GetInt32(4),
         Type: reader.GetString(5),
-        Parameters: JsonNode.Parse(reader.GetString(6))!.AsObject(),
+        Input: JsonNode.Parse(reader.GetString(6))!.AsObject(),
         LeaseExpiresAt: reader.GetFieldValue<DateTimeOffset>(7),
         Timeout: reader.IsDBNull(8) ? null : TimeSpan.FromSeconds(reader.GetInt32(8)),
         TenantId: reader.GetString(9));

@@ -180,7 +180,7 @@ public sealed class TaskRunner(
             {
                 throw new NonRetryableTaskException($"Worker {workerId} has no handler for task type '{grant.Type}'.");
             }
-            var result = await handler.ExecuteAsync(new TaskContext(grant.TaskId, grant.JobId, grant.Attempt, grant.MaxAttempts, grant.Parameters), cancellationToken);
+            var result = await handler.ExecuteAsync(new TaskContext(grant.TaskId, grant.JobId, grant.Attempt, grant.MaxAttempts, grant.Input), cancellationToken);
             logger.LogDebug("Task {TaskId} attempt {Attempt} succeeded", grant.TaskId, grant.Attempt);
             return new TaskReport(grant.TaskId, grant.AttemptId, TaskReportOutcome.Succeeded, result);
         }

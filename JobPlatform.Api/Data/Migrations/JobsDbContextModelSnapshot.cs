@@ -295,6 +295,10 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("index");
 
+                    b.Property<JsonObject>("Input")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("input");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid")
                         .HasColumnName("job_id");

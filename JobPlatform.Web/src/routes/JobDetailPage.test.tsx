@@ -119,6 +119,21 @@ describe('JobDetailPage', () => {
     expect(screen.getByRole('button', { name: 'Task 1: hide attempts' })).toHaveAttribute('aria-expanded', 'true')
   })
 
+  it("shows an opened task's own input and its result", async () => {
+    const task = tasks[1]!
+    stub(running, [
+      ['GET', `/api/v1/tasks/${task.id}`, () => jsonResponse({ ...task, input: { path: 'logs/a.txt' }, result: { words: 42 }, attempts: [] })],
+    ])
+    open()
+
+    fireEvent.click(await screen.findByRole('button', { name: 'Task 1: show attempts' }))
+
+    expect(await screen.findByText('Input')).toBeInTheDocument()
+    expect(screen.getByText(/"path": "logs\/a.txt"/)).toBeInTheDocument()
+    expect(screen.getByText('Result')).toBeInTheDocument()
+    expect(screen.getByText(/"words": 42/)).toBeInTheDocument()
+  })
+
   it('retries one task from its row', async () => {
     const fetch = stub(running, [['POST', `/api/v1/tasks/${tasks[1]!.id}/retry`, () => jsonResponse({ ...tasks[1], status: 'enqueued' })]])
     open()

@@ -19,13 +19,31 @@ import { jobTasksQuery, retryTask, TASK_PAGE_SIZE, type Task, taskKeys, taskQuer
 // ECharts is most of the console's code: it loads with the first job page, not with the console.
 const TimelineChart = lazy(() => import('../components/TimelineChart').then((module) => ({ default: module.TimelineChart })))
 
-/** The attempts of one task, fetched when its row is opened. */
+/** A task's input, result and attempts, fetched when its row is opened. */
 function TaskAttempts({ taskId }: { taskId: string }) {
   const { data, error } = useQuery(taskQuery(taskId))
   if (error) {
     return <p className="error">The attempts could not be loaded: {error.message}</p>
   }
-  return data ? <AttemptsList attempts={data.attempts ?? []} /> : <p role="status">Loading attempts…</p>
+  if (!data) {
+    return <p role="status">Loading attempts…</p>
+  }
+  return (
+    <>
+      {data.input != null && <JsonBlock label="Input" value={data.input} />}
+      {data.result != null && <JsonBlock label="Result" value={data.result} />}
+      <AttemptsList attempts={data.attempts ?? []} />
+    </>
+  )
+}
+
+function JsonBlock({ label, value }: { label: string; value: unknown }) {
+  return (
+    <div className="task-json">
+      <strong>{label}</strong>
+      <pre>{JSON.stringify(value, null, 2)}</pre>
+    </div>
+  )
 }
 
 /**

@@ -204,6 +204,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}/results": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Stream a job's task results as NDJSON, in task order
+         * @description One line per task: its index, id, status, and its result once it succeeded or its error once it failed. The stream holds the tasks as they are when it is read; to resume after a dropped connection, pass the last index read as ?after=.
+         */
+        get: operations["GetJobResults"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs/{id}/timeline": {
         parameters: {
             query?: never;
@@ -569,6 +589,7 @@ export interface components {
             /** Format: int32 */
             timeoutSeconds?: null | number;
             priority?: null | string;
+            inputs?: null | components["schemas"]["JsonObject"][];
         };
         TaskClaimItem: {
             /** Format: uuid */
@@ -610,11 +631,13 @@ export interface components {
             /** Format: uuid */
             attemptId: string;
             /** Format: int32 */
+            index: number;
+            /** Format: int32 */
             attempt: number;
             /** Format: int32 */
             maxAttempts: number;
             type: string;
-            parameters: components["schemas"]["JsonObject"];
+            input: components["schemas"]["JsonObject"];
             /** Format: date-time */
             leaseExpiresAt: string;
             timeout?: null | string;
@@ -667,6 +690,7 @@ export interface components {
             maxAttempts: number;
             workerId: null | string;
             error: null | string;
+            input: null | components["schemas"]["JsonObject"];
             result: null | components["schemas"]["JsonNode"];
             /** Format: date-time */
             createdAt: string;
@@ -677,6 +701,15 @@ export interface components {
             /** Format: date-time */
             finishedAt: null | string;
             attempts?: null | components["schemas"]["AttemptResponse"][];
+        };
+        TaskResultLine: {
+            /** Format: int32 */
+            index: number;
+            /** Format: uuid */
+            taskId: string;
+            status: string;
+            result: null | components["schemas"]["JsonNode"];
+            error: null | string;
         };
         TaskTypeDefinition: {
             name: string;
@@ -1178,6 +1211,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PagedResponseOfTaskResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    GetJobResults: {
+        parameters: {
+            query?: {
+                after?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": components["schemas"]["TaskResultLine"];
                 };
             };
             /** @description Bad Request */

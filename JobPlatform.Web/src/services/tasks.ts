@@ -47,6 +47,10 @@ export interface Task {
   maxAttempts: number
   workerId: string | null
   error: string | null
+  /** The task's own input, as submitted in the job's `inputs`; null when the job gave none. */
+  input: unknown
+  /** What the handler returned; null until the task succeeds. */
+  result: unknown
   createdAt: Date
   updatedAt: Date
   startedAt: Date | null
@@ -88,6 +92,8 @@ export function toTask(wire: TaskWire): Task {
     maxAttempts: wire.maxAttempts,
     workerId: wire.workerId,
     error: wire.error,
+    input: wire.input ?? null,
+    result: wire.result ?? null,
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
     startedAt: toOptionalDate(wire.startedAt),

@@ -57,6 +57,7 @@ export function makeTaskWire(overrides: Partial<TaskWire> = {}): TaskWire {
     maxAttempts: 3,
     workerId: 'worker-1',
     error: null,
+    input: null,
     result: null,
     createdAt: '2026-11-24T10:00:00Z',
     updatedAt: '2026-11-24T10:00:01Z',
