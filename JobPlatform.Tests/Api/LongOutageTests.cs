@@ -1,5 +1,6 @@
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace JobPlatform.Tests.Api;
 
@@ -11,7 +12,7 @@ namespace JobPlatform.Tests.Api;
 /// work then, and in a cluster that is a crash loop).
 /// </summary>
 [Collection(GraphCollection.Name)]
-public sealed class LongOutageTests(JobPlatformFixture fixture)
+public sealed class LongOutageTests(JobPlatformFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60);
 
@@ -56,6 +57,9 @@ public sealed class LongOutageTests(JobPlatformFixture fixture)
         Assert.Equal(0, await fixture.QueryScalarAsync<long>(
             "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job AND a.outcome NOT IN ('succeeded', 'lost')", ("job", job.Id)));
         await fixture.AssertJobInvariantsAsync(job.Id);
+        var lost = await fixture.QueryScalarAsync<long>(
+            "SELECT count(*) FROM task_attempts a JOIN tasks t ON t.id = a.task_id WHERE t.job_id = @job AND a.outcome = 'lost'", ("job", job.Id));
+        output.WriteLine($"{name}: {finished.Counts.Succeeded} of 50 tasks succeeded, {finished.Counts.DeadLettered} dead-lettered; attempts: 50 succeeded, {lost} lost");
 
         var after = Processes();
         foreach (var (replica, pid) in processes.Where(p => apiMayRestart ? !p.Key.StartsWith("api", StringComparison.Ordinal) : true))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace JobPlatform.Tests.Worker;
 
@@ -12,7 +13,7 @@ namespace JobPlatform.Tests.Worker;
 /// that: claims, heartbeats, reports, presence.
 /// </summary>
 [Collection(GraphCollection.Name)]
-public sealed partial class StalledApiTests(JobPlatformFixture fixture)
+public sealed partial class StalledApiTests(JobPlatformFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan Stall = TimeSpan.FromSeconds(40);
 
@@ -23,9 +24,11 @@ public sealed partial class StalledApiTests(JobPlatformFixture fixture)
         var api = fixture.App.GetResource("api").Replicas.Single();
         var processes = workers.Append(api).ToDictionary(r => r.Name, r => r.ProcessId);
         using var http = new HttpClient();
+        var heldBefore = new List<double>();
         foreach (var worker in workers)
         {
-            Assert.Equal(0, await HeldSlotsAsync(http, worker));
+            heldBefore.Add(await HeldSlotsAsync(http, worker));
+            Assert.Equal(0, heldBefore[^1]);
         }
 
         var longTask = await fixture.Api.SubmitAsync(new { name = "stall-long", type = "sleep", taskCount = 1, parameters = new { ms = 90_000 } });
@@ -55,11 +58,14 @@ public sealed partial class StalledApiTests(JobPlatformFixture fixture)
 
         // Every slot came back: a message's slot is given up by whichever step ends its journey,
         // whatever the Api's pipeline threw at it.
+        var heldAfter = new List<double>();
         foreach (var worker in workers)
         {
-            await Eventually.Until(() => HeldSlotsAsync(http, worker), held => held == 0, TimeSpan.FromSeconds(15),
-                held => $"{worker.Name} still holds {held} slots after the stall");
+            heldAfter.Add(await Eventually.Until(() => HeldSlotsAsync(http, worker), held => held == 0, TimeSpan.FromSeconds(15),
+                held => $"{worker.Name} still holds {held} slots after the stall"));
         }
+        output.WriteLine($"slots held before the stall / after it: {string.Join(", ", workers.Select((w, i) => $"{w.Name} {heldBefore[i]} / {heldAfter[i]}"))}; " +
+            $"the 90 s task: 1 attempt; {shortDone.Counts.Succeeded} of 200 short tasks succeeded");
         foreach (var replica in workers.Append(api))
         {
             Assert.True(replica.ProcessId == processes[replica.Name], $"{replica.Name} was process {processes[replica.Name]} before the stall and {replica.ProcessId} after it.");
