@@ -61,6 +61,7 @@ public sealed record TaskCounts(
 /// <param name="AttemptCount">How many times the task was claimed, this run included.</param>
 /// <param name="WorkerId">The worker of the latest attempt.</param>
 /// <param name="Input">The task's own input, as submitted in the job's <c>inputs</c>; null when the job gave none.</param>
+/// <param name="Progress">What the latest attempt's handler last said of its progress (sent with its heartbeats); null when it said nothing.</param>
 public sealed record TaskResponse(
     Guid Id,
     Guid JobId,
@@ -78,6 +79,7 @@ public sealed record TaskResponse(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? StartedAt,
     DateTimeOffset? FinishedAt,
+    TaskProgress? Progress,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     IReadOnlyList<AttemptResponse>? Attempts = null);
 

@@ -12,7 +12,16 @@ public sealed record TaskMessage(Guid TaskId, Guid JobId);
 /// POST /api/v1/tasks/{id}/heartbeat: the attempt is still running; extend its lease. Answered 409
 /// (with the task's status) when the attempt no longer holds the task, and the worker then stops it.
 /// </summary>
-public sealed record HeartbeatRequest(Guid AttemptId, string WorkerId, TimeSpan? Lease = null);
+/// <param name="Progress">How far the attempt has got, as its handler last said; null leaves the task's progress as it is.</param>
+public sealed record HeartbeatRequest(Guid AttemptId, string WorkerId, TimeSpan? Lease = null, TaskProgress? Progress = null);
+
+/// <summary>How far a running attempt has got, as its handler says: a fraction done, a line of text, or both.</summary>
+/// <param name="Fraction">0 to 1; null when the handler cannot tell.</param>
+/// <param name="Message">What it is doing, at most <see cref="MaxMessageLength"/> characters.</param>
+public sealed record TaskProgress(double? Fraction, string? Message)
+{
+    public const int MaxMessageLength = 200;
+}
 
 /// <summary>The lease was extended.</summary>
 public sealed record HeartbeatResponse(DateTimeOffset LeaseExpiresAt);

@@ -16,6 +16,7 @@ internal static class JobMapper
     public static TaskResponse ToResponse(this JobTask task, IReadOnlyList<TaskAttempt>? attempts = null, string? jobName = null) => new(
         task.Id, task.JobId, jobName, task.Index, task.Type, task.Status, task.Attempts, task.MaxAttempts, task.WorkerId,
         task.Error, task.Input, task.Result, task.CreatedAt, task.UpdatedAt, task.StartedAt, task.FinishedAt,
+        task.ProgressFraction is null && task.ProgressMessage is null ? null : new TaskProgress(task.ProgressFraction, task.ProgressMessage),
         attempts?.Select(a => new AttemptResponse(a.Id, a.Number, a.WorkerId, a.StartedAt, a.EndedAt, a.Outcome, a.Error, a.ErrorDetail)).ToList());
 
     /// <summary>Counts each job's tasks by status in one query.</summary>

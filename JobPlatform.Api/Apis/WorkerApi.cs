@@ -117,7 +117,15 @@ public static class WorkerApi
         {
             return badLease;
         }
-        var outcome = await services.Protocol.HeartbeatAsync(id, request.AttemptId, request.Lease ?? services.Lease.Value.Duration, ct);
+        if (request.Progress is { Fraction: < 0 or > 1 or double.NaN } or { Message.Length: > TaskProgress.MaxMessageLength })
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["progress"] = [$"progress.fraction must be from 0 to 1, and progress.message at most {TaskProgress.MaxMessageLength} characters."],
+            });
+        }
+        var progress = request.Progress is null ? null : request.Progress with { Message = StoredText.Storable(request.Progress.Message) };
+        var outcome = await services.Protocol.HeartbeatAsync(id, request.AttemptId, request.Lease ?? services.Lease.Value.Duration, progress, ct);
         return outcome switch
         {
             HeartbeatOutcome.Extended extended => TypedResults.Ok(new HeartbeatResponse(extended.LeaseExpiresAt)),

@@ -61,6 +61,12 @@ public sealed class JobTask
     /// <summary>The task's own input (a field of it replaces the job's parameter of that name); null when the job gave none.</summary>
     public JsonObject? Input { get; set; }
 
+    /// <summary>The latest attempt's progress, 0 to 1, as its handler last said; null when it said nothing.</summary>
+    public double? ProgressFraction { get; set; }
+
+    /// <summary>The latest attempt's progress message.</summary>
+    public string? ProgressMessage { get; set; }
+
     public JsonNode? Result { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

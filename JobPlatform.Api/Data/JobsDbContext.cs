@@ -49,6 +49,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             task.Property(t => t.Id).ValueGeneratedNever();
             task.Property(t => t.Result).HasColumnType("jsonb");
             task.Property(t => t.Input).HasColumnType("jsonb");
+            task.Property(t => t.ProgressMessage).HasMaxLength(Contracts.TaskProgress.MaxMessageLength);
             task.HasOne<Job>().WithMany().HasForeignKey(t => t.JobId).OnDelete(DeleteBehavior.Cascade);
             task.HasIndex(t => new { t.JobId, t.Index }).IsUnique();
             task.HasIndex(t => new { t.JobId, t.Status });

@@ -44,7 +44,8 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
             ), claimed AS (
                 UPDATE tasks t
                 SET status = @running, attempts = t.attempts + 1, worker_id = @worker, current_attempt_id = r.attempt_id,
-                    lease_expires_at = now() + @lease, started_at = coalesce(t.started_at, now()), updated_at = now()
+                    lease_expires_at = now() + @lease, started_at = coalesce(t.started_at, now()), updated_at = now(),
+                    progress_fraction = NULL, progress_message = NULL
                 FROM request r
                 WHERE t.id = r.task_id
                   AND t.current_attempt_id IS DISTINCT FROM r.attempt_id
@@ -140,17 +141,23 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
     /// <summary>
     /// The attempt that holds the task is still running: extend its lease. Returns the new expiry, or
     /// the task's status when this attempt no longer holds it (finished, cancelled, or taken over
-    /// after its lease expired), which tells the worker to stop.
+    /// after its lease expired), which tells the worker to stop. A beat that carries the handler's
+    /// progress records it on the task.
     /// </summary>
-    public async Task<HeartbeatOutcome> HeartbeatAsync(Guid taskId, Guid attemptId, TimeSpan lease, CancellationToken ct)
+    public async Task<HeartbeatOutcome> HeartbeatAsync(Guid taskId, Guid attemptId, TimeSpan lease, TaskProgress? progress, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
         await using var command = new NpgsqlCommand(
             """
-            UPDATE tasks SET lease_expires_at = now() + @lease, updated_at = now()
+            UPDATE tasks SET lease_expires_at = now() + @lease, updated_at = now(),
+                progress_fraction = CASE WHEN @said THEN @fraction ELSE progress_fraction END,
+                progress_message = CASE WHEN @said THEN @message ELSE progress_message END
             WHERE id = @id AND status = ANY(@from) AND current_attempt_id = @attempt
             RETURNING lease_expires_at
             """, connection);
+        command.Parameters.AddWithValue("said", progress is not null);
+        command.Parameters.Add(new NpgsqlParameter("fraction", NpgsqlTypes.NpgsqlDbType.Double) { Value = (object?)progress?.Fraction ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter("message", NpgsqlTypes.NpgsqlDbType.Varchar) { Value = (object?)progress?.Message ?? DBNull.Value });
         command.Parameters.AddWithValue("id", taskId);
         command.Parameters.AddWithValue("attempt", attemptId);
         command.Parameters.AddWithValue("lease", lease);

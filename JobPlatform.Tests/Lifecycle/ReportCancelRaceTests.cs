@@ -40,7 +40,7 @@ public sealed class ReportCancelRaceTests(JobPlatformFixture fixture) : StoreTes
         Assert.Equal(new JobCommandOutcome.Done(2), await CancelAsync(job));
         Assert.Equal(new AttemptState(1, Rows.WorkerId, Outcome: null, Ended: false), await Observed.AttemptAsync(running.Attempt));
         Assert.Equal(new HeartbeatOutcome.Lost(JobTaskStatus.Cancelled),
-            await Store.Protocol.HeartbeatAsync(running.Id, running.Attempt, TimeSpan.FromMinutes(5), CancellationToken.None));
+            await Store.Protocol.HeartbeatAsync(running.Id, running.Attempt, TimeSpan.FromMinutes(5), null, CancellationToken.None));
         Assert.Equal(new ReportOutcome.Stale(JobTaskStatus.Cancelled), await SucceedAsync(running));
 
         await AssertCancelWonAsync(job, running, waiting);

@@ -34,6 +34,7 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
 
             var claim = await _worker.ClaimGrantedAsync(taskId, attempt);
             Assert.Equal(1, claim.Attempt);
+            Assert.Equal(0, claim.Index);
             Assert.Equal("noop", claim.Type);
             Assert.True(claim.LeaseExpiresAt > DateTimeOffset.UtcNow);
 
@@ -55,6 +56,21 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
             Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
             var extended = (await beat.Content.ReadFromJsonAsync<HeartbeatResponse>(JobsClient.Json))!;
             Assert.True(extended.LeaseExpiresAt > claim.LeaseExpiresAt);
+
+            // A beat may carry the handler's progress: the task shows it, until a beat says otherwise.
+            Assert.Null((await GetTaskAsync(taskId)).Progress);
+            await BeatAsync(taskId, attempt, new TaskProgress(0.25, "reading part 1 of 4"));
+            Assert.Equal(new TaskProgress(0.25, "reading part 1 of 4"), (await GetTaskAsync(taskId)).Progress);
+            await BeatAsync(taskId, attempt, null);
+            Assert.Equal(new TaskProgress(0.25, "reading part 1 of 4"), (await GetTaskAsync(taskId)).Progress);
+            await BeatAsync(taskId, attempt, new TaskProgress(null, "writing"));
+            Assert.Equal(new TaskProgress(null, "writing"), (await GetTaskAsync(taskId)).Progress);
+            foreach (var bad in new[] { new TaskProgress(1.5, null), new TaskProgress(-0.1, null), new TaskProgress(0.5, new string('x', TaskProgress.MaxMessageLength + 1)) })
+            {
+                using var refusedBeat = await _worker.PostAsJsonAsync(WorkerRoutes.HeartbeatPath(taskId), new HeartbeatRequest(attempt, ProtocolClient.TestWorker, Progress: bad), JobsClient.Json);
+                Assert.Equal(HttpStatusCode.BadRequest, refusedBeat.StatusCode);
+            }
+            Assert.Equal(new TaskProgress(null, "writing"), (await GetTaskAsync(taskId)).Progress);
 
             var done = await _worker.ReportAsync(new TaskReport(taskId, attempt, TaskReportOutcome.Succeeded, Result: new JsonObject { ["answer"] = 42 }));
             Assert.True(done.Applied);
@@ -213,6 +229,15 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
         var result = await _worker.ReportAsync(report);
         Assert.False(result.Applied);
         Assert.Equal(expectedStatus, result.Status);
+    }
+
+    private async Task<TaskResponse> GetTaskAsync(Guid taskId) =>
+        (await _api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
+
+    private async Task BeatAsync(Guid taskId, Guid attemptId, TaskProgress? progress)
+    {
+        using var beat = await _worker.PostAsJsonAsync(WorkerRoutes.HeartbeatPath(taskId), new HeartbeatRequest(attemptId, ProtocolClient.TestWorker, TimeSpan.FromMinutes(5), progress), JobsClient.Json);
+        Assert.Equal(HttpStatusCode.OK, beat.StatusCode);
     }
 
     private async Task AssertStaleHeartbeatAsync(Guid taskId, Guid attemptId, string expectedStatus)

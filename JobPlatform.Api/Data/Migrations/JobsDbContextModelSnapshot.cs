@@ -311,6 +311,15 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("max_attempts");
 
+                    b.Property<double?>("ProgressFraction")
+                        .HasColumnType("double precision")
+                        .HasColumnName("progress_fraction");
+
+                    b.Property<string>("ProgressMessage")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("progress_message");
+
                     b.Property<JsonNode>("Result")
                         .HasColumnType("jsonb")
                         .HasColumnName("result");

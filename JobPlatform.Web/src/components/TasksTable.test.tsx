@@ -65,4 +65,19 @@ describe('TasksTable', () => {
 
     expect(screen.getByText('No task in this state.')).toBeInTheDocument()
   })
+
+  it("shows a running task's progress, as its handler said it", () => {
+    const running = [
+      toTask(makeTaskWire({ index: 0, status: 'running', progress: { fraction: 0.25, message: 'reading part 1 of 4' } })),
+      toTask(makeTaskWire({ index: 1, status: 'running', progress: { fraction: null, message: 'writing' } })),
+      toTask(makeTaskWire({ index: 2, status: 'succeeded', progress: { fraction: 1, message: 'done' } })),
+    ]
+    renderTable({ tasks: running })
+
+    expect(screen.getByRole('progressbar', { name: '25 % done' })).toHaveAttribute('value', '25')
+    expect(screen.getByText(/reading part 1 of 4/)).toBeInTheDocument()
+    expect(screen.getByText(/writing/)).toBeInTheDocument()
+    expect(screen.queryByText(/done$/)).not.toBeInTheDocument()
+    expect(screen.getAllByRole('progressbar')).toHaveLength(1)
+  })
 })

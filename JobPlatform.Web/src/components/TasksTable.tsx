@@ -1,6 +1,6 @@
 import { Fragment, type ReactNode } from 'react'
 import { describeDuration } from '../services/format'
-import { isRetryable, type Task } from '../services/tasks'
+import { isRetryable, type Task, type TaskProgress } from '../services/tasks'
 import { TaskStatusBadge } from './TaskStatusBadge'
 
 export interface TasksTableProps {
@@ -61,6 +61,7 @@ export function TasksTable({ tasks, now, openedTaskId, onToggle, renderAttempts,
                 </td>
                 <td>
                   <TaskStatusBadge status={task.status} />
+                  {task.status === 'running' && task.progress && <ProgressNote progress={task.progress} />}
                 </td>
                 <td className="numeric">
                   {task.attemptCount} of {task.maxAttempts}
@@ -86,5 +87,17 @@ export function TasksTable({ tasks, now, openedTaskId, onToggle, renderAttempts,
         })}
       </tbody>
     </table>
+  )
+}
+
+/** A running task's progress, as its handler last said: a bar when it gave a fraction, and its message. */
+function ProgressNote({ progress }: { progress: TaskProgress }) {
+  const percent = progress.fraction === null ? null : Math.round(progress.fraction * 100)
+  return (
+    <span className="task-progress">
+      {percent !== null && <progress max={100} value={percent} aria-label={`${percent} % done`} />}
+      {percent !== null && ` ${percent} %`}
+      {progress.message && ` ${progress.message}`}
+    </span>
   )
 }

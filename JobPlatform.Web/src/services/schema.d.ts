@@ -482,6 +482,7 @@ export interface components {
             attemptId: string;
             workerId: string;
             lease?: null | string;
+            progress?: null | components["schemas"]["TaskProgress"];
         };
         HeartbeatResponse: {
             /** Format: date-time */
@@ -655,6 +656,11 @@ export interface components {
         };
         /** @enum {unknown} */
         TaskParameterKind: "integer" | "number" | "integerArray";
+        TaskProgress: {
+            /** Format: double */
+            fraction: null | number;
+            message: null | string;
+        };
         TaskReport: {
             /** Format: uuid */
             taskId: string;
@@ -700,6 +706,7 @@ export interface components {
             startedAt: null | string;
             /** Format: date-time */
             finishedAt: null | string;
+            progress: null | components["schemas"]["TaskProgress"];
             attempts?: null | components["schemas"]["AttemptResponse"][];
         };
         TaskResultLine: {

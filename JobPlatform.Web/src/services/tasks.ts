@@ -36,6 +36,12 @@ export interface Attempt {
   errorDetail: string | null
 }
 
+export interface TaskProgress {
+  /** 0 to 1; null when the handler cannot tell. */
+  fraction: number | null
+  message: string | null
+}
+
 export interface Task {
   id: string
   jobId: string
@@ -51,6 +57,8 @@ export interface Task {
   input: unknown
   /** What the handler returned; null until the task succeeds. */
   result: unknown
+  /** What the latest attempt's handler last said of its progress; null when it said nothing. */
+  progress: TaskProgress | null
   createdAt: Date
   updatedAt: Date
   startedAt: Date | null
@@ -94,6 +102,7 @@ export function toTask(wire: TaskWire): Task {
     error: wire.error,
     input: wire.input ?? null,
     result: wire.result ?? null,
+    progress: wire.progress ? { fraction: wire.progress.fraction ?? null, message: wire.progress.message ?? null } : null,
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),
     startedAt: toOptionalDate(wire.startedAt),

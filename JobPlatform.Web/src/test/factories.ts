@@ -59,6 +59,7 @@ export function makeTaskWire(overrides: Partial<TaskWire> = {}): TaskWire {
     error: null,
     input: null,
     result: null,
+    progress: null,
     createdAt: '2026-11-24T10:00:00Z',
     updatedAt: '2026-11-24T10:00:01Z',
     startedAt: '2026-11-24T10:00:00Z',
