@@ -90,10 +90,11 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         {
             progress.WriteLine($"end to end, run {run} of {options.Runs}: {options.Tasks:N0} noop tasks, {options.Workers} workers");
             var cpuBefore = CpuByResource.Sample(app);
-            var (elapsed, _) = await RunJobAsync(api, options.Tasks, ct);
+            var (elapsed, job) = await RunJobAsync(api, options.Tasks, ct);
             cpu += CpuByResource.Sample(app) - cpuBefore;
             ours.Add(elapsed.TotalSeconds);
             progress.WriteLine($"  JobPlatform: {elapsed.TotalSeconds:N1} s, {options.Tasks / elapsed.TotalSeconds:N0} tasks/s");
+            await JobTail.WriteAsync(app.GetConnectionString("jobsdb"), job.Id, progress, ct);
             if (options.Hangfire)
             {
                 var result = await HangfireBaseline.RunAsync(HangfireConnectionString(app), options.Tasks, hangfireWorkers, ct);
@@ -289,6 +290,7 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         var accepted = clock.Elapsed;
         await WaitForFinalAsync(api, job.Id, ct);
         var done = clock.Elapsed;
+        await JobTail.WriteAsync(app.GetConnectionString("jobsdb"), job.Id, progress, ct);
         Add("Submission", $"one job of {options.BigJobTasks:N0} tasks accepted (201)", $"{accepted.TotalMilliseconds:N0} ms");
         Add("End to end", $"{options.BigJobTasks:N0} noop tasks in one job, {options.Workers} workers", $"{done.TotalSeconds:N1} s, {options.BigJobTasks / done.TotalSeconds:N0} tasks/s");
         // VmHWM is the kernel's own record of the process's peak resident set.
