@@ -113,20 +113,7 @@ public sealed class DevelopmentCredentialTests
             ["AWS_ACCESS_KEY_ID"] = "test",
             ["AWS_SECRET_ACCESS_KEY"] = "test",
         };
-        using var process = Process.Start(BuiltProject.StartInfo("JobPlatform.Api", [], environment))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the Api did not exit within a minute:\n{await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        return await BuiltProject.RunToExitAsync(BuiltProject.StartInfo("JobPlatform.Api", [], environment));
     }
 
     /// <summary>The log lines of <paramref name="output"/> that say <paramref name="value"/>.</summary>

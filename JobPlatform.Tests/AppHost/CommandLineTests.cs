@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using JobPlatform.Tests.Infrastructure;
 using System.Net;
 using System.Net.Sockets;
 
@@ -43,19 +44,6 @@ public sealed class CommandLineTests
         {
             start.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"The AppHost did not exit: {await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
+        return await BuiltProject.RunToExitAsync(start);
     }
 }

@@ -33,4 +33,23 @@ public static class BuiltProject
         }
         return start;
     }
+
+    /// <summary>Runs <paramref name="start"/> (its output redirected) until it exits, within a minute; its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(ProcessStartInfo start)
+    {
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(start.ArgumentList.FirstOrDefault() ?? start.FileName)} did not exit within a minute:\n{await stdout}{await stderr}");
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
 }
