@@ -283,6 +283,11 @@ public static class SubmitJobApi
             {
                 errors[nul] = [StoredText.NulError(nul)];
             }
+            else if (!type.AcceptsAnyParameters && input.FirstOrDefault(p => p.Value is null) is { Key: { } empty })
+            {
+                // The input overlays the job's parameters as it is: a null would replace the value, not fall back to it.
+                errors[$"{field}.{empty}"] = [$"{field}.{empty} is null. Leave it out to use the job's parameter or the type's default."];
+            }
             else
             {
                 var runs = (System.Text.Json.Nodes.JsonObject)parameters.DeepClone();

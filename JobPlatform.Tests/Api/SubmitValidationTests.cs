@@ -32,6 +32,7 @@ public sealed class SubmitValidationTests(JobPlatformFixture fixture)
         { "NUL in a nested parameter name", "{\"type\": \"echo\", \"taskCount\": 1, \"parameters\": {\"list\": [{\"k\\u0000\": 1}]}}", 400, "parameters.list[0]" },
         { "input out of range", "{\"type\": \"sleep\", \"inputs\": [{\"ms\": 10}, {\"ms\": -1}]}", 400, "inputs[1].ms" },
         { "unknown input field", "{\"type\": \"sleep\", \"inputs\": [{\"seconds\": 1}]}", 400, "inputs[0].seconds" },
+        { "null in an input", "{\"type\": \"sleep\", \"inputs\": [{\"ms\": null}]}", 400, "inputs[0].ms" },
         { "null input", "{\"type\": \"echo\", \"inputs\": [{}, null]}", 400, "inputs[1]" },
         { "input not an object", "{\"type\": \"echo\", \"inputs\": [3]}", 400, "inputs[0]" },
         { "no inputs", "{\"type\": \"echo\", \"inputs\": []}", 400, "inputs" },

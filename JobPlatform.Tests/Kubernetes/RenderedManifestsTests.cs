@@ -17,7 +17,7 @@ public sealed partial class RenderedManifestsTests
     {
         "api" or "migrate" => [$"ConnectionStrings__{JobPlatform.Api.Extensions.Extensions.DatabaseResourceName}", "AWS_REGION", "OTEL_SERVICE_NAME",
             .. emulator ? new[] { "ConnectionStrings__sqs" } : []],
-        "worker" => [$"services__{new Uri(JobPlatform.Worker.JobPlatformApiClient.BaseAddress).Host}__http__0", "Worker__WorkerId", "AWS_REGION", "OTEL_SERVICE_NAME",
+        "worker" => [$"services__{new Uri(JobPlatform.Worker.Sdk.JobPlatformApiClient.BaseAddress).Host}__http__0", "Worker__WorkerId", "AWS_REGION", "OTEL_SERVICE_NAME",
             .. emulator ? new[] { "ConnectionStrings__sqs" } : []],
         _ => [],
     };

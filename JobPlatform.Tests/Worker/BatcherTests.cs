@@ -1,4 +1,4 @@
-using JobPlatform.Worker;
+using JobPlatform.Worker.Sdk;
 
 namespace JobPlatform.Tests.Worker;
 

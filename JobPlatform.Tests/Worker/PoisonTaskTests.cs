@@ -1,8 +1,8 @@
 using System.Net.Http.Json;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
-using JobPlatform.Worker;
 using JobPlatform.Worker.Handlers;
+using JobPlatform.Worker.Sdk;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -48,10 +48,10 @@ public sealed class PoisonTaskTests(JobPlatformFixture fixture)
     public async Task CrashHandler_OnAWorkerThatDoesNotAllowThem_FailsTheTaskForGood_AndLeavesTheProcessAlone()
     {
         var handler = new CrashHandler(
-            Options.Create(new WorkerOptions { WorkerId = "guarded", AllowCrashTasks = false }), NullLogger<CrashHandler>.Instance);
+            Options.Create(new WorkerOptions { WorkerId = "guarded" }), Options.Create(new CrashTaskOptions { AllowCrashTasks = false }));
 
         var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() =>
-            handler.ExecuteAsync(new TaskContext(Guid.NewGuid(), Guid.NewGuid(), 1, 3, []), CancellationToken.None));
+            handler.HandleAsync([], new TaskContext(Guid.NewGuid(), Guid.NewGuid(), 0, 1, 3, null, NullLogger.Instance), CancellationToken.None));
 
         Assert.Contains("Worker:AllowCrashTasks", error.Message);
         Assert.Contains("guarded", error.Message);

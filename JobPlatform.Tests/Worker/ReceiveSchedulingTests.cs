@@ -1,6 +1,6 @@
 using JobPlatform.Contracts;
-using JobPlatform.Worker;
-using JobPlatform.Worker.Pipeline;
+using JobPlatform.Worker.Sdk;
+using JobPlatform.Worker.Sdk.Pipeline;
 
 namespace JobPlatform.Tests.Worker;
 

@@ -1,77 +1,87 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using JobPlatform.Contracts;
-using Microsoft.Extensions.Options;
+using JobPlatform.Worker.Sdk;
 
 namespace JobPlatform.Worker.Handlers;
 
-/// <summary>Does nothing: measures the platform itself.</summary>
-public sealed class NoopHandler : ITaskHandler
-{
-    public string Type => TaskTypes.Noop;
+// The demo task types of JobPlatform.Contracts.TaskTypes, written as a team writes its own handlers.
+// Each input's defaults are the type's defaults in that catalogue.
 
-    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken) => Task.FromResult<JsonNode?>(null);
+/// <summary>Does nothing: measures the platform itself. Its input is ignored.</summary>
+public sealed class NoopHandler : ITaskHandler<JsonObject, JsonNode?>
+{
+    public Task<JsonNode?> HandleAsync(JsonObject input, TaskContext context, CancellationToken ct) => Task.FromResult<JsonNode?>(null);
 }
 
-/// <summary>Returns its parameters as the result.</summary>
-public sealed class EchoHandler : ITaskHandler
+/// <summary>Returns its input as the result.</summary>
+public sealed class EchoHandler : ITaskHandler<JsonObject, JsonObject>
 {
-    public string Type => TaskTypes.Echo;
-
-    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken) =>
-        Task.FromResult<JsonNode?>(context.Parameters.DeepClone());
+    public Task<JsonObject> HandleAsync(JsonObject input, TaskContext context, CancellationToken ct) => Task.FromResult(input);
 }
 
-/// <summary>Waits <c>ms</c> milliseconds without using the CPU.</summary>
-public sealed class SleepHandler : ITaskHandler
-{
-    public string Type => TaskTypes.Sleep;
+/// <param name="Ms">How long to wait, in milliseconds. Defaults to 100.</param>
+public sealed record SleepInput(int Ms = 100);
 
-    public async Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+public sealed record SleepResult(int SleptMs);
+
+/// <summary>Waits <c>ms</c> milliseconds without using the CPU, saying its progress every second.</summary>
+public sealed class SleepHandler : ITaskHandler<SleepInput, SleepResult>
+{
+    private const int ProgressEveryMs = 1_000;
+
+    public async Task<SleepResult> HandleAsync(SleepInput input, TaskContext context, CancellationToken ct)
     {
-        var ms = context.GetInt32("ms", 100);
-        await Task.Delay(ms, cancellationToken);
-        return new JsonObject { ["sleptMs"] = ms };
+        for (var slept = 0; slept < input.Ms; slept += ProgressEveryMs)
+        {
+            if (slept > 0)
+            {
+                context.ReportProgress((double)slept / input.Ms, $"slept {slept:N0} of {input.Ms:N0} ms");
+            }
+            await Task.Delay(Math.Min(ProgressEveryMs, input.Ms - slept), ct);
+        }
+        return new SleepResult(input.Ms);
     }
 }
 
+/// <param name="Iterations">How many SHA-256 rounds to run. Defaults to 10,000.</param>
+public sealed record CpuInput(int Iterations = 10_000);
+
+public sealed record CpuResult(int Iterations, string Digest);
+
 /// <summary>Runs <c>iterations</c> rounds of SHA-256 over a 64-byte buffer.</summary>
-public sealed class CpuHandler : ITaskHandler
+public sealed class CpuHandler : ITaskHandler<CpuInput, CpuResult>
 {
     private const int CancellationCheckInterval = 4_096;
 
-    public string Type => TaskTypes.Cpu;
-
-    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    public Task<CpuResult> HandleAsync(CpuInput input, TaskContext context, CancellationToken ct)
     {
-        var iterations = context.GetInt32("iterations", 10_000);
         Span<byte> buffer = stackalloc byte[SHA256.HashSizeInBytes * 2];
         context.TaskId.TryWriteBytes(buffer);
-        for (var i = 0; i < iterations; i++)
+        for (var i = 0; i < input.Iterations; i++)
         {
             SHA256.HashData(buffer, buffer[..SHA256.HashSizeInBytes]);
             if (i % CancellationCheckInterval == 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                ct.ThrowIfCancellationRequested();
             }
         }
-        return Task.FromResult<JsonNode?>(new JsonObject
-        {
-            ["iterations"] = iterations,
-            ["digest"] = Convert.ToHexStringLower(buffer[..SHA256.HashSizeInBytes]),
-        });
+        return Task.FromResult(new CpuResult(input.Iterations, Convert.ToHexStringLower(buffer[..SHA256.HashSizeInBytes])));
     }
 }
 
-/// <summary>Multiplies two seeded random <c>size</c> x <c>size</c> matrices and reports the sum of the product.</summary>
-public sealed class MatrixHandler : ITaskHandler
-{
-    public string Type => TaskTypes.Matrix;
+/// <param name="Size">N, the side of each matrix. Defaults to 64.</param>
+/// <param name="Seed">Seed for the random values, so results repeat. Defaults to 42.</param>
+public sealed record MatrixInput(int Size = 64, int Seed = 42);
 
-    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+public sealed record MatrixResult(int Size, double Checksum);
+
+/// <summary>Multiplies two seeded random <c>size</c> x <c>size</c> matrices and reports the sum of the product.</summary>
+public sealed class MatrixHandler : ITaskHandler<MatrixInput, MatrixResult>
+{
+    public Task<MatrixResult> HandleAsync(MatrixInput input, TaskContext context, CancellationToken ct)
     {
-        var n = context.GetInt32("size", 64);
-        var random = new Random(context.GetInt32("seed", 42));
+        var n = input.Size;
+        var random = new Random(input.Seed);
         var a = new double[n * n];
         var b = new double[n * n];
         for (var i = 0; i < a.Length; i++)
@@ -83,7 +93,7 @@ public sealed class MatrixHandler : ITaskHandler
         double checksum = 0;
         for (var row = 0; row < n; row++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            ct.ThrowIfCancellationRequested();
             for (var col = 0; col < n; col++)
             {
                 double sum = 0;
@@ -94,51 +104,28 @@ public sealed class MatrixHandler : ITaskHandler
                 checksum += sum;
             }
         }
-        return Task.FromResult<JsonNode?>(new JsonObject { ["size"] = n, ["checksum"] = checksum });
+        return Task.FromResult(new MatrixResult(n, checksum));
     }
 }
 
-/// <summary>Fails on purpose: on the attempts listed in <c>failOnAttempts</c>, else with <c>probability</c>.</summary>
-public sealed class FailHandler : ITaskHandler
-{
-    public string Type => TaskTypes.Fail;
+/// <param name="Probability">Chance that an attempt fails, 0 to 1. Defaults to 1.</param>
+/// <param name="FailOnAttempts">When given, exactly these attempt numbers fail (1 is the first) and <paramref name="Probability"/> is ignored.</param>
+public sealed record FailInput(double Probability = 1.0, int[]? FailOnAttempts = null);
 
-    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+public sealed record FailResult(int Attempt);
+
+/// <summary>Fails on purpose: on the attempts listed in <c>failOnAttempts</c>, else with <c>probability</c>.</summary>
+public sealed class FailHandler : ITaskHandler<FailInput, FailResult>
+{
+    public Task<FailResult> HandleAsync(FailInput input, TaskContext context, CancellationToken ct)
     {
-        var fails = context.Parameters["failOnAttempts"] is JsonArray attempts
-            ? attempts.Any(a => a?.GetValue<int>() == context.Attempt)
-            : Random.Shared.NextDouble() < context.GetDouble("probability", 1.0);
+        var fails = input.FailOnAttempts is { } attempts
+            ? attempts.Contains(context.Attempt)
+            : Random.Shared.NextDouble() < input.Probability;
         if (fails)
         {
             throw new InvalidOperationException($"Task failed on purpose (attempt {context.Attempt} of {context.MaxAttempts}).");
         }
-        return Task.FromResult<JsonNode?>(new JsonObject { ["attempt"] = context.Attempt });
-    }
-}
-
-/// <summary>
-/// Kills its own worker process with SIGKILL: no drain, no report, exactly like a task that crashes
-/// the runtime. The message comes back after its visibility timeout, each crash costs an attempt
-/// (recorded as lost), and the task ends failed or dead-lettered. Refused unless
-/// <see cref="WorkerOptions.AllowCrashTasks"/> is on, so a submitted job cannot take down production workers.
-/// </summary>
-public sealed class CrashHandler(IOptions<WorkerOptions> options, ILogger<CrashHandler> logger) : ITaskHandler
-{
-    public string Type => TaskTypes.Crash;
-
-    public Task<JsonNode?> ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
-    {
-        if (!options.Value.AllowCrashTasks)
-        {
-            throw new NonRetryableTaskException(
-                $"Crash tasks are disabled on worker {options.Value.WorkerId}; set Worker:AllowCrashTasks=true to allow them.");
-        }
-        logger.LogCritical("Task {TaskId} attempt {Attempt} is a crash task: killing worker {WorkerId} (pid {ProcessId})",
-            context.TaskId, context.Attempt, options.Value.WorkerId, Environment.ProcessId);
-        // The logger writes from a background queue that the kill would cut off; this line must survive.
-        Console.Error.WriteLine($"crit: Task {context.TaskId} attempt {context.Attempt} is a crash task: killing worker {options.Value.WorkerId} (pid {Environment.ProcessId})");
-        Console.Error.Flush();
-        System.Diagnostics.Process.GetCurrentProcess().Kill();
-        return Task.FromResult<JsonNode?>(null);
+        return Task.FromResult(new FailResult(context.Attempt));
     }
 }

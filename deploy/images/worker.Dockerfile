@@ -1,14 +1,16 @@
 # syntax=docker/dockerfile:1
-# JobPlatform.Worker. From the repository root: docker build -f deploy/images/worker.Dockerfile -t jobplatform/worker:dev .
+# JobPlatform.Worker, on JobPlatform.Worker.Sdk. From the repository root: docker build -f deploy/images/worker.Dockerfile -t jobplatform/worker:dev .
 FROM mcr.microsoft.com/dotnet/sdk:10.0-alpine AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY JobPlatform.ServiceDefaults/JobPlatform.ServiceDefaults.csproj JobPlatform.ServiceDefaults/
 COPY JobPlatform.Contracts/JobPlatform.Contracts.csproj JobPlatform.Contracts/
+COPY JobPlatform.Worker.Sdk/JobPlatform.Worker.Sdk.csproj JobPlatform.Worker.Sdk/
 COPY JobPlatform.Worker/JobPlatform.Worker.csproj JobPlatform.Worker/
 RUN dotnet restore JobPlatform.Worker/JobPlatform.Worker.csproj
 COPY JobPlatform.ServiceDefaults/ JobPlatform.ServiceDefaults/
 COPY JobPlatform.Contracts/ JobPlatform.Contracts/
+COPY JobPlatform.Worker.Sdk/ JobPlatform.Worker.Sdk/
 COPY JobPlatform.Worker/ JobPlatform.Worker/
 RUN dotnet publish JobPlatform.Worker/JobPlatform.Worker.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 

@@ -1,10 +1,10 @@
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Sdk;
 
 /// <summary>
 /// Counts the attempts this replica finished over the last minute, in one-second buckets, so the
 /// count costs the same at ten tasks a second as at ten thousand.
 /// </summary>
-public sealed class WorkerActivity(TimeProvider clock)
+internal sealed class WorkerActivity(TimeProvider clock)
 {
     private const int WindowSeconds = 60;
 

@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Sdk;
 
 /// <summary>
 /// Tells the Api this replica is alive every <see cref="WorkerOptions.PresenceInterval"/>, with its
 /// slots and recent throughput, and says when it stops: the console's Workers page. Presence is
 /// information only; task delivery never depends on it.
 /// </summary>
-public sealed class WorkerPresenceReporter(
+internal sealed class WorkerPresenceReporter(
     JobPlatformApiClient api,
     WorkerActivity activity,
     IOptions<WorkerOptions> options,

@@ -1,19 +1,21 @@
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// While claims fail (the Api, or its database, is down), every message received is one more
 /// receive towards the queue's redrive limit for a task that never ran. So the receive loops hold
-/// back: after a failed claim they wait an exponential backoff with jitter (1 s, doubling, up to
-/// <see cref="Longest"/>), then each receives one message, a probe, until a claim goes through.
+/// back: after a failed claim they wait an exponential backoff with equal jitter (1 s, doubling, up
+/// to <see cref="Longest"/>; half the delay plus up to half again at random, so that replicas that
+/// failed together do not retry together), then each receives one message, a probe, until a claim
+/// goes through.
 /// The change of state is logged once each way, not once per message.
 /// </summary>
-public sealed class ClaimBackoff(TimeProvider clock, ILogger<ClaimBackoff> logger)
+internal sealed class ClaimBackoff(TimeProvider clock, ILogger<ClaimBackoff> logger)
 {
     public static readonly TimeSpan First = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan Longest = TimeSpan.FromSeconds(30);
 
     private readonly Lock _lock = new();
-    private readonly Backoff _backoff = new(First, Longest);
+    private int _failures;
     private volatile bool _failing;
     private DateTimeOffset _resumeAt;
 
@@ -25,9 +27,11 @@ public sealed class ClaimBackoff(TimeProvider clock, ILogger<ClaimBackoff> logge
     {
         lock (_lock)
         {
-            _resumeAt = clock.GetUtcNow() + _backoff.Failed();
+            _failures++;
+            var ceiling = TimeSpan.FromTicks(Math.Min(Longest.Ticks, First.Ticks << Math.Min(_failures - 1, 16)));
+            _resumeAt = clock.GetUtcNow() + ceiling / 2 + ceiling / 2 * Random.Shared.NextDouble();
             _failing = true;
-            if (_backoff.Failures == 1)
+            if (_failures == 1)
             {
                 logger.LogWarning("Claims are failing ({Error}); receiving one message at a time, backing off up to {Longest} s, until a claim goes through",
                     error.Message, Longest.TotalSeconds);
@@ -45,10 +49,11 @@ public sealed class ClaimBackoff(TimeProvider clock, ILogger<ClaimBackoff> logge
         lock (_lock)
         {
             _failing = false;
-            if (_backoff.Succeeded() is var failures and > 0)
+            if (_failures > 0)
             {
-                logger.LogInformation("Claims go through again after {Failures} failed calls; receiving as usual", failures);
+                logger.LogInformation("Claims go through again after {Failures} failed calls; receiving as usual", _failures);
             }
+            _failures = 0;
         }
     }
 

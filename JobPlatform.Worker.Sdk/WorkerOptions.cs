@@ -1,4 +1,4 @@
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Sdk;
 
 /// <summary>How a worker replica takes work. Bound from <c>Worker</c>.</summary>
 public sealed class WorkerOptions
@@ -50,10 +50,4 @@ public sealed class WorkerOptions
 
     /// <summary>How often the replica reports its presence to the Api (the console's Workers page). Defaults to 5 s.</summary>
     public TimeSpan PresenceInterval { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>
-    /// Whether this replica runs <c>crash</c> tasks, which kill the process on purpose (for demos and
-    /// crash tests). Defaults to false: the task then fails for good without harm.
-    /// </summary>
-    public bool AllowCrashTasks { get; set; }
 }

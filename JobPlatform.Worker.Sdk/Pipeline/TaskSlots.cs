@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The tasks this worker runs at once: <see cref="WorkerOptions.MaxConcurrency"/> slots. A receive
 /// takes slots before it asks SQS for that many messages, and each message received holds its slot
 /// until the pipeline is done with it (<see cref="ReceivedMessage.Done"/>), whichever step that is.
 /// </summary>
-public sealed class TaskSlots(IOptions<WorkerOptions> options) : IDisposable
+internal sealed class TaskSlots(IOptions<WorkerOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _free = new(options.Value.MaxConcurrency);
     private readonly CancellationTokenSource _drainExpired = new();

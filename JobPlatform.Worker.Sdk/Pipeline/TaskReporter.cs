@@ -1,7 +1,7 @@
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The pipeline's fourth step: sends attempt reports to the Api in batches (POST
@@ -9,7 +9,7 @@ namespace JobPlatform.Worker.Pipeline;
 /// instead of one each. Each caller still gets its own task's answer, and its message is deleted only
 /// after it.
 /// </summary>
-public sealed class TaskReporter(IServiceProvider services, IOptions<WorkerOptions> options) : IAsyncDisposable
+internal sealed class TaskReporter(IServiceProvider services, IOptions<WorkerOptions> options) : IAsyncDisposable
 {
     /// <summary>
     /// The most reports in one request: a fifth of what the Api takes (<see cref="WorkerRoutes.MaxReportBatch"/>),

@@ -3,7 +3,7 @@ using System.Text.Json;
 using JobPlatform.Contracts;
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The pipeline's second step: reads each received message's task and claims it (POST
@@ -14,7 +14,7 @@ namespace JobPlatform.Worker.Pipeline;
 /// flight goes in the next one, so under load one request and one transaction claim what several
 /// receives brought. Idle, a receive's claims go out at once.
 /// </summary>
-public sealed class TaskClaimer : IAsyncDisposable
+internal sealed class TaskClaimer : IAsyncDisposable
 {
     /// <summary>The most claims in one request (the Api's limit).</summary>
     public const int MaxBatch = WorkerRoutes.MaxClaimBatch;
@@ -59,11 +59,11 @@ public sealed class TaskClaimer : IAsyncDisposable
     {
         // One receive, claimed together: its span continues the first message's trace and links the
         // others', so the claim and its SQL show in the job's trace.
-        var traces = received.Select(r => TaskTracing.Extract(r.Message)).ToList();
-        using var receive = TaskTracing.StartMessaging("receive", received[0].Queue, ActivityKind.Client, traces[0],
+        var traces = received.Select(r => WorkerTracing.Extract(r.Message)).ToList();
+        using var receive = WorkerTracing.StartMessaging("receive", received[0].Queue, ActivityKind.Client, traces[0],
             traces.Skip(1).Where(t => t != default && t.TraceId != traces[0].TraceId).Select(t => new ActivityLink(t)));
-        receive?.SetTag(TaskTracing.MessagingBatchCount, received.Count);
-        receive?.SetTag(TaskTracing.WorkerId, _options.WorkerId);
+        receive?.SetTag(WorkerTracing.MessagingBatchCount, received.Count);
+        receive?.SetTag(WorkerTracing.WorkerId, _options.WorkerId);
 
         var claims = new List<(ReceivedMessage Message, TaskClaimItem Claim, Task<TaskClaimResult> Result)>(received.Count);
         foreach (var message in received)

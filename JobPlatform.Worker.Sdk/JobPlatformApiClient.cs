@@ -3,10 +3,10 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using JobPlatform.Contracts;
 
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Sdk;
 
 /// <summary>The worker's side of the worker protocol: claim, then report. Base address <c>http://api</c>, resolved by service discovery.</summary>
-public sealed class JobPlatformApiClient(HttpClient http)
+internal sealed class JobPlatformApiClient(HttpClient http)
 {
     /// <summary>The Api resource name the AppHost passes as <c>services__api__http__0</c>.</summary>
     public const string BaseAddress = "http://api";

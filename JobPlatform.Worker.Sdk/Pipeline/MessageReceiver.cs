@@ -1,9 +1,10 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Contracts;
+using JobPlatform.Worker.Sdk.Queues;
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The pipeline's first step: receives from the task queues, one per priority, and hands each receive
@@ -13,14 +14,14 @@ namespace JobPlatform.Worker.Pipeline;
 /// down, so low priorities still progress while the workers are saturated; when every queue is empty,
 /// each loop long-polls its own queue, so a task of any priority starts at once on idle workers.
 /// </summary>
-public sealed class MessageReceiver(
+internal sealed class MessageReceiver(
     IAmazonSQS sqs,
     TaskSlots slots,
     TaskClaimer claimer,
     ClaimBackoff backoff,
     WorkerMetrics metrics,
     IOptions<WorkerOptions> workerOptions,
-    IOptions<SqsOptions> sqsOptions,
+    IOptions<TaskQueueOptions> queueOptions,
     TimeProvider clock,
     ILogger<MessageReceiver> logger) : BackgroundService
 {
@@ -48,7 +49,7 @@ public sealed class MessageReceiver(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var queueUrls = new List<string>();
-        foreach (var name in sqsOptions.Value.TaskQueueNames)
+        foreach (var name in queueOptions.Value.TaskQueueNames)
         {
             queueUrls.Add(await GetQueueUrlAsync(name, stoppingToken));
         }
@@ -183,22 +184,19 @@ public sealed class MessageReceiver(
             MaxNumberOfMessages = count,
             WaitTimeSeconds = (int)wait.TotalSeconds,
             VisibilityTimeout = (int)_options.VisibilityTimeout.TotalSeconds,
-            MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount, SqsMessageAge.SentTimestamp],
+            MessageSystemAttributeNames = [MessageSystemAttributeName.ApproximateReceiveCount, MessageSystemAttributeName.SentTimestamp],
             // The trace context the outbox relay put on each message.
             MessageAttributeNames = ["All"],
         }, ct);
         var messages = response.Messages ?? [];
-        var queue = SqsQueueUrls.NameOf(queueUrl);
+        var queue = TaskQueueOptions.NameOf(queueUrl);
         metrics.ReceiveReturned(queue, messages.Count);
         if (messages.Count > 0)
         {
             var now = clock.GetUtcNow();
             foreach (var message in messages)
             {
-                if (SqsMessageAge.Of(message, now) is { } age)
-                {
-                    metrics.Received(queue, age);
-                }
+                metrics.Received(queue, message, now);
             }
         }
         return messages;

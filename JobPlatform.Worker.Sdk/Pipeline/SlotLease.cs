@@ -1,10 +1,10 @@
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The task slots one receive holds: taken before asking SQS for that many messages, and handed back
 /// as it turns out fewer are needed. It never gives back more than it took.
 /// </summary>
-public sealed class SlotLease
+internal sealed class SlotLease
 {
     private readonly SemaphoreSlim _slots;
 

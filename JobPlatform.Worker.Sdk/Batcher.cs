@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace JobPlatform.Worker;
+namespace JobPlatform.Worker.Sdk;
 
 /// <summary>
 /// Turns many concurrent single calls into a few batched ones, the way a database groups commits:
@@ -12,7 +12,7 @@ namespace JobPlatform.Worker;
 /// Given a span name, each batch's call runs in a span of the first caller's trace, linked from the
 /// other callers' traces, so the call shows where each of them waited for it.
 /// </summary>
-public sealed class Batcher<TItem, TResult> : IAsyncDisposable
+internal sealed class Batcher<TItem, TResult> : IAsyncDisposable
 {
     private readonly Channel<(TItem Item, ActivityContext Trace, TaskCompletionSource<TResult> Done)> _waiting =
         Channel.CreateUnbounded<(TItem, ActivityContext, TaskCompletionSource<TResult>)>(new UnboundedChannelOptions { SingleWriter = false });
@@ -119,7 +119,7 @@ public sealed class Batcher<TItem, TResult> : IAsyncDisposable
             return null;
         }
         var first = batch[0].Trace;
-        var span = TaskTracing.Source.StartActivity(_spanName, ActivityKind.Internal, first,
+        var span = WorkerTracing.Source.StartActivity(_spanName, ActivityKind.Internal, first,
             links: batch.Skip(1).Select(b => b.Trace).Where(t => t != default && t != first).Distinct().Select(t => new ActivityLink(t)));
         span?.SetTag("jobplatform.batch.size", batch.Count);
         return span;

@@ -1,8 +1,9 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Contracts;
+using JobPlatform.Worker.Sdk.Queues;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The pipeline's last step: what becomes of a message once its task's fate is known. A finished
@@ -17,7 +18,7 @@ namespace JobPlatform.Worker.Pipeline;
 /// waiting when the worker stops are sent before it exits.
 /// </para>
 /// </summary>
-public sealed class MessageDeleter : IAsyncDisposable
+internal sealed class MessageDeleter : IAsyncDisposable
 {
     private const int MaxBatch = 10;
 
@@ -43,7 +44,7 @@ public sealed class MessageDeleter : IAsyncDisposable
             var results = new bool[messages.Count];
             foreach (var queue in messages.Select((m, i) => (m.QueueUrl, m.ReceiptHandle, Index: i)).GroupBy(m => m.QueueUrl))
             {
-                metrics.DeleteSent(SqsQueueUrls.NameOf(queue.Key), queue.Count());
+                metrics.DeleteSent(TaskQueueOptions.NameOf(queue.Key), queue.Count());
                 var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest(queue.Key,
                     queue.Select(m => new DeleteMessageBatchRequestEntry(m.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ReceiptHandle)).ToList()));
                 foreach (var deleted in response.Successful ?? [])

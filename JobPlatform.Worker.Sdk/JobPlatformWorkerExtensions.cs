@@ -1,16 +1,37 @@
-using JobPlatform.Worker.Handlers;
-using JobPlatform.Worker.Pipeline;
+using JobPlatform.Contracts;
+using JobPlatform.Worker.Sdk.Pipeline;
+using JobPlatform.Worker.Sdk.Queues;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace JobPlatform.Worker.Extensions;
+namespace JobPlatform.Worker.Sdk;
 
-public static class Extensions
+/// <summary>Registers a JobPlatform worker on a host: <c>builder.AddJobPlatformWorker().AddTaskHandler&lt;THandler&gt;("type")</c>.</summary>
+public static class JobPlatformWorkerExtensions
 {
-    public static IHostApplicationBuilder AddWorkerServices(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Makes this host a JobPlatform worker: it receives tasks from the platform's SQS queues, claims
+    /// them from the Api, runs each with the handler added for its type, and reports the outcome.
+    /// Add handlers on the builder it returns.
+    /// <para>
+    /// Reads <c>Worker</c> (<see cref="WorkerOptions"/>), <c>Auth:WorkerKey</c> (required: the
+    /// workers' credential), <c>ConnectionStrings:sqs</c> or <c>Sqs:ServiceUrl</c> (unset means AWS
+    /// SQS) and <c>Sqs:TaskQueueName</c>. The Api is called at <c>http://api</c>: the host resolves it
+    /// by service discovery (<c>services__api__http__0</c>), as Aspire's service defaults do, or by DNS.
+    /// Adds the health check <c>sqs</c>. A second call adds nothing more.
+    /// </para>
+    /// </summary>
+    public static JobPlatformWorkerBuilder AddJobPlatformWorker(this IHostApplicationBuilder builder)
     {
+        var worker = new JobPlatformWorkerBuilder(builder.Services);
+        if (builder.Services.Any(d => d.ServiceType == typeof(TaskRunner)))
+        {
+            return worker;
+        }
+
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Worker:WorkerId must not be empty.")
             .Validate(o => o.MaxConcurrency is >= 1 and <= 1_000, "Worker:MaxConcurrency must be between 1 and 1000.")
-            .Validate(o => o.Pollers >= 1 && o.Pollers * JobPlatform.Contracts.JobPriority.All.Count <= o.MaxConcurrency,
+            .Validate(o => o.Pollers >= 1 && o.Pollers * JobPriority.All.Count <= o.MaxConcurrency,
                 "Worker:Pollers must be at least 1, and Worker:Pollers times 4 (one loop per priority queue) at most Worker:MaxConcurrency.")
             .Validate(o => o.EmptyQueueRecheck >= TimeSpan.Zero, "Worker:EmptyQueueRecheck must not be negative.")
             .Validate(o => o.ReceiveLinger >= TimeSpan.Zero && o.ReceiveLinger <= TimeSpan.FromSeconds(1), "Worker:ReceiveLinger must be between 0 and 1 s.")
@@ -25,7 +46,7 @@ public static class Extensions
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = builder.Configuration.GetValue($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.DrainTimeout)}", TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
 
-        builder.AddSqsClient();
+        builder.AddTaskQueueClient();
         // The workers' own credential: the only one the Api lets claim, heartbeat and report tasks.
         var workerKey = builder.Configuration[JobPlatformApiClient.WorkerKeySetting];
         if (string.IsNullOrWhiteSpace(workerKey))
@@ -39,15 +60,7 @@ public static class Extensions
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", workerKey);
         });
 
-        builder.Services.AddTaskHandler<NoopHandler>();
-        builder.Services.AddTaskHandler<EchoHandler>();
-        builder.Services.AddTaskHandler<SleepHandler>();
-        builder.Services.AddTaskHandler<CpuHandler>();
-        builder.Services.AddTaskHandler<MatrixHandler>();
-        builder.Services.AddTaskHandler<FailHandler>();
-        builder.Services.AddTaskHandler<CrashHandler>();
-
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerActivity>();
         builder.Services.AddSingleton<WorkerMetrics>();
         // The task pipeline, in the order a message goes through it.
@@ -60,10 +73,6 @@ public static class Extensions
         // Hosted services stop in reverse order: the receiver drains first, then presence says "stopping".
         builder.Services.AddHostedService<WorkerPresenceReporter>();
         builder.Services.AddHostedService<MessageReceiver>();
-        return builder;
+        return worker;
     }
-
-    /// <summary>Adds a handler for one task type.</summary>
-    public static IServiceCollection AddTaskHandler<THandler>(this IServiceCollection services) where THandler : class, ITaskHandler =>
-        services.AddSingleton<ITaskHandler, THandler>();
 }

@@ -1,22 +1,24 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Contracts;
-using JobPlatform.Worker.Handlers;
+using JobPlatform.Worker.Sdk.Handlers;
 using Microsoft.Extensions.Options;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The pipeline's third step: runs a claimed task's handler while a heartbeat keeps its lease and its
 /// message's visibility, hands the outcome to <see cref="TaskReporter"/>, and the Api's answer to
 /// <see cref="MessageDeleter"/>. Whatever fails before the Api confirmed a report leaves the message
-/// in the queue, so it reappears after its visibility timeout: the task runs AT LEAST once.
+/// in the queue, so it reappears after its visibility timeout: the task runs AT LEAST once. Each
+/// attempt resolves its handler from a dependency injection scope of its own, disposed when it ends.
 /// </summary>
-public sealed class TaskRunner(
+internal sealed class TaskRunner(
     IAmazonSQS sqs,
     IServiceProvider services,
-    IEnumerable<ITaskHandler> handlers,
+    IEnumerable<TaskHandlerRegistration> handlers,
     TaskSlots slots,
     TaskReporter reporter,
     MessageDeleter deleter,
@@ -27,7 +29,8 @@ public sealed class TaskRunner(
 {
     private readonly WorkerOptions _options = options.Value;
 
-    private readonly Dictionary<string, ITaskHandler> _handlers = handlers.ToDictionary(h => h.Type, StringComparer.Ordinal);
+    // AddTaskHandler refuses a second handler for a type.
+    private readonly Dictionary<string, TaskHandlerRegistration> _handlers = handlers.ToDictionary(h => h.Type, StringComparer.Ordinal);
 
     /// <summary>Runs a granted task and returns at once; its message's slot frees when the run is done with.</summary>
     public void Run(ReceivedMessage message, TaskGrant grant, ActivityContext receive) => _ = RunAsync(message, grant, receive);
@@ -37,19 +40,23 @@ public sealed class TaskRunner(
         try
         {
             // The attempt's span continues the trace its message carries (its job's), linked to the receive.
-            using var span = TaskTracing.StartMessaging("process", message.Queue, ActivityKind.Consumer,
-                TaskTracing.Extract(message.Message), receive == default ? null : [new ActivityLink(receive)]);
+            using var span = WorkerTracing.StartMessaging("process", message.Queue, ActivityKind.Consumer,
+                WorkerTracing.Extract(message.Message), receive == default ? null : [new ActivityLink(receive)]);
             if (span is { IsAllDataRequested: true })
             {
-                span.SetTag(TaskTracing.MessagingMessageId, message.Message.MessageId);
-                span.SetTag(TaskTracing.JobId, grant.JobId);
-                span.SetTag(TaskTracing.TaskId, grant.TaskId);
-                span.SetTag(TaskTracing.TenantId, grant.TenantId);
-                span.SetTag(TaskTracing.WorkerId, _options.WorkerId);
-                span.SetTag(TaskTracing.Attempt, grant.Attempt);
-                span.SetTag(TaskTracing.TaskType, grant.Type);
+                span.SetTag(WorkerTracing.MessagingMessageId, message.Message.MessageId);
+                span.SetTag(WorkerTracing.JobId, grant.JobId);
+                span.SetTag(WorkerTracing.TaskId, grant.TaskId);
+                span.SetTag(WorkerTracing.TenantId, grant.TenantId);
+                span.SetTag(WorkerTracing.WorkerId, _options.WorkerId);
+                span.SetTag(WorkerTracing.Attempt, grant.Attempt);
+                span.SetTag(WorkerTracing.TaskType, grant.Type);
             }
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["TaskId"] = grant.TaskId, ["JobId"] = grant.JobId, ["Attempt"] = grant.Attempt });
+            // Every record of the attempt, the handler's included, carries its task.
+            using var scope = logger.BeginScope(new Dictionary<string, object>
+            {
+                ["TaskId"] = grant.TaskId, ["JobId"] = grant.JobId, ["TaskIndex"] = grant.Index, ["Attempt"] = grant.Attempt,
+            });
             var report = await RunWithHeartbeatAsync(message, grant);
             activity.RecordFinished();
             if (report is { Applied: false, Status: not null })
@@ -88,11 +95,12 @@ public sealed class TaskRunner(
         // busy worker's CPU. The token still cancels a call in flight.
         var beats = new PeriodicTimer(_options.HeartbeatInterval);
         var extensions = new PeriodicTimer(_options.HeartbeatInterval);
-        var heartbeat = HeartbeatAsync(grant, lost, beats, finished.Token);
+        var progress = new AttemptProgress();
+        var heartbeat = HeartbeatAsync(grant, progress, lost, beats, finished.Token);
         var hidden = KeepHiddenAsync(message, grant, lost.Token, extensions, finished.Token);
         try
         {
-            var report = await RunHandlerAsync(grant, handler.Token, deadline.Token);
+            var report = await RunHandlerAsync(grant, progress, handler.Token, deadline.Token);
             return await reporter.ReportAsync(report);
         }
         finally
@@ -104,14 +112,14 @@ public sealed class TaskRunner(
         }
     }
 
-    private async Task HeartbeatAsync(TaskGrant grant, CancellationTokenSource lost, PeriodicTimer timer, CancellationToken finished)
+    private async Task HeartbeatAsync(TaskGrant grant, AttemptProgress progress, CancellationTokenSource lost, PeriodicTimer timer, CancellationToken finished)
     {
         while (await timer.WaitForNextTickAsync(CancellationToken.None))
         {
             try
             {
                 var api = services.GetRequiredService<JobPlatformApiClient>();
-                var (extended, status) = await api.HeartbeatAsync(grant.TaskId, new HeartbeatRequest(grant.AttemptId, _options.WorkerId, _options.VisibilityTimeout), finished);
+                var (extended, status) = await api.HeartbeatAsync(grant.TaskId, new HeartbeatRequest(grant.AttemptId, _options.WorkerId, _options.VisibilityTimeout, progress.Latest), finished);
                 if (extended is null)
                 {
                     logger.LogWarning("Task {TaskId} attempt {Attempt} lost its lease (task is {Status}); stopping it", grant.TaskId, grant.Attempt, status);
@@ -154,15 +162,15 @@ public sealed class TaskRunner(
     }
 
     /// <summary>Runs the handler and returns how the attempt ended, as the report to send.</summary>
-    private async Task<TaskReport> RunHandlerAsync(TaskGrant grant, CancellationToken cancellationToken, CancellationToken deadline)
+    private async Task<TaskReport> RunHandlerAsync(TaskGrant grant, AttemptProgress progress, CancellationToken cancellationToken, CancellationToken deadline)
     {
         metrics.Started();
         var started = Stopwatch.GetTimestamp();
-        var report = await ExecuteAsync(grant, cancellationToken, deadline);
+        var report = await ExecuteAsync(grant, progress, cancellationToken, deadline);
         metrics.Ended(grant.Type, report.Outcome, Stopwatch.GetElapsedTime(started));
         if (Activity.Current is { IsAllDataRequested: true } span)
         {
-            span.SetTag(TaskTracing.Outcome, report.Outcome);
+            span.SetTag(WorkerTracing.Outcome, report.Outcome);
             if (report.Outcome is not TaskReportOutcome.Succeeded)
             {
                 span.SetStatus(ActivityStatusCode.Error, $"The attempt ended {report.Outcome}.");
@@ -171,16 +179,21 @@ public sealed class TaskRunner(
         return report;
     }
 
-    private async Task<TaskReport> ExecuteAsync(TaskGrant grant, CancellationToken cancellationToken, CancellationToken deadline)
+    private async Task<TaskReport> ExecuteAsync(TaskGrant grant, AttemptProgress progress, CancellationToken cancellationToken, CancellationToken deadline)
     {
         var workerId = _options.WorkerId;
+        _handlers.TryGetValue(grant.Type, out var handler);
         try
         {
-            if (!_handlers.TryGetValue(grant.Type, out var handler))
+            if (handler is null)
             {
                 throw new NonRetryableTaskException($"Worker {workerId} has no handler for task type '{grant.Type}'.");
             }
-            var result = await handler.ExecuteAsync(new TaskContext(grant.TaskId, grant.JobId, grant.Attempt, grant.MaxAttempts, grant.Input), cancellationToken);
+            JsonNode? result;
+            await using (var attempt = services.CreateAsyncScope())
+            {
+                result = await handler.RunAsync(attempt.ServiceProvider, grant, progress, cancellationToken);
+            }
             logger.LogDebug("Task {TaskId} attempt {Attempt} succeeded", grant.TaskId, grant.Attempt);
             return new TaskReport(grant.TaskId, grant.AttemptId, TaskReportOutcome.Succeeded, result);
         }
@@ -192,13 +205,8 @@ public sealed class TaskRunner(
         }
         catch (Exception ex)
         {
-            var (error, retryable) = ex switch
-            {
-                NonRetryableTaskException => (ex.Message, false),
-                OperationCanceledException when deadline.IsCancellationRequested => ($"The attempt timed out after {grant.Timeout?.TotalSeconds:0.#} s.", true),
-                OperationCanceledException when cancellationToken.IsCancellationRequested => ("The attempt lost its lease and was stopped.", true),
-                _ => ($"{ex.GetType().Name}: {ex.Message}", true),
-            };
+            var (error, retryable) = AttemptFailure.Describe(ex, handler?.Options, grant.Timeout,
+                timedOut: deadline.IsCancellationRequested, leaseLost: cancellationToken.IsCancellationRequested);
             logger.LogInformation("Task {TaskId} attempt {Attempt} failed: {Error}", grant.TaskId, grant.Attempt, error);
             return new TaskReport(grant.TaskId, grant.AttemptId, TaskReportOutcome.Failed, Error: error, Detail: ex.ToString(), Retryable: retryable);
         }

@@ -1,14 +1,15 @@
 using System.Globalization;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using JobPlatform.Worker.Sdk.Queues;
 
-namespace JobPlatform.Worker.Pipeline;
+namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// A message received from a task queue, on its way through the pipeline: claimed, run, reported,
 /// deleted. It holds one of the worker's <see cref="TaskSlots"/> until <see cref="Done"/>.
 /// </summary>
-public sealed class ReceivedMessage(Message message, string queueUrl, TaskSlots slots)
+internal sealed class ReceivedMessage(Message message, string queueUrl, TaskSlots slots)
 {
     private int _done;
 
@@ -17,7 +18,7 @@ public sealed class ReceivedMessage(Message message, string queueUrl, TaskSlots 
     public string QueueUrl { get; } = queueUrl;
 
     /// <summary>The queue's name, for metrics and spans.</summary>
-    public string Queue => SqsQueueUrls.NameOf(QueueUrl);
+    public string Queue => TaskQueueOptions.NameOf(QueueUrl);
 
     /// <summary>How many times SQS has delivered the message (ApproximateReceiveCount).</summary>
     public int ReceiveCount =>
