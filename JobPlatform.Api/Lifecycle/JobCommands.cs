@@ -30,10 +30,10 @@ public sealed class JobCommands(NpgsqlDataSource dataSource, IOptions<TenancyOpt
             ), cancelled AS (
                 UPDATE tasks t SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
                 FROM locked l WHERE t.id = l.id AND t.status = ANY(@from)
-                RETURNING t.id
+                RETURNING t.id, t.tenant_id
             ), unsent AS (
-                -- The relay in turn waits for these task rows; its messages are dropped at their refused claim.
-                {Outbox.DropUnsentOfJob}
+                -- Rows the relay is sending meanwhile go out; their claims are refused.
+                {Outbox.DropUnsentOf("cancelled")}
             )
             SELECT count(*)::int FROM cancelled
             """, connection, transaction);

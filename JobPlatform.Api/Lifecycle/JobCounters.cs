@@ -115,7 +115,11 @@ internal static class JobCounters
             ), cancelled AS (
                 UPDATE tasks t SET status = @cancelled, lease_expires_at = NULL, finished_at = now(), updated_at = now()
                 FROM leftover l WHERE t.id = l.id
-                RETURNING t.job_id
+                RETURNING t.id, t.job_id, t.tenant_id
+            ), unsent AS (
+                -- A leftover the fair share kept in the outbox would otherwise wait there for good:
+                -- the relay looks only at tenants with an unfinished job.
+                {Outbox.DropUnsentOf("cancelled")}
             ), counted AS (
                 UPDATE jobs j SET finished_tasks = j.finished_tasks + c.n, {Touch}
                 FROM (SELECT job_id, count(*) AS n FROM cancelled GROUP BY job_id) c

@@ -34,9 +34,13 @@ public sealed class Outbox(NpgsqlDataSource dataSource, IOptions<TenancyOptions>
     internal static string Add(string source, string where = "true") =>
         $"INSERT INTO outbox_messages ({Columns}) SELECT s.id, s.job_id, j.tenant_id, j.priority, j.trace_parent, now() FROM {source} s JOIN jobs j ON j.id = s.job_id WHERE {where}";
 
-    /// <summary>A CTE body that drops a job's rows not yet sent; rows a relay is sending right now are skipped, not waited for.</summary>
-    internal const string DropUnsentOfJob =
-        "DELETE FROM outbox_messages WHERE id IN (SELECT id FROM outbox_messages WHERE job_id = @job FOR UPDATE SKIP LOCKED)";
+    /// <summary>
+    /// A CTE body that drops the rows not yet sent of the tasks in <paramref name="source"/> (a CTE
+    /// returning <c>id</c> and <c>tenant_id</c>), through the tenant's index; rows a relay is sending
+    /// right now are skipped (their claims are refused).
+    /// </summary>
+    internal static string DropUnsentOf(string source) =>
+        $"DELETE FROM outbox_messages WHERE id IN (SELECT o.id FROM outbox_messages o JOIN {source} s ON o.tenant_id = s.tenant_id AND o.task_id = s.id FOR UPDATE OF o SKIP LOCKED)";
 
     /// <summary>The rows of a new job's tasks, in the submission's batch.</summary>
     internal static NpgsqlBatchCommand AddForNewJob(Job job, Guid[] taskIds) => new(

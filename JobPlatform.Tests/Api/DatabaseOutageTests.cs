@@ -32,9 +32,7 @@ public sealed class DatabaseOutageTests(JobPlatformFixture fixture)
         }
         finally
         {
-            await postgres.StartAsync();
-            // The restart ended every pooled connection of this test process too.
-            Npgsql.NpgsqlConnection.ClearAllPools();
+            await fixture.StartPostgresAsync();
         }
 
         var job = await fixture.Api.WaitForFinalAsync(submitted.Id, TimeSpan.FromSeconds(120));

@@ -47,7 +47,20 @@ public sealed class LongOutageTests(JobPlatformFixture fixture, ITestOutputHelpe
         }
 
         var finished = await fixture.Api.WaitForFinalAsync(job.Id, TimeSpan.FromMinutes(2));
-        Assert.Equal(JobStatus.Completed, finished.Status);
+        if (finished.Status != JobStatus.Completed)
+        {
+            await using var connection = await fixture.OpenDatabaseAsync();
+            await using var failures = new Npgsql.NpgsqlCommand(
+                "SELECT t.\"index\", t.status, a.number, a.outcome, a.error FROM tasks t LEFT JOIN task_attempts a ON a.task_id = t.id WHERE t.job_id = @job AND t.status <> 'succeeded' ORDER BY 1, 3 LIMIT 20", connection);
+            failures.Parameters.AddWithValue("job", job.Id);
+            await using var reader = await failures.ExecuteReaderAsync();
+            var lines = new List<string>();
+            while (await reader.ReadAsync())
+            {
+                lines.Add($"task {reader.GetInt32(0)} {reader.GetString(1)}: attempt {(reader.IsDBNull(2) ? "-" : reader.GetInt32(2))} {(reader.IsDBNull(3) ? "open" : reader.GetString(3))} {(reader.IsDBNull(4) ? "" : reader.GetString(4))}");
+            }
+            Assert.Fail($"{name}: the job ended {finished.Status}:\n{string.Join("\n", lines)}");
+        }
         Assert.Equal(50, finished.Counts.Succeeded);
         Assert.Equal(0, finished.Counts.DeadLettered);
         Assert.Equal(0, await fixture.QueryScalarAsync<long>(

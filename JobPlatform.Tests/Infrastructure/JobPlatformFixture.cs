@@ -144,6 +144,13 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>Starts the graph's stopped PostgreSQL again; the stop ended every pooled connection of this process too.</summary>
+    public async Task StartPostgresAsync()
+    {
+        await App.GetResource("postgres").StartAsync();
+        NpgsqlConnection.ClearAllPools();
+    }
+
     /// <summary>Opens a connection to <c>jobsdb</c>, for assertions the Api does not expose.</summary>
     public async Task<NpgsqlConnection> OpenDatabaseAsync()
     {
