@@ -8,14 +8,15 @@ namespace JobPlatform.AppHost.Testing;
 /// A resource of a <see cref="RunningGraph"/>: its replicas (one for most resources), and stop and start
 /// through Aspire's resource commands, as the dashboard's buttons do.
 /// </summary>
-public sealed class GraphResource(RunningGraph graph, string name)
+public sealed class GraphResource(RunningGraph graph, string name, params string[] others)
 {
     private static readonly TimeSpan StateTimeout = TimeSpan.FromSeconds(90);
 
+    /// <summary>The resource's name (the first one's, for several resources acted on together).</summary>
     public string Name { get; } = name;
 
     /// <summary>The resource's replicas, by their names in Aspire (<c>worker-abcdefgh</c>), in name order.</summary>
-    public IReadOnlyList<GraphReplica> Replicas => graph.ReplicasOf(Name);
+    public IReadOnlyList<GraphReplica> Replicas => [.. others.Prepend(Name).SelectMany(graph.ReplicasOf)];
 
     /// <summary>Stops every replica (SIGTERM, as DCP stops a process) and returns once all have exited.</summary>
     public Task StopAsync(CancellationToken ct = default) => Task.WhenAll(Replicas.Select(r => r.StopAsync(ct)));

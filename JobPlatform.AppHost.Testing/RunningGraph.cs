@@ -55,6 +55,7 @@ public sealed class RunningGraph : IAsyncDisposable
         string[] args =
         [
             $"--workers={options.Workers.ToString(CultureInfo.InvariantCulture)}",
+            $"--sample-workers={options.SampleWorkers.ToString(CultureInfo.InvariantCulture)}",
             $"--web={options.Web}",
             $"--prometheus={options.Prometheus}",
             $"--scrape-interval={options.ScrapeInterval:c}",
@@ -152,6 +153,9 @@ public sealed class RunningGraph : IAsyncDisposable
 
     /// <summary>A resource of the graph by its name in the AppHost (<c>worker</c>, <c>postgres</c>, ...).</summary>
     public GraphResource GetResource(string name) => new(this, name);
+
+    /// <summary>Several resources acted on together: every worker pool, say.</summary>
+    public GraphResource GetResources(string name, params string[] others) => new(this, name, others);
 
     /// <summary>The connection string Aspire passes for <paramref name="resource"/>.</summary>
     public string GetConnectionString(string resource) =>
@@ -299,6 +303,9 @@ public sealed class GraphOptions
 {
     /// <summary>Worker replicas. Defaults to 2.</summary>
     public int Workers { get; init; } = 2;
+
+    /// <summary>Replicas of the sample word-count pool (the <c>text</c> queue). Defaults to 1.</summary>
+    public int SampleWorkers { get; init; } = 1;
 
     /// <summary>Start the web console. Defaults to false.</summary>
     public bool Web { get; init; }

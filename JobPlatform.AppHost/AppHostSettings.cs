@@ -15,6 +15,9 @@ public sealed class AppHostSettings
     /// <summary>Worker replicas. Defaults to 3.</summary>
     public int Workers { get; init; } = 3;
 
+    /// <summary>Replicas of the sample word-count worker pool (samples/WordCount). Defaults to 1.</summary>
+    public int SampleWorkers { get; init; } = 1;
+
     /// <summary>The Api's port. Defaults to 5080.</summary>
     public int ApiPort { get; init; } = 5080;
 
@@ -66,7 +69,7 @@ public sealed class AppHostSettings
 
     private static readonly string[] Known =
     [
-        "workers", "api-port", "web-port", "postgres-port", "sqs-port", "prometheus-port", "data-dir", "scrape-interval",
+        "workers", "sample-workers", "api-port", "web-port", "postgres-port", "sqs-port", "prometheus-port", "data-dir", "scrape-interval",
         "postgres-setting", "output", .. Switches,
         // Aspire's own.
         "publisher", "output-path", "operation", "step", "environment", "log-level", "applicationName", "contentRoot",
@@ -132,6 +135,10 @@ public sealed class AppHostSettings
         if (settings.Workers is < 0 or > 64)
         {
             throw new AppHostSettingsException("--workers must be from 0 to 64.");
+        }
+        if (settings.SampleWorkers is < 0 or > 64)
+        {
+            throw new AppHostSettingsException("--sample-workers must be from 0 to 64.");
         }
         foreach (var (_, option, port) in settings.Ports)
         {

@@ -1,6 +1,7 @@
 using JobPlatform.AppHost;
 using JobPlatform.AppHost.Hosting;
 using JobPlatform.AppHost.Publishing;
+using JobPlatform.Contracts;
 
 // The whole JobPlatform graph for development: `dotnet run --project JobPlatform.AppHost` runs it under
 // Aspire's orchestrator, with its dashboard; the tests start the same graph with Aspire.Hosting.Testing;
@@ -79,6 +80,24 @@ var worker = builder.AddProject<Projects.JobPlatform_Worker>("worker", launchPro
     .WithDevelopmentLogging()
     .WithRestartOnCrash()
     .WithContainerSpec(JobPlatformGraph.ProjectContainer("worker"))
+    .WithTaskQueues(QueueNames.Default)
+    .WaitFor(api);
+
+// A second pool: the sample word-count worker (samples/WordCount, on the SDK alone). It serves the
+// "text" queue and runs only its own types; the demo workers never receive them, nor it theirs.
+var wordCount = builder.AddProject<Projects.WordCount>("wordcount", launchProfileName: null)
+    .WithReplicas(settings.SampleWorkers)
+    .WithHttpEndpoint()
+    .WithHttpHealthCheck("/health")
+    .WithReplicaNameEnvironment("Worker__WorkerId")
+    .WithDrainTimeout("Worker__DrainTimeout", TimeSpan.FromSeconds(10))
+    .WithEnvironment("Auth__WorkerKey", workerKey)
+    .WithReference(api)
+    .WithReference(sqs)
+    .WithDevelopmentLogging()
+    .WithRestartOnCrash()
+    .WithContainerSpec(JobPlatformGraph.ProjectContainer("wordcount"))
+    .WithTaskQueues("text")
     .WaitFor(api);
 
 if (settings.Prometheus)

@@ -7,7 +7,7 @@ namespace JobPlatform.Contracts;
 /// <param name="Type">The task type every task of the job runs (see <see cref="TaskTypes"/>). Required.</param>
 /// <param name="TaskCount">How many tasks to create, 1 to <see cref="JobLimits.MaxTaskCount"/>. Required unless <paramref name="Inputs"/> is given.</param>
 /// <param name="Parameters">The task type's parameters, shared by every task. Defaults to the type's defaults.</param>
-/// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to 3.</param>
+/// <param name="MaxAttempts">How many times a task may run before it fails for good. Defaults to what the type's worker registered, else 3.</param>
 /// <param name="FailureThreshold">How many tasks may fail for good before the job fails (and its other tasks are cancelled). Defaults to 0.</param>
 /// <param name="TimeoutSeconds">How long one attempt may run before it is stopped and counted as failed, 1 to 43,200. Defaults to none.</param>
 /// <param name="Priority">critical, high, normal or low (see <see cref="JobPriority"/>). Defaults to normal.</param>
@@ -16,6 +16,11 @@ namespace JobPlatform.Contracts;
 /// input N (a field of the input replaces the parameter of that name). The task count follows; a
 /// <paramref name="TaskCount"/> given as well must match.
 /// </param>
+/// <param name="Queue">
+/// The queue the job's tasks travel on (see <see cref="QueueNames"/>): only workers that serve it
+/// receive them. Defaults to the queue the type's worker registered it on, else <c>default</c>.
+/// </param>
+/// <param name="RetryBackoff">How long a failed attempt waits before the next; a field left out takes the type's, then the Api's.</param>
 public sealed record SubmitJobRequest(
     string? Name,
     string? Type,
@@ -25,9 +30,17 @@ public sealed record SubmitJobRequest(
     int? FailureThreshold = null,
     int? TimeoutSeconds = null,
     string? Priority = null,
-    IReadOnlyList<JsonObject?>? Inputs = null);
+    IReadOnlyList<JsonObject?>? Inputs = null,
+    string? Queue = null,
+    RetryBackoff? RetryBackoff = null);
 
 /// <summary>A job as the Api returns it.</summary>
+/// <param name="Notice">
+/// Why an unfinished job may not progress, when the Api knows: no live worker runs its type, so its
+/// tasks wait until one starts. Set by POST /jobs and GET /jobs/{id}; null in lists and events.
+/// </param>
+/// <param name="Queue">The queue its tasks travel on.</param>
+/// <param name="RetryBackoff">The job's own backoff, as submitted over its type's; null when the Api's applies.</param>
 public sealed record JobResponse(
     Guid Id,
     string Name,
@@ -43,7 +56,10 @@ public sealed record JobResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt);
+    DateTimeOffset? FinishedAt,
+    string? Notice = null,
+    string Queue = QueueNames.Default,
+    RetryBackoff? RetryBackoff = null);
 
 /// <summary>How many of a job's tasks are in each task status.</summary>
 public sealed record TaskCounts(
@@ -126,6 +142,12 @@ public static class JobLimits
 
     /// <summary>The largest request body the job endpoints read, in bytes (1 MiB).</summary>
     public const int MaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The largest NDJSON job body (the job, then one input per line), in bytes (256 MiB): 100,000 inputs of 2.6 KiB.</summary>
+    public const long MaxNdjsonBodyBytes = 256L * 1024 * 1024;
+
+    /// <summary>The media type of a job sent as NDJSON: the job on its first line, then one task input per line.</summary>
+    public const string NdjsonContentType = "application/x-ndjson";
 
     /// <summary>The longest attempt timeout, in seconds (12 h, the longest SQS visibility timeout).</summary>
     public const int MaxTimeoutSeconds = 43_200;

@@ -27,6 +27,9 @@ public static class WorkerRoutes
     /// <summary>The problem extension that carries the task's status on a 409.</summary>
     public const string TaskStatusExtension = "taskStatus";
 
+    /// <summary>POST: a worker registers the task types it runs (<see cref="RegisterTaskTypesRequest"/>).</summary>
+    public static string TaskTypesPath(string workerId) => $"/api/v1/workers/{Uri.EscapeDataString(workerId)}/task-types";
+
     public static string ClaimsPath => Tasks + Claims;
 
     public static string ReportsPath => Tasks + Reports;

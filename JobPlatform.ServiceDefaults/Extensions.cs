@@ -1,4 +1,5 @@
 using System.Globalization;
+using JobPlatform.TaskQueues;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;

@@ -119,7 +119,7 @@ internal sealed class Batcher<TItem, TResult> : IAsyncDisposable
             return null;
         }
         var first = batch[0].Trace;
-        var span = WorkerTracing.Source.StartActivity(_spanName, ActivityKind.Internal, first,
+        var span = TaskTracing.Source.StartActivity(_spanName, ActivityKind.Internal, first,
             links: batch.Skip(1).Select(b => b.Trace).Where(t => t != default && t != first).Distinct().Select(t => new ActivityLink(t)));
         span?.SetTag("jobplatform.batch.size", batch.Count);
         return span;

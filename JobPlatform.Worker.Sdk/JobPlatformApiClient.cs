@@ -5,12 +5,9 @@ using JobPlatform.Contracts;
 
 namespace JobPlatform.Worker.Sdk;
 
-/// <summary>The worker's side of the worker protocol: claim, then report. Base address <c>http://api</c>, resolved by service discovery.</summary>
+/// <summary>The worker's side of the worker protocol: claim, then report. Its base address is <see cref="WorkerOptions.ApiUrl"/>.</summary>
 internal sealed class JobPlatformApiClient(HttpClient http)
 {
-    /// <summary>The Api resource name the AppHost passes as <c>services__api__http__0</c>.</summary>
-    public const string BaseAddress = "http://api";
-
     /// <summary>The setting that holds the workers' credential, the same name the Api reads.</summary>
     public const string WorkerKeySetting = "Auth:WorkerKey";
 
@@ -46,6 +43,13 @@ internal sealed class JobPlatformApiClient(HttpClient http)
     public async Task ReportPresenceAsync(string workerId, WorkerPresenceRequest request, CancellationToken ct)
     {
         using var response = await http.PostAsJsonAsync($"/api/v1/workers/{Uri.EscapeDataString(workerId)}/presence", request, JsonSerializerOptions.Web, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    /// <summary>Registers the task types this replica runs, with their input schemas.</summary>
+    public async Task RegisterTaskTypesAsync(string workerId, RegisterTaskTypesRequest request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync(WorkerRoutes.TaskTypesPath(workerId), request, JsonSerializerOptions.Web, ct);
         await EnsureSuccessAsync(response, ct);
     }
 

@@ -16,11 +16,17 @@ public sealed class JobPlatformWorkerBuilder
     /// (registered as scoped unless it already is registered). Each task type has one handler: adding
     /// a second for the same type throws.
     /// </summary>
-    /// <param name="type">The task type, as jobs name it (for example <c>resize-image</c>); compared exactly.</param>
-    /// <param name="configure">Sets how the type's failures are treated, e.g. <c>o =&gt; o.NonRetryable&lt;ArgumentException&gt;()</c>.</param>
+    /// <param name="type">The task type, as jobs name it (for example <c>resize-image</c>): lower-case letters, digits, '.', '_' and '-'.</param>
+    /// <param name="configure">Describes the type and sets how its failures are treated, e.g. <c>o =&gt; o.NonRetryable&lt;ArgumentException&gt;()</c>.</param>
     public JobPlatformWorkerBuilder AddTaskHandler<THandler>(string type, Action<TaskHandlerOptions>? configure = null) where THandler : class
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
+        if (!Contracts.TaskTypeNames.IsValid(type))
+        {
+            throw new ArgumentException(
+                $"'{type}' cannot be a task type's name: use 1 to {Contracts.TaskTypeNames.MaxLength} lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (for example resize-image).",
+                nameof(type));
+        }
         if (Registrations().FirstOrDefault(r => r.Type == type) is { } existing)
         {
             throw new InvalidOperationException(
@@ -29,6 +35,18 @@ public sealed class JobPlatformWorkerBuilder
         }
         var options = new TaskHandlerOptions();
         configure?.Invoke(options);
+        if (options.MaxAttempts is < 1 or > Contracts.JobLimits.MaxMaxAttempts)
+        {
+            throw new ArgumentException($"MaxAttempts of task type '{type}' must be from 1 to {Contracts.JobLimits.MaxMaxAttempts}; it was {options.MaxAttempts}.", nameof(configure));
+        }
+        if (options.RetryBackoff?.Problems("retryBackoff").FirstOrDefault() is { Message: { } problem })
+        {
+            throw new ArgumentException($"The retry backoff of task type '{type}' is out of range: {problem}", nameof(configure));
+        }
+        if (options.Queue is { } queue && !Contracts.QueueNames.IsValid(queue))
+        {
+            throw new ArgumentException($"Queue '{queue}' of task type '{type}' is not a queue's name. {Contracts.QueueNames.Rule}", nameof(configure));
+        }
         Services.AddSingleton(TaskHandlerRegistration.Create(type, typeof(THandler), options));
         Services.TryAddScoped<THandler>();
         return this;

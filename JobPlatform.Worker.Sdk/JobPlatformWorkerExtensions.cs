@@ -1,6 +1,5 @@
 using JobPlatform.Contracts;
 using JobPlatform.Worker.Sdk.Pipeline;
-using JobPlatform.Worker.Sdk.Queues;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace JobPlatform.Worker.Sdk;
@@ -17,7 +16,8 @@ public static class JobPlatformWorkerExtensions
     /// workers' credential), <c>ConnectionStrings:sqs</c> or <c>Sqs:ServiceUrl</c> (unset means AWS
     /// SQS) and <c>Sqs:TaskQueueName</c>. The Api is called at <c>http://api</c>: the host resolves it
     /// by service discovery (<c>services__api__http__0</c>), as Aspire's service defaults do, or by DNS.
-    /// Adds the health check <c>sqs</c>. A second call adds nothing more.
+    /// Adds the health checks <c>sqs</c> and <c>registration</c> (unhealthy until the Api has the
+    /// replica's task types). A second call adds nothing more.
     /// </para>
     /// </summary>
     public static JobPlatformWorkerBuilder AddJobPlatformWorker(this IHostApplicationBuilder builder)
@@ -30,9 +30,12 @@ public static class JobPlatformWorkerExtensions
 
         builder.Services.AddOptions<WorkerOptions>().BindConfiguration(WorkerOptions.SectionName)
             .Validate(o => !string.IsNullOrWhiteSpace(o.WorkerId), "Worker:WorkerId must not be empty.")
+            .Validate(o => Uri.TryCreate(o.ApiUrl, UriKind.Absolute, out var api) && (api.Scheme == Uri.UriSchemeHttp || api.Scheme == Uri.UriSchemeHttps),
+                "Worker:ApiUrl must be the Api's absolute http(s) address, such as http://localhost:5080 (the default, http://api, is resolved by service discovery or DNS).")
             .Validate(o => o.MaxConcurrency is >= 1 and <= 1_000, "Worker:MaxConcurrency must be between 1 and 1000.")
             .Validate(o => o.Pollers >= 1 && o.Pollers * JobPriority.All.Count <= o.MaxConcurrency,
                 "Worker:Pollers must be at least 1, and Worker:Pollers times 4 (one loop per priority queue) at most Worker:MaxConcurrency.")
+            .Validate(o => o.Queues.All(Contracts.QueueNames.IsValid), $"Worker:Queues must hold queue names. {Contracts.QueueNames.Rule}")
             .Validate(o => o.EmptyQueueRecheck >= TimeSpan.Zero, "Worker:EmptyQueueRecheck must not be negative.")
             .Validate(o => o.ReceiveLinger >= TimeSpan.Zero && o.ReceiveLinger <= TimeSpan.FromSeconds(1), "Worker:ReceiveLinger must be between 0 and 1 s.")
             .Validate(o => o.ReceiveWaitTime >= TimeSpan.Zero && o.ReceiveWaitTime <= TimeSpan.FromSeconds(20), "Worker:ReceiveWaitTime must be between 0 and 20 s (the SQS maximum).")
@@ -46,7 +49,7 @@ public static class JobPlatformWorkerExtensions
         builder.Services.Configure<HostOptions>(host =>
             host.ShutdownTimeout = builder.Configuration.GetValue($"{WorkerOptions.SectionName}:{nameof(WorkerOptions.DrainTimeout)}", TimeSpan.FromSeconds(10)) + TimeSpan.FromSeconds(5));
 
-        builder.AddTaskQueueClient();
+        builder.AddSqsClient();
         // The workers' own credential: the only one the Api lets claim, heartbeat and report tasks.
         var workerKey = builder.Configuration[JobPlatformApiClient.WorkerKeySetting];
         if (string.IsNullOrWhiteSpace(workerKey))
@@ -54,15 +57,18 @@ public static class JobPlatformWorkerExtensions
             throw new InvalidOperationException(
                 $"{JobPlatformApiClient.WorkerKeySetting} is not set. The AppHost passes it as Auth__WorkerKey in development; in a cluster a Secret does.");
         }
-        builder.Services.AddHttpClient<JobPlatformApiClient>(http =>
+        builder.Services.AddHttpClient<JobPlatformApiClient>((services, http) =>
         {
-            http.BaseAddress = new Uri(JobPlatformApiClient.BaseAddress);
+            http.BaseAddress = new Uri(services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.ApiUrl);
             http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", workerKey);
         });
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<WorkerActivity>();
         builder.Services.AddSingleton<WorkerMetrics>();
+        builder.Services.AddSingleton<WorkerQueues>();
+        builder.Services.AddSingleton<RegistrationHealthCheck>();
+        builder.Services.AddHealthChecks().AddCheck<RegistrationHealthCheck>("registration");
         // The task pipeline, in the order a message goes through it.
         builder.Services.AddSingleton<TaskSlots>();
         builder.Services.AddSingleton<ClaimBackoff>();

@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Worker.Sdk.Pipeline;
 
@@ -10,13 +8,6 @@ namespace JobPlatform.Worker.Sdk;
 internal sealed class WorkerMetrics
 {
     public const string MeterName = "JobPlatform.Worker";
-
-    /// <summary>
-    /// How long each message waited in its queue, by queue: the histogram the Api's dead-letter drainer
-    /// records too. SQS's API does not say how old a queue's oldest message is (that is a CloudWatch
-    /// metric), so each message's wait is measured as it is received.
-    /// </summary>
-    public const string MessageAgeInstrument = "jobplatform.queue.message.age";
 
     private readonly Histogram<double> _duration;
     private readonly UpDownCounter<long> _running;
@@ -28,7 +19,7 @@ internal sealed class WorkerMetrics
     {
         var meter = meters.Create(MeterName);
         _duration = meter.CreateHistogram<double>("jobplatform.task.duration", "s", "How long an attempt took, from its start to the answer to its report, by task type and outcome.");
-        _messageAge = meter.CreateHistogram<double>(MessageAgeInstrument, "s", "How long each task message waited in its queue before this replica received it, by queue.");
+        _messageAge = meter.CreateHistogram<double>(SqsMessageAge.InstrumentName, "s", "How long each task message waited in its queue before this replica received it, by queue.");
         _receiveSize = meter.CreateHistogram("jobplatform.worker.receive.messages", "{message}",
             "Messages each SQS receive brought, empty receives included, by queue: its count is the receives, its mean how well they batch.",
             advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [0, 1, 2, 3, 5, 8, 10] });
@@ -51,10 +42,8 @@ internal sealed class WorkerMetrics
     /// <summary>A message was received: records its wait since SQS accepted it (its SentTimestamp), when SQS says.</summary>
     public void Received(string queue, Message message, DateTimeOffset now)
     {
-        if (message.Attributes?.TryGetValue(MessageSystemAttributeName.SentTimestamp, out var sent) == true
-            && long.TryParse(sent, NumberStyles.Integer, CultureInfo.InvariantCulture, out var milliseconds))
+        if (SqsMessageAge.Of(message, now) is { } age)
         {
-            var age = Math.Max(0, (now - DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)).TotalSeconds);
             _messageAge.Record(age, new KeyValuePair<string, object?>("queue", queue));
         }
     }

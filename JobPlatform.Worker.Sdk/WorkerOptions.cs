@@ -5,13 +5,29 @@ public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
+    /// <summary>
+    /// Where the JobPlatform Api is. Defaults to <c>http://api</c>, which service discovery resolves
+    /// under the AppHost (<c>services__api__http__0</c>) and DNS resolves in a cluster; elsewhere set
+    /// the Api's address, e.g. <c>http://localhost:5080</c>.
+    /// </summary>
+    public string ApiUrl { get; set; } = "http://api";
+
     /// <summary>This replica's name in attempts and logs. Defaults to the host name and process id.</summary>
     public string WorkerId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
     /// <summary>Tasks one replica runs at once. Defaults to 16.</summary>
     public int MaxConcurrency { get; set; } = 16;
 
-    /// <summary>Receive loops per task queue (there is one queue per priority, four in all). Defaults to 1.</summary>
+    /// <summary>
+    /// The queues this replica receives from (see <see cref="Contracts.QueueNames"/>), for example
+    /// <c>Worker__Queues__0=files</c>. Defaults to the queues of its task types: <c>default</c> for a
+    /// type whose <see cref="TaskHandlerOptions.Queue"/> is not set. A worker pool serves a set of
+    /// queues, and the Api sends a task on a queue only while every live worker receiving from it runs
+    /// the task's type.
+    /// </summary>
+    public List<string> Queues { get; set; } = [];
+
+    /// <summary>Receive loops per SQS queue (each queue has one per priority, four in all). Defaults to 1.</summary>
     public int Pollers { get; set; } = 1;
 
     /// <summary>

@@ -1,19 +1,30 @@
+using JobPlatform.Contracts;
+using JobPlatform.Worker.Sdk.Handlers;
 using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Worker.Sdk;
 
 /// <summary>
-/// Tells the Api this replica is alive every <see cref="WorkerOptions.PresenceInterval"/>, with its
-/// slots and recent throughput, and says when it stops: the console's Workers page. Presence is
-/// information only; task delivery never depends on it.
+/// Registers the task types this replica runs with the Api (their input schemas, until the Api has
+/// them), then tells it this replica is alive every <see cref="WorkerOptions.PresenceInterval"/>, with
+/// its types, queues, slots and recent throughput, and says when it stops: the catalogue of task
+/// types, the console's Workers page, and the relay, which sends a queue only the types every live
+/// worker on it runs. A task already received never depends on it.
 /// </summary>
 internal sealed class WorkerPresenceReporter(
     JobPlatformApiClient api,
     WorkerActivity activity,
+    IEnumerable<TaskHandlerRegistration> handlers,
+    WorkerQueues queues,
+    RegistrationHealthCheck registration,
     IOptions<WorkerOptions> options,
     ILogger<WorkerPresenceReporter> logger) : BackgroundService
 {
     private static readonly TimeSpan StoppingReportTimeout = TimeSpan.FromSeconds(2);
+
+    private readonly IReadOnlyList<TaskHandlerRegistration> _handlers = handlers.OrderBy(h => h.Type, StringComparer.Ordinal).ToList();
+
+    private bool _registered;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -23,6 +34,14 @@ internal sealed class WorkerPresenceReporter(
         {
             try
             {
+                if (!_registered)
+                {
+                    await api.RegisterTaskTypesAsync(options.Value.WorkerId, new RegisterTaskTypesRequest(
+                        _handlers.Select(h => new TaskTypeRegistration(h.Type, h.Options.Description, h.InputSchema, h.Options.MaxAttempts, h.Options.Queue, h.Options.RetryBackoff)).ToList()), stoppingToken);
+                    _registered = true;
+                    registration.Registered();
+                    logger.LogInformation("Registered task types {TaskTypes}", string.Join(", ", _handlers.Select(h => h.Type)));
+                }
                 await api.ReportPresenceAsync(options.Value.WorkerId, Presence(stopping: false), stoppingToken);
                 if (failing)
                 {
@@ -34,7 +53,7 @@ internal sealed class WorkerPresenceReporter(
             {
                 if (!failing)
                 {
-                    logger.LogWarning("Could not report presence to the Api ({Error}); tasks are unaffected, retrying every {Interval}", ex.Message, options.Value.PresenceInterval);
+                    logger.LogWarning("Could not register with or report presence to the Api ({Error}); tasks are unaffected, retrying every {Interval}", ex.Message, options.Value.PresenceInterval);
                     failing = true;
                 }
             }
@@ -58,6 +77,7 @@ internal sealed class WorkerPresenceReporter(
         }
     }
 
-    private Contracts.WorkerPresenceRequest Presence(bool stopping) => new(
-        Environment.MachineName, Environment.ProcessId, options.Value.MaxConcurrency, activity.StartedAt, activity.FinishedLastMinute(), stopping);
+    private WorkerPresenceRequest Presence(bool stopping) => new(
+        Environment.MachineName, Environment.ProcessId, options.Value.MaxConcurrency, activity.StartedAt, activity.FinishedLastMinute(), stopping,
+        _handlers.Select(h => h.Type).ToList(), queues.Names);
 }

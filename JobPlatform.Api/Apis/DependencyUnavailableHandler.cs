@@ -20,6 +20,13 @@ public sealed class DependencyUnavailableHandler(IProblemDetailsService problems
         }
         var collided = FindPostgresError(exception) is { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure };
         logger.LogWarning("The database {Problem} ({Error}); answering 503", collided ? "aborted a colliding transaction" : "is unreachable", exception.GetBaseException().Message);
+        if (!collided)
+        {
+            // A restarted PostgreSQL leaves every idle pooled connection broken, each failing its next
+            // command (Npgsql does not clear the pool itself): one such failure drops them all, so
+            // the requests after it (workers' claims and reports among them) open fresh ones.
+            NpgsqlConnection.ClearAllPools();
+        }
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = ((int)RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await problems.WriteForAnyClientAsync(new ProblemDetailsContext

@@ -21,8 +21,10 @@ public static class JobsApi
             .WithSummary("Submit a job")
             .WithDescription($"Stores the job and its tasks and queues every task. Send an {IdempotencyKeyHeader} header to make retries safe: " +
                 "for 24 h (Retention:IdempotencyKeys) the same key and body replay the first response; after that the key makes a new job. " +
-                "A job that would take the tenant past its cap on unfinished tasks (maxUnfinishedTasks) is 429 with Retry-After.")
-            .Accepts<SubmitJobRequest>("application/json")
+                "A job that would take the tenant past its cap on unfinished tasks (maxUnfinishedTasks) is 429 with Retry-After. " +
+                $"For big jobs, send {JobLimits.NdjsonContentType}: the job (without taskCount or inputs) on the first line, then one task input per line, " +
+                $"streamed to the database as it arrives (up to {JobLimits.MaxTaskCount:N0} inputs, {JobLimits.MaxNdjsonBodyBytes / (1024 * 1024)} MiB).")
+            .Accepts<SubmitJobRequest>("application/json", JobLimits.NdjsonContentType)
             .WithMetadata(new RequestSizeLimitAttribute(JobLimits.MaxRequestBodyBytes));
         api.MapGet("/", ListJobsAsync).WithName("ListJobs").WithSummary("List jobs, newest first");
         api.MapGet("/{id:guid}", GetJobAsync).WithName("GetJob").WithSummary("Get a job with its task counts");
@@ -84,7 +86,7 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<JobResponse>, ProblemHttpResult>> GetJobAsync(
-        Guid id, [AsParameters] JobServices services, CancellationToken ct)
+        Guid id, [AsParameters] JobServices services, Catalogue.TaskCatalogue catalogue, CancellationToken ct)
     {
         var job = await services.Db.Jobs.AsNoTracking().SingleOrDefaultAsync(j => j.Id == id, ct);
         if (job is null)
@@ -92,7 +94,8 @@ public static class JobsApi
             return JobNotFound(id);
         }
         var counts = await services.Db.CountTasksAsync([id], ct);
-        return TypedResults.Ok(job.ToResponse(counts[id]));
+        var notice = job.FinishedAt is null ? await catalogue.NoticeForAsync(job.Type, job.Queue, ct) : null;
+        return TypedResults.Ok(job.ToResponse(counts[id]) with { Notice = notice });
     }
 
     public static async Task<Results<Ok<PagedResponse<TaskResponse>>, ValidationProblem, ProblemHttpResult>> ListJobTasksAsync(

@@ -1,3 +1,4 @@
+using JobPlatform.Api.Catalogue;
 using JobPlatform.Api.Identity;
 using JobPlatform.Contracts;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,13 +9,14 @@ public static class TaskTypesApi
 {
     public static IEndpointRouteBuilder MapTaskTypesApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/task-types", ListTaskTypes)
+        app.MapGet("/api/v1/task-types", ListTaskTypesAsync)
             .WithTags("Task types")
             .WithName("ListTaskTypes")
             .RequireAuthorization(Policies.Tenant)
-            .WithSummary("List the task types a job can have, with their parameters, bounds and defaults");
+            .WithSummary("List the task types a job can have (those workers registered), with their input schemas and the replicas that run them");
         return app;
     }
 
-    public static Ok<IReadOnlyList<TaskTypeDefinition>> ListTaskTypes() => TypedResults.Ok(TaskTypes.All);
+    public static async Task<Ok<IReadOnlyList<TaskTypeResponse>>> ListTaskTypesAsync(TaskCatalogue catalogue, CancellationToken ct) =>
+        TypedResults.Ok(await catalogue.ListAsync(ct));
 }

@@ -52,7 +52,7 @@ public static class WorkerApi
         }
 
         var lease = request.Lease ?? services.Lease.Value.Duration;
-        var outcomes = await services.Protocol.ClaimAsync(request.Claims.Select(c => new TaskClaim(c.TaskId, c.AttemptId)).ToList(), request.WorkerId, lease, ct);
+        var outcomes = await services.Protocol.ClaimAsync(request.Claims.Select(c => new TaskClaim(c.TaskId, c.AttemptId, c.MessageId)).ToList(), request.WorkerId, lease, ct);
         return TypedResults.Ok(new ClaimTasksResponse(request.Claims.Zip(outcomes, (claim, outcome) => outcome switch
         {
             ClaimOutcome.Granted g => new TaskClaimResult(claim.TaskId, new TaskGrant(
@@ -95,7 +95,7 @@ public static class WorkerApi
                 Truncate(string.IsNullOrWhiteSpace(r.Error) ? "The task failed without a message." : r.Error, MaxErrorLength),
                 r.Detail is null ? null : Truncate(r.Detail, MaxErrorDetailLength), r.Retryable),
         }).ToList();
-        var outcomes = await services.Protocol.ReportAsync(reports, attempt => services.Retry.Value.DelayAfter(attempt, Random.Shared), ct);
+        var outcomes = await services.Protocol.ReportAsync(reports, (attempt, backoff) => services.Retry.Value.DelayAfter(attempt, backoff, Random.Shared), ct);
         quota.Freed();
         services.Metrics.Reported(outcomes);
         return TypedResults.Ok(new ReportTasksResponse(request.Reports.Zip(outcomes, (report, outcome) => outcome switch

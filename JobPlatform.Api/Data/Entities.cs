@@ -9,6 +9,13 @@ public sealed class Job
     public required string TenantId { get; set; }
     public required string Name { get; set; }
     public required string Type { get; set; }
+
+    /// <summary>The queue its tasks travel on: only workers that serve it receive them.</summary>
+    public string Queue { get; set; } = Contracts.QueueNames.Default;
+
+    /// <summary>The job's backoff between attempts, its own over its type's; null for the Api's.</summary>
+    public Contracts.RetryBackoff? RetryBackoff { get; set; }
+
     public required string Status { get; set; }
     public int TaskCount { get; set; }
     public int MaxAttempts { get; set; }
@@ -86,6 +93,9 @@ public sealed class TaskAttempt
     public string? Outcome { get; set; }
     public string? Error { get; set; }
     public string? ErrorDetail { get; set; }
+
+    /// <summary>The SQS message the attempt was claimed from; null for a worker that did not say.</summary>
+    public string? MessageId { get; set; }
 }
 
 /// <summary>A task message waiting to be sent to SQS, written in the submission's transaction.</summary>
@@ -100,6 +110,12 @@ public sealed class OutboxMessage
 
     /// <summary>The job's priority rank: the relay releases higher priorities first, to their own queue.</summary>
     public short Priority { get; set; }
+
+    /// <summary>The task's type: while live workers say which types they run, the relay holds back the others.</summary>
+    public required string Type { get; set; }
+
+    /// <summary>The job's queue: the relay sends to its SQS queues, and shares each queue's workers between tenants.</summary>
+    public string Queue { get; set; } = Contracts.QueueNames.Default;
 
     /// <summary>The job's trace (its submission's traceparent), which the message carries on; null when untraced.</summary>
     public string? TraceParent { get; set; }
@@ -144,6 +160,34 @@ public sealed class WorkerPresence
 
     /// <summary>When the replica said it was stopping; null while it runs.</summary>
     public DateTimeOffset? StoppedAt { get; set; }
+
+    /// <summary>The task types the replica runs, as its last presence report said.</summary>
+    public List<string> TaskTypes { get; set; } = [];
+
+    /// <summary>The queues the replica receives from, as its last presence report said.</summary>
+    public List<string> Queues { get; set; } = [];
+}
+
+/// <summary>A task type a worker registered: jobs of it are accepted and checked against its input schema.</summary>
+public sealed class TaskTypeEntry
+{
+    public required string Name { get; set; }
+    public string? Description { get; set; }
+
+    /// <summary>The JSON Schema of a task's input, as the last worker to register the type sent it.</summary>
+    public required string InputSchema { get; set; }
+
+    /// <summary>The attempts a task of the type gets when its job does not say; null for the default.</summary>
+    public int? MaxAttempts { get; set; }
+
+    /// <summary>The queue a job of the type travels on when it names none.</summary>
+    public string Queue { get; set; } = Contracts.QueueNames.Default;
+
+    /// <summary>The backoff between attempts its worker registered; null for the Api's.</summary>
+    public Contracts.RetryBackoff? RetryBackoff { get; set; }
+
+    public required string RegisteredBy { get; set; }
+    public DateTimeOffset RegisteredAt { get; set; }
 }
 
 /// <summary>A team sharing the platform: it sees only its own jobs, within its own limits.</summary>

@@ -23,6 +23,7 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
     public DbSet<IdempotencyKey> IdempotencyKeys => Set<IdempotencyKey>();
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
     public DbSet<WorkerPresence> Workers => Set<WorkerPresence>();
+    public DbSet<TaskTypeEntry> TaskTypes => Set<TaskTypeEntry>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -32,6 +33,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             job.Property(j => j.Id).ValueGeneratedNever();
             job.Property(j => j.Parameters).HasColumnType("jsonb");
             job.Property(j => j.Priority).HasDefaultValue((short)2);
+            job.Property(j => j.Queue).HasMaxLength(Contracts.QueueNames.MaxLength).HasDefaultValue(Contracts.QueueNames.Default);
+            job.Property(j => j.RetryBackoff).HasColumnType("jsonb").HasConversion(RetryBackoffJson.Converter);
             job.Property(j => j.TraceParent).HasMaxLength(55);
             job.HasIndex(j => new { j.TenantId, j.CreatedAt });
             job.HasIndex(j => new { j.TenantId, j.Status, j.CreatedAt });
@@ -76,8 +79,9 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
         {
             outbox.ToTable("outbox_messages");
             outbox.Property(o => o.Id).UseIdentityAlwaysColumn();
-            // The relay takes each tenant's rows in priority order.
-            outbox.HasIndex(o => new { o.TenantId, o.Priority, o.Id });
+            // The relay takes each tenant's rows of each queue in priority order.
+            outbox.HasIndex(o => new { o.TenantId, o.Queue, o.Priority, o.Id });
+            outbox.Property(o => o.Queue).HasMaxLength(Contracts.QueueNames.MaxLength).HasDefaultValue(Contracts.QueueNames.Default);
             outbox.Property(o => o.TraceParent).HasMaxLength(55);
         });
 
@@ -95,6 +99,17 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
         {
             worker.ToTable("workers");
             worker.HasIndex(w => w.LastHeartbeatAt);
+            worker.Property(w => w.TaskTypes).HasDefaultValueSql("'{}'");
+            worker.Property(w => w.Queues).HasDefaultValueSql("'{}'");
+        });
+
+        model.Entity<TaskTypeEntry>(type =>
+        {
+            type.ToTable("task_types");
+            type.HasKey(t => t.Name);
+            type.Property(t => t.InputSchema).HasColumnType("jsonb");
+            type.Property(t => t.Queue).HasMaxLength(Contracts.QueueNames.MaxLength).HasDefaultValue(Contracts.QueueNames.Default);
+            type.Property(t => t.RetryBackoff).HasColumnType("jsonb").HasConversion(RetryBackoffJson.Converter);
         });
 
         model.Entity<IdempotencyKey>(key =>
@@ -122,4 +137,17 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             key.HasIndex(k => k.TenantId);
         });
     }
+}
+
+/// <summary>A <see cref="Contracts.RetryBackoff"/> as jsonb, in the Api's camelCase: the SQL of the report path reads it too.</summary>
+internal static class RetryBackoffJson
+{
+    public static string? Write(Contracts.RetryBackoff? backoff) =>
+        backoff is null ? null : System.Text.Json.JsonSerializer.Serialize(backoff, System.Text.Json.JsonSerializerOptions.Web);
+
+    public static Contracts.RetryBackoff? Read(string? json) =>
+        json is null ? null : System.Text.Json.JsonSerializer.Deserialize<Contracts.RetryBackoff>(json, System.Text.Json.JsonSerializerOptions.Web);
+
+    public static readonly Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<Contracts.RetryBackoff?, string?> Converter =
+        new(backoff => Write(backoff), json => Read(json));
 }

@@ -150,12 +150,14 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Submission>();
         builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddSingleton<QueueDirectory>();
         builder.Services.AddSingleton(services => new ProtocolDatabase(services.GetRequiredKeyedService<NpgsqlDataSource>(ProtocolDataSource)));
         builder.Services.AddSingleton<WorkerProtocol>();
         builder.Services.AddSingleton<JobCommands>();
         builder.Services.AddSingleton<Reconciliation>();
         builder.Services.AddSingleton<Retention>();
         builder.Services.AddSingleton<DeadLetters>();
+        builder.Services.AddSingleton<Catalogue.TaskCatalogue>();
         builder.Services.AddSingleton<SqsTaskQueue>();
 
         builder.Services.AddOptions<OutboxRelayOptions>().BindConfiguration(OutboxRelayOptions.SectionName)

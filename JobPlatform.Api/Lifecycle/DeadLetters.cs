@@ -8,12 +8,15 @@ namespace JobPlatform.Api.Lifecycle;
 /// Messages SQS gave up on (the dead-letter queue), recorded once each. A task is dead-lettered only
 /// for what it did: a message that came back while an attempt held its task (a worker claimed it and
 /// never reported, again and again: it may crash its worker). A task that no attempt ran from those
-/// deliveries (its claims failed, say while PostgreSQL was down) is sent again instead. The
-/// <see cref="Services.DeadLetterDrainer"/> feeds it.
+/// deliveries (its claims failed, say while PostgreSQL was down) is sent again instead, and a stale
+/// copy of a task's message (one an outage kept coming back while the task was sent again) leaves
+/// alone the live attempt claimed from another. The <see cref="Services.DeadLetterDrainer"/> feeds it.
 /// </summary>
 public sealed class DeadLetters(NpgsqlDataSource dataSource)
 {
     public const string CrashReason = "Its message was received too many times without a report (the task may crash its worker).";
+
+    public const string StaleCopyReason = "Its message was received too many times, but the task is being run, alive, by an attempt claimed from another of its messages; the task was left to it.";
 
     public const string ResentReason = "Its message was received too many times while no attempt of the task ran (its claims failed); the task was sent again.";
 
@@ -38,6 +41,8 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource)
                     UPDATE tasks SET status = @deadLettered, error = @crash, lease_expires_at = NULL,
                                      finished_at = now(), updated_at = now()
                     WHERE id = @id AND status = ANY(@deadFrom)
+                      AND NOT EXISTS (SELECT 1 FROM task_attempts a WHERE a.id = tasks.current_attempt_id
+                                      AND tasks.lease_expires_at > now() AND a.message_id <> @message)
                     RETURNING id, job_id, current_attempt_id
                 ), attempt AS (
                     {LostAttempts.Close("SELECT current_attempt_id FROM dead", "@crash")}
@@ -48,8 +53,12 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource)
                 ), queued AS (
                     {Outbox.Add("resent")}
                 )
-                SELECT job_id, true FROM dead UNION ALL SELECT job_id, false FROM resent
+                SELECT job_id, @deadLettered FROM dead
+                UNION ALL SELECT job_id, @pending FROM resent
+                UNION ALL SELECT job_id, status FROM tasks
+                WHERE id = @id AND status = ANY(@deadFrom) AND NOT EXISTS (SELECT 1 FROM dead)
                 """, connection, transaction);
+            settle.Parameters.AddWithValue("message", messageId);
             settle.Parameters.AddWithValue("id", id);
             settle.Parameters.AddWithValue("deadLettered", TaskTransitions.DeadLetter.To[0]);
             settle.Parameters.AddWithValue("deadFrom", TaskTransitions.DeadLetter.From);
@@ -61,13 +70,22 @@ public sealed class DeadLetters(NpgsqlDataSource dataSource)
             {
                 if (await reader.ReadAsync(ct))
                 {
-                    (outcome, deadJob) = reader.GetBoolean(1) ? (DeadLetterOutcome.DeadLettered, reader.GetGuid(0)) : (DeadLetterOutcome.Resent, (Guid?)null);
+                    (outcome, deadJob) = reader.GetString(1) switch
+                    {
+                        JobTaskStatus.DeadLettered => (DeadLetterOutcome.DeadLettered, reader.GetGuid(0)),
+                        JobTaskStatus.Pending => (DeadLetterOutcome.Resent, (Guid?)null),
+                        _ => (DeadLetterOutcome.StaleCopy, null),
+                    };
                 }
             }
             if (deadJob is { } jobId)
             {
                 await JobCounters.CountFinishedAsync(connection, transaction, [(jobId, 1, 1)], ct);
                 reason = CrashReason;
+            }
+            else if (outcome == DeadLetterOutcome.StaleCopy)
+            {
+                reason = StaleCopyReason;
             }
             else if (outcome == DeadLetterOutcome.Resent)
             {
@@ -102,6 +120,9 @@ public enum DeadLetterOutcome
 
     /// <summary>No attempt of the task ran from these deliveries: it was sent again.</summary>
     Resent,
+
+    /// <summary>A live attempt claimed from another of the task's messages holds it: it was left to that attempt.</summary>
+    StaleCopy,
 
     /// <summary>An attempt held the task and never reported: the task is dead-lettered and counted as failed.</summary>
     DeadLettered,

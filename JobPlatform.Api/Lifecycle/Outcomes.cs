@@ -48,7 +48,7 @@ public abstract record ReportOutcome
 }
 
 /// <summary>A worker's request to run a task as the attempt it names.</summary>
-public sealed record TaskClaim(Guid TaskId, Guid AttemptId);
+public sealed record TaskClaim(Guid TaskId, Guid AttemptId, string? MessageId = null);
 
 /// <summary>One attempt's report: how it ended, with its result or error.</summary>
 /// <param name="Outcome">An <see cref="AttemptOutcome"/>: succeeded, failed or released.</param>

@@ -16,12 +16,12 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
     /// One pass of the TaskReconciler. Running tasks whose lease ran out more than
     /// <paramref name="leaseGrace"/> ago lose their attempt (recorded as lost) and are queued again
     /// through the outbox, or dead-letter them when that was their last attempt; with no
-    /// <paramref name="leaseGrace"/> no lease is taken back this pass. With
-    /// <paramref name="lostMessageAfter"/> (given only while the queue is empty), tasks queued longer
-    /// than that get a new message. Leftovers of stopped jobs are cancelled, and jobs whose tasks all
+    /// <paramref name="leaseGrace"/> no lease is taken back this pass. Tasks of the
+    /// <paramref name="emptyQueues"/> (queues whose SQS queues hold no message at all) queued longer
+    /// than <paramref name="lostMessageAfter"/> get a new message. Leftovers of stopped jobs are cancelled, and jobs whose tasks all
     /// finished are finished. Returns null when another replica is reconciling.
     /// </summary>
-    public async Task<ReconcileResult?> ReconcileAsync(TimeSpan? leaseGrace, TimeSpan? lostMessageAfter, int batchSize, CancellationToken ct)
+    public async Task<ReconcileResult?> ReconcileAsync(TimeSpan? leaseGrace, TimeSpan lostMessageAfter, IReadOnlyList<string> emptyQueues, int batchSize, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         var expiring = await StepAsync(connection, transaction => leaseGrace is { } grace
@@ -31,8 +31,8 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
         {
             return null;
         }
-        var resent = lostMessageAfter is { } after
-            ? await StepAsync(connection, transaction => ResendAsync(connection, transaction, after, batchSize, ct), ct) ?? 0
+        var resent = emptyQueues.Count > 0
+            ? await StepAsync(connection, transaction => ResendAsync(connection, transaction, lostMessageAfter, emptyQueues, batchSize, ct), ct) ?? 0
             : 0;
         var leftovers = await StepAsync(connection, transaction => JobCounters.CancelLeftoversAsync(connection, transaction, jobId: null, ct), ct) ?? 0;
         var finished = await StepAsync(connection, transaction => JobCounters.FinishStraysAsync(connection, transaction, ct), ct) ?? 0;
@@ -109,15 +109,15 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
         return (requeued, moved.Count - requeued);
     }
 
-    private static async Task<int> ResendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeSpan after, int batchSize, CancellationToken ct)
+    private static async Task<int> ResendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TimeSpan after, IReadOnlyList<string> queues, int batchSize, CancellationToken ct)
     {
         await using var resend = new NpgsqlCommand(
             $"""
             WITH stale AS (
-                SELECT id, job_id FROM tasks
-                WHERE status = ANY(@waiting) AND updated_at < now() - @after
-                ORDER BY updated_at LIMIT @batch
-                FOR UPDATE SKIP LOCKED
+                SELECT t.id, t.job_id FROM tasks t JOIN jobs j ON j.id = t.job_id
+                WHERE t.status = ANY(@waiting) AND t.updated_at < now() - @after AND j.queue = ANY(@queues)
+                ORDER BY t.updated_at LIMIT @batch
+                FOR UPDATE OF t SKIP LOCKED
             ), moved AS (
                 UPDATE tasks t SET status = @pending, updated_at = now() FROM stale s WHERE t.id = s.id
                 RETURNING t.id, t.job_id
@@ -129,6 +129,7 @@ public sealed class Reconciliation(NpgsqlDataSource dataSource)
         resend.Parameters.AddWithValue("waiting", TaskTransitions.Resend.From);
         resend.Parameters.AddWithValue("pending", TaskTransitions.Resend.To[0]);
         resend.Parameters.AddWithValue("after", after);
+        resend.Parameters.AddWithValue("queues", queues.ToArray());
         resend.Parameters.AddWithValue("batch", batchSize);
         var resent = (int)(await resend.ExecuteScalarAsync(ct))!;
         if (resent > 0)

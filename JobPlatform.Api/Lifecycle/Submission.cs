@@ -42,18 +42,9 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
                 return new SubmitOutcome.InFlight();
             }
 
-            await using var find = new NpgsqlCommand(
-                "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key AND created_at > now() - @window",
-                connection, transaction);
-            find.Parameters.AddWithValue("tenant", job.TenantId);
-            find.Parameters.AddWithValue("key", idempotency.Key);
-            find.Parameters.AddWithValue("window", retention.Value.IdempotencyKeys);
-            await using var reader = await find.ExecuteReaderAsync(ct);
-            if (await reader.ReadAsync(ct))
+            if (await FindKeyAsync(connection, transaction, job.TenantId, idempotency, ct) is { } earlier)
             {
-                return reader.GetString(0) == idempotency.RequestHash
-                    ? new SubmitOutcome.Replayed(reader.GetInt32(1), reader.GetString(2))
-                    : new SubmitOutcome.KeyReused();
+                return earlier;
             }
         }
 
@@ -111,6 +102,98 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
     }
 
     /// <summary>
+    /// Stores a job whose tasks come as a stream of inputs (an NDJSON body) in one transaction: the
+    /// job, its tasks by binary COPY as the inputs arrive (one held at a time), then their outbox
+    /// rows; the task count is the inputs'. An exception from <paramref name="inputs"/> (an input
+    /// refused) rolls all of it back. An Idempotency-Key's fingerprint is known only once the inputs
+    /// are read: a replay or a reused key is found then, and what was copied is rolled back.
+    /// </summary>
+    /// <param name="job">The job, its task count still 0; set to the inputs' count.</param>
+    /// <param name="remember">What the key replays, asked once the job's count is known.</param>
+    public async Task<SubmitOutcome> SubmitStreamAsync(
+        Job job, IAsyncEnumerable<string> inputs, string? idempotencyKey, Func<Job, IdempotentRequest> remember, CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (idempotencyKey is not null && !await AdvisoryLocks.TryTakeAsync(connection, transaction, AdvisoryLocks.IdempotencyKey,
+                AdvisoryLocks.IdempotencyKeyOf(job.TenantId, idempotencyKey), ct))
+        {
+            return new SubmitOutcome.InFlight();
+        }
+
+        await using (var insert = new NpgsqlBatch(connection, transaction) { BatchCommands = { InsertJob(job) } })
+        {
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        var count = 0;
+        await using (var tasks = await connection.BeginBinaryImportAsync($"COPY tasks ({TaskColumns}) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            await foreach (var input in inputs.WithCancellation(ct))
+            {
+                await WriteTaskAsync(tasks, job, Guid.CreateVersion7(job.CreatedAt), count++, input, ct);
+            }
+            await tasks.CompleteAsync(ct);
+        }
+        job.TaskCount = count;
+
+        var idempotency = idempotencyKey is null ? null : remember(job);
+        if (idempotency is not null && await FindKeyAsync(connection, transaction, job.TenantId, idempotency, ct) is { } earlier)
+        {
+            return earlier;
+        }
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            // The cap is read before the job's count is set, so the job itself is not counted in it.
+            batch.BatchCommands.Add(ReadCap(job));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("UPDATE jobs SET task_count = @count WHERE id = @id")
+            {
+                Parameters = { new("count", count), new("id", job.Id) },
+            });
+            batch.BatchCommands.Add(Outbox.AddForStoredTasks(job));
+            if (idempotency is not null)
+            {
+                batch.BatchCommands.Add(RememberResponse(job, idempotency));
+            }
+            batch.BatchCommands.Add(Outbox.WakeUp());
+            long inUse;
+            int limit;
+            await using (var reader = await batch.ExecuteReaderAsync(ct))
+            {
+                await reader.ReadAsync(ct);
+                (limit, inUse) = (reader.GetInt32(0), reader.GetInt64(1));
+                while (await reader.NextResultAsync(ct))
+                {
+                }
+            }
+            if (inUse + count > limit)
+            {
+                return new SubmitOutcome.OverCap(inUse, limit);
+            }
+        }
+        await transaction.CommitAsync(ct);
+        return new SubmitOutcome.Created();
+    }
+
+    /// <summary>The earlier answer to the key, within its window: a replay of the same request, or a refusal of another; null when the key is new.</summary>
+    private async Task<SubmitOutcome?> FindKeyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string tenantId, IdempotentRequest idempotency, CancellationToken ct)
+    {
+        await using var find = new NpgsqlCommand(
+            "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE tenant_id = @tenant AND key = @key AND created_at > now() - @window",
+            connection, transaction);
+        find.Parameters.AddWithValue("tenant", tenantId);
+        find.Parameters.AddWithValue("key", idempotency.Key);
+        find.Parameters.AddWithValue("window", retention.Value.IdempotencyKeys);
+        await using var reader = await find.ExecuteReaderAsync(ct);
+        if (!await reader.ReadAsync(ct))
+        {
+            return null;
+        }
+        return reader.GetString(0) == idempotency.RequestHash
+            ? new SubmitOutcome.Replayed(reader.GetInt32(1), reader.GetString(2))
+            : new SubmitOutcome.KeyReused();
+    }
+
+    /// <summary>
     /// The most tasks a job may have to be inserted with it in one round trip; bigger jobs are
     /// copied. A row costs about the same either way, the round trips do not: a one-task job took
     /// six of them through COPY, and under load each was a wait on a busy Api.
@@ -143,10 +226,10 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
 
     private static NpgsqlBatchCommand InsertJob(Job job) => new(
         """
-        INSERT INTO jobs (id, tenant_id, name, type, status, task_count, max_attempts, failure_threshold, timeout_seconds,
-                          parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at)
-        VALUES (@id, @tenant, @name, @type, @status, @count, @maxAttempts, @threshold, @timeout,
-                @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now)
+        INSERT INTO jobs (id, tenant_id, name, type, queue, status, task_count, max_attempts, failure_threshold, timeout_seconds,
+                          parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at, retry_backoff)
+        VALUES (@id, @tenant, @name, @type, @queue, @status, @count, @maxAttempts, @threshold, @timeout,
+                @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now, @retryBackoff::jsonb)
         """)
     {
         Parameters =
@@ -156,6 +239,8 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
             new("priority", job.Priority),
             new("name", job.Name),
             new("type", job.Type),
+            new("queue", job.Queue),
+            new("retryBackoff", NpgsqlDbType.Text) { Value = (object?)Data.RetryBackoffJson.Write(job.RetryBackoff) ?? DBNull.Value },
             new("status", JobStatus.Pending),
             new("count", job.TaskCount),
             new("maxAttempts", job.MaxAttempts),
@@ -215,29 +300,35 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
         {
             for (var index = 0; index < job.TaskCount; index++)
             {
-                await tasks.StartRowAsync(ct);
-                await tasks.WriteAsync(taskIds[index], NpgsqlDbType.Uuid, ct);
-                await tasks.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
-                await tasks.WriteAsync(job.TenantId, NpgsqlDbType.Text, ct);
-                await tasks.WriteAsync(index, NpgsqlDbType.Integer, ct);
-                await tasks.WriteAsync(job.Type, NpgsqlDbType.Text, ct);
-                await tasks.WriteAsync(JobTaskStatus.Pending, NpgsqlDbType.Text, ct);
-                await tasks.WriteAsync(0, NpgsqlDbType.Integer, ct);
-                await tasks.WriteAsync(job.MaxAttempts, NpgsqlDbType.Integer, ct);
-                await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
-                await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
-                if (inputs is null)
-                {
-                    await tasks.WriteNullAsync(ct);
-                }
-                else
-                {
-                    await tasks.WriteAsync(inputs[index], NpgsqlDbType.Jsonb, ct);
-                }
+                await WriteTaskAsync(tasks, job, taskIds[index], index, inputs?[index], ct);
             }
             await tasks.CompleteAsync(ct);
         }
 
         await Outbox.CopyForNewJobAsync(connection, job, taskIds, ct);
+    }
+
+    /// <summary>One task's row of a COPY in <see cref="TaskColumns"/>' order.</summary>
+    private static async Task WriteTaskAsync(NpgsqlBinaryImporter tasks, Job job, Guid id, int index, string? input, CancellationToken ct)
+    {
+        await tasks.StartRowAsync(ct);
+        await tasks.WriteAsync(id, NpgsqlDbType.Uuid, ct);
+        await tasks.WriteAsync(job.Id, NpgsqlDbType.Uuid, ct);
+        await tasks.WriteAsync(job.TenantId, NpgsqlDbType.Text, ct);
+        await tasks.WriteAsync(index, NpgsqlDbType.Integer, ct);
+        await tasks.WriteAsync(job.Type, NpgsqlDbType.Text, ct);
+        await tasks.WriteAsync(JobTaskStatus.Pending, NpgsqlDbType.Text, ct);
+        await tasks.WriteAsync(0, NpgsqlDbType.Integer, ct);
+        await tasks.WriteAsync(job.MaxAttempts, NpgsqlDbType.Integer, ct);
+        await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+        await tasks.WriteAsync(job.CreatedAt, NpgsqlDbType.TimestampTz, ct);
+        if (input is null)
+        {
+            await tasks.WriteNullAsync(ct);
+        }
+        else
+        {
+            await tasks.WriteAsync(input, NpgsqlDbType.Jsonb, ct);
+        }
     }
 }

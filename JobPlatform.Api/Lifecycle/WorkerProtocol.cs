@@ -37,7 +37,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
         var command = new NpgsqlBatchCommand(
             $"""
             WITH request AS (
-                SELECT DISTINCT ON (task_id) task_id, attempt_id FROM unnest(@ids, @attempts) AS r(task_id, attempt_id)
+                SELECT DISTINCT ON (task_id) task_id, attempt_id, message_id FROM unnest(@ids, @attempts, @messages) AS r(task_id, attempt_id, message_id)
             ), previous AS (
                 SELECT t.id, t.current_attempt_id FROM tasks t JOIN request r ON r.task_id = t.id
                 WHERE t.status = @running AND t.lease_expires_at < now()
@@ -54,10 +54,10 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                   -- A stopped job's task waits for the reconciler to cancel it (a retryable report
                   -- that was in flight as the job failed), never to run again.
                   AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = t.job_id AND j.status = ANY(@jobStopped))
-                RETURNING t.id, t.job_id, r.attempt_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at, t.tenant_id, t."index", t.input
+                RETURNING t.id, t.job_id, r.attempt_id, r.message_id, t.attempts, t.max_attempts, t.type, t.lease_expires_at, t.tenant_id, t."index", t.input
             ), attempt AS (
-                INSERT INTO task_attempts (id, task_id, number, worker_id, started_at)
-                SELECT attempt_id, id, attempts, @worker, now() FROM claimed
+                INSERT INTO task_attempts (id, task_id, number, worker_id, started_at, message_id)
+                SELECT attempt_id, id, attempts, @worker, now(), message_id FROM claimed
             ), lost AS (
                 -- Taking over from an attempt whose lease ran out: that attempt is recorded as lost.
                 {LostAttempts.Close("SELECT p.current_attempt_id FROM previous p JOIN claimed c ON c.id = p.id", "@lostError")}
@@ -71,6 +71,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
         batch.BatchCommands.Add(command);
         command.Parameters.AddWithValue("ids", ids);
         command.Parameters.AddWithValue("attempts", claims.Select(c => c.AttemptId).ToArray());
+        command.Parameters.Add(new NpgsqlParameter<string?[]>("messages", NpgsqlDbType.Array | NpgsqlDbType.Text) { TypedValue = claims.Select(c => c.MessageId).ToArray() });
         command.Parameters.AddWithValue("worker", workerId);
         command.Parameters.AddWithValue("lease", lease);
         command.Parameters.AddWithValue("running", JobTaskStatus.Running);
@@ -177,21 +178,21 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
     /// attempt's end. Each job's counters move once per batch, not once per task, so a job of many
     /// fast tasks does not queue every report behind one row lock.
     /// </summary>
-    /// <param name="retryAfter">The wait before the next attempt, given the number of the attempt that failed.</param>
-    public async Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports, Func<int, TimeSpan> retryAfter, CancellationToken ct)
+    /// <param name="retryAfter">The wait after a failed attempt (its number), with its job's backoff (null for the Api's).</param>
+    public async Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports, Func<int, RetryBackoff?, TimeSpan> retryAfter, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
 
         // Two round trips: the transaction begins with the read of the locked tasks and, unless a job
         // may fail, commits with the writes. Whatever fails in between is rolled back when the
         // connection goes back to the pool.
-        var tasks = new Dictionary<Guid, (string Status, int Attempts, int MaxAttempts, Guid? CurrentAttempt, Guid JobId)>();
+        var tasks = new Dictionary<Guid, (string Status, int Attempts, int MaxAttempts, Guid? CurrentAttempt, Guid JobId, string? Backoff)>();
         await using (var current = new NpgsqlBatch(connection)
         {
             BatchCommands =
             {
                 new("BEGIN"),
-                new(LockOrder.Tasks("id = ANY(@ids)", "id, status, attempts, max_attempts, current_attempt_id, job_id"))
+                new(LockOrder.Tasks("id = ANY(@ids)", "id, status, attempts, max_attempts, current_attempt_id, job_id, (SELECT j.retry_backoff::text FROM jobs j WHERE j.id = tasks.job_id)"))
                 {
                     Parameters = { new("ids", reports.Select(r => r.TaskId).Distinct().ToArray()) },
                 },
@@ -202,7 +203,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
             while (await reader.ReadAsync(ct))
             {
                 tasks[reader.GetGuid(0)] = (reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3),
-                    reader.IsDBNull(4) ? null : reader.GetGuid(4), reader.GetGuid(5));
+                    reader.IsDBNull(4) ? null : reader.GetGuid(4), reader.GetGuid(5), reader.IsDBNull(6) ? null : reader.GetString(6));
             }
         }
 
@@ -237,7 +238,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
             };
             var delay = status switch
             {
-                JobTaskStatus.Retrying => retryAfter(task.Attempts),
+                JobTaskStatus.Retrying => retryAfter(task.Attempts, Data.RetryBackoffJson.Read(task.Backoff)),
                 JobTaskStatus.Enqueued => TimeSpan.Zero,
                 _ => (TimeSpan?)null,
             };

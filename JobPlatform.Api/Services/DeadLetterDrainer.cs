@@ -98,6 +98,9 @@ public sealed class DeadLetterDrainer(
             case DeadLetterOutcome.Resent:
                 logger.LogInformation("Dead letter {MessageId}: task {TaskId} never ran from it and was sent again", message.MessageId, taskId);
                 break;
+            case DeadLetterOutcome.StaleCopy:
+                logger.LogInformation("Dead letter {MessageId}: a stale copy; task {TaskId} is running from another message", message.MessageId, taskId);
+                break;
             default:
                 logger.LogWarning("Dead letter {MessageId} recorded: {Reason}", message.MessageId, reason);
                 break;

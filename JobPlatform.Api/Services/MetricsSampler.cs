@@ -16,6 +16,7 @@ namespace JobPlatform.Api.Services;
 /// </summary>
 public sealed class MetricsSampler(
     Outbox outbox,
+    QueueDirectory queueDirectory,
     IServiceScopeFactory scopes,
     IAmazonSQS sqs,
     SqsQueueUrls queueUrls,
@@ -47,11 +48,31 @@ public sealed class MetricsSampler(
     private async Task<MetricsSample> SampleAsync(CancellationToken ct)
     {
         var depths = new List<(string, long, long)>();
-        foreach (var name in queues.Value.TaskQueueNames.Append(queues.Value.DeadLetterQueueName))
+        // Every queue's SQS queues, by name: a queue not made yet has no depth to show.
+        var names = (await queueDirectory.KnownAsync(ct)).SelectMany(queues.Value.TaskQueueNamesOf).Append(queues.Value.DeadLetterQueueName);
+        foreach (var name in names)
         {
-            var url = await queueUrls.GetAsync(name, ct);
-            var attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest(url,
-                [QueueAttributeName.ApproximateNumberOfMessages, QueueAttributeName.ApproximateNumberOfMessagesNotVisible]), ct);
+            string url;
+            try
+            {
+                url = await queueUrls.GetAsync(name, ct);
+            }
+            catch (QueueDoesNotExistException) when (name != queues.Value.TaskQueueName)
+            {
+                continue;
+            }
+            GetQueueAttributesResponse attributes;
+            try
+            {
+                attributes = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest(url,
+                    [QueueAttributeName.ApproximateNumberOfMessages, QueueAttributeName.ApproximateNumberOfMessagesNotVisible]), ct);
+            }
+            catch (QueueDoesNotExistException)
+            {
+                // Gone since it was looked up; the relay makes it again when it next sends to it.
+                queueUrls.Forget(name);
+                continue;
+            }
             depths.Add((name, attributes.ApproximateNumberOfMessages, attributes.ApproximateNumberOfMessagesNotVisible));
         }
 

@@ -104,13 +104,13 @@ public sealed class OutboxRelay(
 
         var sent = new List<OutboxRow>(batch.Rows.Count);
         await Parallel.ForEachAsync(
-            batch.Rows.GroupBy(row => row.Priority).SelectMany(priority => priority.Chunk(SqsTaskQueue.MaxBatchSize)),
+            batch.Rows.GroupBy(row => (row.Queue, row.Priority)).SelectMany(queue => queue.Chunk(SqsTaskQueue.MaxBatchSize)),
             new ParallelOptions { MaxDegreeOfParallelism = options.Value.MaxConcurrentSends, CancellationToken = ct },
             async (chunk, token) =>
             {
                 var accepted = await queue.SendBatchAsync(
                     chunk.Select(row => new OutboundTask(row.Message, row.Trace)).ToList(),
-                    JobPriority.FromRank(chunk[0].Priority), token);
+                    chunk[0].Queue, JobPriority.FromRank(chunk[0].Priority), token);
                 lock (sent)
                 {
                     sent.AddRange(accepted.Select(index => chunk[index]));

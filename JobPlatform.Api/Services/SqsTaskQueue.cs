@@ -11,21 +11,22 @@ namespace JobPlatform.Api.Services;
 /// <summary>A task message on its way to SQS, with the trace of the job it belongs to (default when untraced).</summary>
 public readonly record struct OutboundTask(TaskMessage Message, ActivityContext JobTrace);
 
-/// <summary>Sends task messages to the SQS task queue of their priority.</summary>
+/// <summary>Sends task messages to the SQS task queue of their queue and priority.</summary>
 public sealed class SqsTaskQueue(IAmazonSQS sqs, SqsQueueUrls queueUrls, IOptions<SqsOptions> options)
 {
     /// <summary>SQS takes at most ten messages in one SendMessageBatch.</summary>
     public const int MaxBatchSize = 10;
 
     /// <summary>
-    /// Sends up to ten messages of one priority and returns the indexes of those SQS accepted. Each
+    /// Sends up to ten messages of one queue and priority and returns the indexes of those SQS accepted
+    /// (the queue's SQS queues are made on first use). Each
     /// job in the batch gets a "send" span in its own trace, and each message carries the trace
     /// context of its job's span, so the worker that runs it continues that job's trace.
     /// </summary>
-    public async Task<IReadOnlyList<int>> SendBatchAsync(IReadOnlyList<OutboundTask> tasks, string priority, CancellationToken ct)
+    public async Task<IReadOnlyList<int>> SendBatchAsync(IReadOnlyList<OutboundTask> tasks, string queue, string priority, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(tasks.Count, MaxBatchSize);
-        var queueName = options.Value.TaskQueueNameFor(priority);
+        var queueName = options.Value.TaskQueueNameFor(queue, priority);
         var entries = new List<SendMessageBatchRequestEntry>(tasks.Count);
         var spans = new List<Activity>();
         try
@@ -62,7 +63,7 @@ public sealed class SqsTaskQueue(IAmazonSQS sqs, SqsQueueUrls queueUrls, IOption
 
             var response = await sqs.SendMessageBatchAsync(new SendMessageBatchRequest
             {
-                QueueUrl = await queueUrls.GetAsync(queueName, ct),
+                QueueUrl = await queueUrls.GetOrCreateTaskQueueAsync(queueName, ct),
                 Entries = entries,
             }, ct);
             if (response.Failed is { Count: > 0 } failed)
@@ -78,6 +79,11 @@ public sealed class SqsTaskQueue(IAmazonSQS sqs, SqsQueueUrls queueUrls, IOption
         }
         catch (Exception ex)
         {
+            if (ex is QueueDoesNotExistException)
+            {
+                // The relay's next pass makes it again and sends what this one could not.
+                queueUrls.Forget(queueName);
+            }
             foreach (var span in spans)
             {
                 span.AddException(ex);

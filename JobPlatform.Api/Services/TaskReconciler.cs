@@ -36,6 +36,7 @@ public sealed class TaskReconcilerOptions
 /// </summary>
 public sealed class TaskReconciler(
     Reconciliation reconciliation,
+    QueueDirectory queues,
     IAmazonSQS sqs,
     SqsQueueUrls queueUrls,
     IOptions<SqsOptions> sqsOptions,
@@ -45,12 +46,19 @@ public sealed class TaskReconciler(
     ApiMetrics metrics,
     ILogger<TaskReconciler> logger) : BackgroundService
 {
+    /// <summary>The shortest time workers are given to renew their leases after a start or a gap.</summary>
+    public static readonly TimeSpan MinRenewalWindow = TimeSpan.FromSeconds(15);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // A lease that ran out while no one could renew it says nothing about its worker. So leases
         // are taken back only once workers have had a whole lease, with this replica answering, to
         // renew theirs: not in the first lease after a start, nor after a gap in this loop longer
-        // than a lease (the process was stopped or starved, as a stalled Api is).
+        // than a lease (the process was stopped or starved, as a stalled Api is). A worker's calls go
+        // through its HTTP pipeline, whose circuit breaker, opened by the outage, refuses them for
+        // a while after the Api is back (5 s by default): so that wait is never shorter than
+        // MinRenewalWindow, however short the lease.
+        var renewalWindow = lease.Value.Duration > MinRenewalWindow ? lease.Value.Duration : MinRenewalWindow;
         var answeringSince = clock.GetTimestamp();
         var lastTick = answeringSince;
         using var timer = new PeriodicTimer(options.Value.Interval, clock);
@@ -59,16 +67,16 @@ public sealed class TaskReconciler(
             var now = clock.GetTimestamp();
             if (clock.GetElapsedTime(lastTick, now) > options.Value.Interval + lease.Value.Duration)
             {
-                logger.LogWarning("The reconciler did not run for {Gap:0} s; leases are not taken back for {Lease:0} s, so that workers can renew theirs first",
-                    clock.GetElapsedTime(lastTick, now).TotalSeconds, lease.Value.Duration.TotalSeconds);
+                logger.LogWarning("The reconciler did not run for {Gap:0} s; leases are not taken back for {Window:0} s, so that workers can renew theirs first",
+                    clock.GetElapsedTime(lastTick, now).TotalSeconds, renewalWindow.TotalSeconds);
                 answeringSince = now;
             }
             lastTick = now;
-            var leaseGrace = clock.GetElapsedTime(answeringSince, now) >= lease.Value.Duration ? options.Value.LeaseGrace : (TimeSpan?)null;
+            var leaseGrace = clock.GetElapsedTime(answeringSince, now) >= renewalWindow ? options.Value.LeaseGrace : (TimeSpan?)null;
             try
             {
-                var queueEmpty = await IsQueueEmptyAsync(stoppingToken);
-                var result = await reconciliation.ReconcileAsync(leaseGrace, queueEmpty ? options.Value.LostMessageAfter : null, options.Value.BatchSize, stoppingToken);
+                var emptyQueues = await EmptyQueuesAsync(stoppingToken);
+                var result = await reconciliation.ReconcileAsync(leaseGrace, options.Value.LostMessageAfter, emptyQueues, options.Value.BatchSize, stoppingToken);
                 if (result is { } counted)
                 {
                     metrics.LeasesExpired(counted.Requeued + counted.Failed);
@@ -88,23 +96,58 @@ public sealed class TaskReconciler(
         }
     }
 
-    // Only when the queue holds nothing at all can a long-queued task's message be known lost; a
-    // busy queue may simply hold it behind others.
-    private async Task<bool> IsQueueEmptyAsync(CancellationToken ct)
+    /// <summary>
+    /// The queues in use whose SQS queues hold nothing at all: only there can a long-queued task's
+    /// message be known lost; a busy queue may simply hold it behind others. A queue not made yet
+    /// holds nothing.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> EmptyQueuesAsync(CancellationToken ct)
     {
-        foreach (var queueName in sqsOptions.Value.TaskQueueNames)
+        var empty = new List<string>();
+        foreach (var queue in await queues.InUseAsync(ct))
         {
-            var queueUrl = await queueUrls.GetAsync(queueName, ct);
-            var attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+            if (await IsEmptyAsync(queue, ct))
             {
-                QueueUrl = queueUrl,
-                AttributeNames =
-                [
-                    QueueAttributeName.ApproximateNumberOfMessages,
-                    QueueAttributeName.ApproximateNumberOfMessagesNotVisible,
-                    QueueAttributeName.ApproximateNumberOfMessagesDelayed,
-                ],
-            }, ct)).Attributes ?? [];
+                empty.Add(queue);
+            }
+        }
+        return empty;
+    }
+
+    private async Task<bool> IsEmptyAsync(string queue, CancellationToken ct)
+    {
+        foreach (var queueName in sqsOptions.Value.TaskQueueNamesOf(queue))
+        {
+            string queueUrl;
+            try
+            {
+                queueUrl = await queueUrls.GetAsync(queueName, ct);
+            }
+            catch (QueueDoesNotExistException)
+            {
+                continue;
+            }
+            Dictionary<string, string> attributes;
+            try
+            {
+                attributes = (await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+                {
+                    QueueUrl = queueUrl,
+                    AttributeNames =
+                    [
+                        QueueAttributeName.ApproximateNumberOfMessages,
+                        QueueAttributeName.ApproximateNumberOfMessagesNotVisible,
+                        QueueAttributeName.ApproximateNumberOfMessagesDelayed,
+                    ],
+                }, ct)).Attributes ?? [];
+            }
+            catch (QueueDoesNotExistException)
+            {
+                // Gone since it was looked up (an emulator that restarted empty): it holds nothing,
+                // and the relay makes it again when it sends what was lost.
+                queueUrls.Forget(queueName);
+                continue;
+            }
             if (!attributes.Values.All(value => value == "0"))
             {
                 return false;

@@ -18,14 +18,17 @@ public sealed class TaskRetryOptions
     public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// The wait after attempt <paramref name="attempt"/> (1 is the first) failed. Half of the
+    /// The wait after attempt <paramref name="attempt"/> (1 is the first) failed, with the job's
+    /// <paramref name="backoff"/> (its own over its type's) over these options. Half of the
     /// exponential delay is fixed and half is random, so retries of many tasks that failed together
     /// spread out instead of arriving as one wave.
     /// </summary>
-    public TimeSpan DelayAfter(int attempt, Random random)
+    public TimeSpan DelayAfter(int attempt, JobPlatform.Contracts.RetryBackoff? backoff, Random random)
     {
-        var exponential = BaseDelay.TotalMilliseconds * Math.Pow(Factor, Math.Max(0, attempt - 1));
-        var capped = Math.Min(exponential, MaxDelay.TotalMilliseconds);
+        var baseDelay = backoff?.InitialDelaySeconds * 1000 ?? BaseDelay.TotalMilliseconds;
+        var maxDelay = backoff?.MaxDelaySeconds * 1000 ?? MaxDelay.TotalMilliseconds;
+        var exponential = baseDelay * Math.Pow(backoff?.Factor ?? Factor, Math.Max(0, attempt - 1));
+        var capped = Math.Min(exponential, Math.Max(maxDelay, baseDelay));
         return TimeSpan.FromMilliseconds(capped / 2 + random.NextDouble() * capped / 2);
     }
 }

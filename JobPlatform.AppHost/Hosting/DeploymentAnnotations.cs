@@ -25,8 +25,31 @@ public sealed record DevelopmentClusterEnvironmentAnnotation(string Name, string
 /// <summary>An environment variable whose value is each replica's own name (a pod's name when published).</summary>
 public sealed record ReplicaNameEnvironmentAnnotation(string Name) : IResourceAnnotation;
 
+/// <summary>
+/// The JobPlatform queues a worker pool receives from (<c>Worker:Queues</c>): its KEDA scaler, when
+/// published with it, watches their SQS queues only.
+/// </summary>
+public sealed record TaskQueuesAnnotation(IReadOnlyList<string> Queues) : IResourceAnnotation;
+
 public static class DeploymentBuilderExtensions
 {
+    /// <summary>
+    /// Makes the worker pool receive from <paramref name="queues"/> (<c>Worker__Queues__N</c>) and
+    /// remembers them, so a published pool scales on its own queues' depth.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTaskQueues(this IResourceBuilder<ProjectResource> builder, params string[] queues)
+    {
+        if (queues.Length == 0 || !queues.All(JobPlatform.Contracts.QueueNames.IsValid))
+        {
+            throw new ArgumentException($"A pool serves at least one queue. {JobPlatform.Contracts.QueueNames.Rule}", nameof(queues));
+        }
+        for (var i = 0; i < queues.Length; i++)
+        {
+            builder.WithEnvironment($"Worker__Queues__{i}", queues[i]);
+        }
+        return builder.WithAnnotation(new TaskQueuesAnnotation(queues), ResourceAnnotationMutationBehavior.Replace);
+    }
+
     /// <summary>Says how the resource runs as a container when published.</summary>
     public static IResourceBuilder<T> WithContainerSpec<T>(this IResourceBuilder<T> builder, ContainerSpec spec) where T : IResource =>
         builder.WithAnnotation(spec, ResourceAnnotationMutationBehavior.Replace);

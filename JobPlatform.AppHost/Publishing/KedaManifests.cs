@@ -6,9 +6,9 @@ using k8s.Models;
 namespace JobPlatform.AppHost.Publishing;
 
 /// <summary>
-/// The optional KEDA component: a queue consumer's Deployment scaled on the depth of its SQS queues
-/// (one trigger per queue, one queue per priority: KEDA follows the deepest), with the scaler's AWS
-/// credentials read from the same Secret the consumer reads.
+/// The optional KEDA component: each worker pool's Deployment scaled on the depth of its own SQS
+/// queues (one trigger per queue, one queue per priority of each queue it serves: KEDA follows the
+/// deepest), with the scaler's AWS credentials read from the same Secret the pool reads.
 /// </summary>
 internal static class KedaManifests
 {
@@ -21,20 +21,32 @@ internal static class KedaManifests
     /// <summary>The most replicas KEDA scales a consumer to, as a multiple of the model's count.</summary>
     public const int MaxScaleFactor = 4;
 
-    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Create(ProjectResource consumer, IReadOnlyList<SqsQueueDefinition> queues)
+    /// <summary>The SQS queues of a JobPlatform queue (as the services name them, with the default <c>Sqs:TaskQueueName</c>), normal priority first.</summary>
+    public static IEnumerable<string> SqsQueuesOf(string queue)
     {
-        var authentication = new TriggerAuthentication
+        var names = new JobPlatform.TaskQueues.SqsOptions();
+        return JobPlatform.Contracts.JobPriority.All.OrderBy(p => p == JobPlatform.Contracts.JobPriority.Normal ? 0 : 1)
+            .Select(priority => names.TaskQueueNameFor(queue, priority));
+    }
+
+    /// <summary>The scalers' AWS credentials: the Secret every pool reads. One for all the pools.</summary>
+    public static TriggerAuthentication Authentication() => new()
+    {
+        Metadata = PodDefaults.Metadata(SqsEmulatorManifests.CredentialsSecretName, OperatorNamespace),
+        Spec = new TriggerAuthenticationSpec
         {
-            Metadata = PodDefaults.Metadata(SqsEmulatorManifests.CredentialsSecretName, consumer.Name),
-            Spec = new TriggerAuthenticationSpec
-            {
-                SecretTargetRef =
-                [
-                    new SecretTargetReference { Parameter = "awsAccessKeyID", Name = SqsEmulatorManifests.CredentialsSecretName, Key = "AWS_ACCESS_KEY_ID" },
-                    new SecretTargetReference { Parameter = "awsSecretAccessKey", Name = SqsEmulatorManifests.CredentialsSecretName, Key = "AWS_SECRET_ACCESS_KEY" },
-                ],
-            },
-        };
+            SecretTargetRef =
+            [
+                new SecretTargetReference { Parameter = "awsAccessKeyID", Name = SqsEmulatorManifests.CredentialsSecretName, Key = "AWS_ACCESS_KEY_ID" },
+                new SecretTargetReference { Parameter = "awsSecretAccessKey", Name = SqsEmulatorManifests.CredentialsSecretName, Key = "AWS_SECRET_ACCESS_KEY" },
+            ],
+        },
+    };
+
+    /// <summary>A pool's scaler.</summary>
+    /// <param name="queues">The names of the SQS queues it scales on.</param>
+    public static ScaledObject Create(ProjectResource consumer, IReadOnlyList<string> queues)
+    {
         var scaledObject = new ScaledObject
         {
             Metadata = PodDefaults.Metadata(consumer.Name, consumer.Name),
@@ -52,16 +64,16 @@ internal static class KedaManifests
                     Metadata = new Dictionary<string, string>
                     {
                         // The queue's name: on AWS, KEDA finds it in the account its credentials belong to.
-                        ["queueURL"] = queue.Name,
+                        ["queueURL"] = queue,
                         ["queueLength"] = MessagesPerReplica.ToString(CultureInfo.InvariantCulture),
                         ["awsRegion"] = SqsEmulatorResource.Region,
                         ["scaleOnInFlight"] = "true",
                     },
-                    AuthenticationRef = new AuthenticationReference { Name = authentication.Metadata.Name },
+                    AuthenticationRef = new AuthenticationReference { Name = SqsEmulatorManifests.CredentialsSecretName },
                 }).ToList(),
             },
         };
-        return [authentication, scaledObject];
+        return scaledObject;
     }
 
     /// <summary>The emulator's address from KEDA's namespace.</summary>
@@ -69,6 +81,6 @@ internal static class KedaManifests
         $"http://{sqs.Name}.{@namespace}.svc.cluster.local:{PublishedModel.Container(sqs).Port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>The queue's full URL at the emulator, from KEDA's namespace.</summary>
-    public static string EmulatorQueueUrl(SqsEmulatorResource sqs, SqsQueueDefinition queue, string @namespace) =>
-        $"{EmulatorEndpoint(sqs, @namespace)}/{SqsEmulatorManifests.EmulatorAccountId}/{queue.Name}";
+    public static string EmulatorQueueUrl(SqsEmulatorResource sqs, string queue, string @namespace) =>
+        $"{EmulatorEndpoint(sqs, @namespace)}/{SqsEmulatorManifests.EmulatorAccountId}/{queue}";
 }

@@ -159,18 +159,26 @@ internal sealed class PublishedTree(PublishedModel model)
     private void AddKeda(SqsEmulatorResource sqs)
     {
         // The task queues: those with a dead-letter queue, or every queue when none has one.
-        var queues = sqs.Queues.Where(q => q.DeadLetterQueue is not null).ToList() is { Count: > 0 } withDlq ? withDlq : sqs.Queues;
-        if (queues.Count == 0)
-        {
-            return;
-        }
+        var declared = (sqs.Queues.Where(q => q.DeadLetterQueue is not null).ToList() is { Count: > 0 } withDlq ? withDlq : sqs.Queues)
+            .Select(q => q.Name).ToList();
         var consumers = model.All<ProjectResource>().Where(p => PublishedModel.References(p).Contains(sqs) && !model.IsCalled(p));
+        var authenticated = false;
         foreach (var consumer in consumers)
         {
-            foreach (var resource in KedaManifests.Create(consumer, queues))
+            // A pool that says which queues it serves scales on theirs alone; another on every declared one.
+            var queues = consumer.TryGetLastAnnotation<TaskQueuesAnnotation>(out var served)
+                ? served.Queues.SelectMany(KedaManifests.SqsQueuesOf).ToList()
+                : declared;
+            if (queues.Count == 0)
             {
-                _keda.AddResource(resource);
+                continue;
             }
+            if (!authenticated)
+            {
+                _keda.AddResource(KedaManifests.Authentication());
+                authenticated = true;
+            }
+            _keda.AddResource(KedaManifests.Create(consumer, queues));
             // KEDA owns the replica count; the Deployment's would reset it on every apply.
             (_keda.Kustomization.Patches ??= []).Add(JsonPatch("apps", "v1", "Deployment", consumer.Name, new JsonPatchOperation("remove", "/spec/replicas")));
             (_kindKeda.Kustomization.Patches ??= []).Add(JsonPatch("keda.sh", "v1alpha1", ScaledObject.KubeKind, consumer.Name,

@@ -30,7 +30,7 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
     [Fact]
     public async Task TaskWhoseMessageWasDeadLettered_IsMarkedSo_FailsItsJob_AndCanBeRetried()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         using var sqs = fixture.CreateSqsClient();
         await workers.StopAsync();
         JobResponse job;
@@ -72,7 +72,7 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
     [Fact]
     public async Task DeadLetter_OfATaskNoAttemptRan_SendsItAgain_AndItRunsOnce()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         using var sqs = fixture.CreateSqsClient();
         await workers.StopAsync();
         JobResponse job;

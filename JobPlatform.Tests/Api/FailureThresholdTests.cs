@@ -24,7 +24,7 @@ public sealed class FailureThresholdTests(JobPlatformFixture fixture)
     [Fact]
     public async Task TheFailureThatExceedsTheThreshold_FailsTheJobAtOnce_AndCancelsTheRest()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse job;
         try
@@ -46,8 +46,11 @@ public sealed class FailureThresholdTests(JobPlatformFixture fixture)
 
         Assert.Equal(JobStatus.Failed, job.Status);
         Assert.Equal(1, job.Counts.Failed);
-        Assert.Equal(4, job.Counts.Cancelled);
         Assert.NotNull(job.FinishedAt);
+        // The report cancels the rest in its own transaction, skipping any task another transaction
+        // holds at that moment (the relay marking it enqueued, say); the reconciler cancels those.
+        await Eventually.Until(() => fixture.Api.GetJobAsync(job.Id), j => j.Counts.Cancelled == 4, TimeSpan.FromSeconds(15),
+            j => $"{j?.Counts.Cancelled} of the 4 other tasks cancelled");
 
         // The cancelled tasks' messages reach the restarted workers, whose claims are refused: nothing runs.
         await Eventually.Until(

@@ -13,7 +13,7 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
     [Fact]
     public async Task TaskWhoseWorkerVanished_AfterDroppingItsMessage_IsTakenBackAndRunsAgain()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse job;
         Guid taskId;
@@ -43,7 +43,7 @@ public sealed class ReconcilerTests(JobPlatformFixture fixture)
     [Fact]
     public async Task MessagesLostInAnEmulatorRestart_AreSentAgain_AndTheJobCompletes()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         var sqs = fixture.App.GetResource("sqs");
         await workers.StopAsync();
         JobResponse job;

@@ -171,7 +171,7 @@ public sealed class RetentionTests(JobPlatformFixture fixture)
     [Fact]
     public async Task AResultOverTheCap_OrWithANul_FailsItsAttemptForGood_WithAClearError()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse job;
         List<Guid> tasks;

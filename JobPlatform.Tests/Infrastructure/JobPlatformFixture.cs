@@ -69,6 +69,13 @@ public sealed class JobPlatformFixture : IAsyncLifetime
                     ["Worker__DrainTimeout"] = "00:00:01",
                     ["Worker__PresenceInterval"] = "00:00:01",
                 },
+                // The second pool says it is live as promptly, so the relay routes to it from the start.
+                ["wordcount"] = new Dictionary<string, string>
+                {
+                    ["Worker__ReceiveWaitTime"] = "00:00:01",
+                    ["Worker__DrainTimeout"] = "00:00:01",
+                    ["Worker__PresenceInterval"] = "00:00:01",
+                },
                 ["api"] = new Dictionary<string, string>
                 {
                     ["TaskLease__Duration"] = VisibilityTimeout.ToString(),
@@ -92,6 +99,12 @@ public sealed class JobPlatformFixture : IAsyncLifetime
         WorkerApi = CreateApiClient(App.GetSecret("worker-key"));
         AdminApi = CreateApiClient(App.GetSecret("admin-key"));
     }
+
+    /// <summary>
+    /// Every worker pool: the demo workers and the word-count sample's. A test that must have no live
+    /// worker stops them all: with any pool live, the relay sends only what a live pool runs.
+    /// </summary>
+    public GraphResource WorkerPools => App.GetResources("worker", "wordcount");
 
     /// <summary>A client of the Api that sends <paramref name="credential"/> (a key or a token), or none when null.</summary>
     public HttpClient CreateApiClient(string? credential)

@@ -17,7 +17,7 @@ public sealed partial class RenderedManifestsTests
     {
         "api" or "migrate" => [$"ConnectionStrings__{JobPlatform.Api.Extensions.Extensions.DatabaseResourceName}", "AWS_REGION", "OTEL_SERVICE_NAME",
             .. emulator ? new[] { "ConnectionStrings__sqs" } : []],
-        "worker" => [$"services__{new Uri(JobPlatform.Worker.Sdk.JobPlatformApiClient.BaseAddress).Host}__http__0", "Worker__WorkerId", "AWS_REGION", "OTEL_SERVICE_NAME",
+        "worker" => [$"services__{new Uri(new JobPlatform.Worker.Sdk.WorkerOptions().ApiUrl).Host}__http__0", "Worker__WorkerId", "AWS_REGION", "OTEL_SERVICE_NAME",
             .. emulator ? new[] { "ConnectionStrings__sqs" } : []],
         _ => [],
     };
@@ -296,8 +296,8 @@ public sealed partial class RenderedManifestsTests
         var templates = kind.PodTemplates().ToList();
 
         Assert.Equal(["api", "api-migrate"], AllowedPods(kind, "postgres"));
-        Assert.Equal(["api", "worker"], AllowedPods(kind, "sqs"));
-        Assert.Equal(["web", "worker"], AllowedPods(kind, "api"));
+        Assert.Equal(["api", "wordcount", "worker"], AllowedPods(kind, "sqs"));
+        Assert.Equal(["web", "wordcount", "worker"], AllowedPods(kind, "api"));
         Assert.Contains(kind.Get<V1NetworkPolicy>("api").Spec.Ingress.Single().FromProperty,
             peer => peer.NamespaceSelector?.MatchLabels["kubernetes.io/metadata.name"] == PolicyManifests.IngressNamespace);
         foreach (var policy in kind.All<V1NetworkPolicy>())

@@ -69,4 +69,30 @@ public sealed class FairShareTests
             }
         }
     }
+
+    [Fact]
+    public void AQueue_IsSentOnlyTheTypesEveryLiveWorkerOnItRuns_AndSharesOnlyItsOwnWorkersSlots()
+    {
+        var fleet = LiveFleet.Of(
+        [
+            (16, ["default"], ["noop", "sleep"]),
+            (16, ["default"], ["noop"]),
+            (8, ["text"], ["word-count"]),
+            (4, ["text", "images"], ["word-count", "resize"]),
+        ], reservedShare: 0.1);
+
+        Assert.Equal(["default/noop", "images/resize", "images/word-count", "text/word-count"], fleet.Routes!.Order());
+        Assert.Equal(FairShare.Budget(32, 0.1), fleet.BudgetOf("default"));
+        Assert.Equal(FairShare.Budget(12, 0.1), fleet.BudgetOf("text"));
+        Assert.Equal(0, fleet.BudgetOf("nowhere"));
+    }
+
+    [Fact]
+    public void AWorkerThatNamesNoQueue_ServesDefault_OneThatNamesNoTypes_RunsThemAll_AndEveryTypeGoes_WhileNoWorkerIsLive()
+    {
+        Assert.Equal(["default/noop"], LiveFleet.Of([(4, [], ["noop"])], 0.1).Routes!);
+        Assert.Null(LiveFleet.Of([], 0.1).Routes);
+        Assert.Equal(["default/noop", "text/*"], LiveFleet.Of([(4, ["default"], ["noop"]), (4, ["text"], [])], 0.1).Routes!.Order());
+        Assert.Equal(["default/noop"], LiveFleet.Of([(4, ["default"], ["noop"]), (4, ["default"], [])], 0.1).Routes!);
+    }
 }

@@ -23,8 +23,8 @@ public abstract class StoreTests(JobPlatformFixture fixture) : IAsyncLifetime
 
     public async Task DisposeAsync() => await Store.DisposeAsync();
 
-    protected async Task<ClaimOutcome> ClaimAsync(Guid taskId, Guid attemptId, string workerId) =>
-        (await Store.Protocol.ClaimAsync([new TaskClaim(taskId, attemptId)], workerId, TimeSpan.FromMinutes(5), None))[0];
+    protected async Task<ClaimOutcome> ClaimAsync(Guid taskId, Guid attemptId, string workerId, string? messageId = null) =>
+        (await Store.Protocol.ClaimAsync([new TaskClaim(taskId, attemptId, messageId)], workerId, TimeSpan.FromMinutes(5), None))[0];
 
     /// <summary>The attempt that ran <paramref name="task"/> reports success.</summary>
     protected Task<ReportOutcome> SucceedAsync(TaskRow task) => ReportAsync(AttemptReport.Succeeded(task.Id, task.Attempt, null));
@@ -36,7 +36,7 @@ public abstract class StoreTests(JobPlatformFixture fixture) : IAsyncLifetime
     protected async Task<ReportOutcome> ReportAsync(AttemptReport report) => (await ReportAsync([report]))[0];
 
     protected Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports) =>
-        Store.Protocol.ReportAsync(reports, _ => TimeSpan.FromSeconds(1), None);
+        Store.Protocol.ReportAsync(reports, (_, _) => TimeSpan.FromSeconds(1), None);
 
     protected Task<JobCommandOutcome> CancelAsync(JobRow job) => Store.Commands.CancelJobAsync(job.TenantId, job.Id, None);
 
@@ -44,7 +44,7 @@ public abstract class StoreTests(JobPlatformFixture fixture) : IAsyncLifetime
 
     protected Task<JobCommandOutcome> RetryTaskAsync(JobRow job, TaskRow task) => Store.Commands.RetryTaskAsync(job.TenantId, job.Id, task.Id, None);
 
-    protected Task<ReconcileResult?> ReconcileAsync() => Store.Reconciliation.ReconcileAsync(TimeSpan.Zero, lostMessageAfter: null, batchSize: 100, None);
+    protected Task<ReconcileResult?> ReconcileAsync() => Store.Reconciliation.ReconcileAsync(TimeSpan.Zero, TimeSpan.FromMinutes(10), emptyQueues: [], batchSize: 100, None);
 
     /// <summary>
     /// Starts <paramref name="action"/> and returns it in flight once it waits for a lock, as the

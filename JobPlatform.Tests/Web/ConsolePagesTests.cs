@@ -61,6 +61,36 @@ public sealed partial class ConsolePagesTests(JobPlatformFixture fixture) : IAsy
     }
 
     [Fact]
+    public async Task ARegisteredType_GetsFieldsFromItsSchema_AndTheApisCheckOfItShowsNextToTheField()
+    {
+        var page = await OpenAsync("/jobs/new");
+        var name = $"digest-{Guid.NewGuid():N}"[..16];
+
+        // digest is registered by the demo worker; its fields come from its input schema.
+        await page.GetByLabel("Task type").SelectOptionAsync("digest");
+        await page.GetByLabel("text", new() { Exact = true }).FillAsync("hello");
+        await page.GetByLabel("rounds", new() { Exact = true }).FillAsync("5000");
+        await page.GetByLabel("Task count").FillAsync("2");
+        await page.GetByLabel("Name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit job" }).ClickAsync();
+
+        // The schema's maximum is the Api's to enforce; its message lands under the field.
+        await Assertions.Expect(page.Locator("[id='parameters.rounds-error']")).ToContainTextAsync("1000");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(Screenshots, "new-job-registered-type.png"), FullPage = true });
+
+        await page.GetByLabel("rounds", new() { Exact = true }).FillAsync("2");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Submit job" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(JobUrl(), new() { Timeout = 15_000 });
+        await Assertions.Expect(page.GetByTestId("job-status")).ToHaveTextAsync(JobStatus.Completed, new() { Timeout = 60_000 });
+
+        var job = await fixture.Api.GetJobAsync(Guid.Parse(page.Url[^36..]));
+        // Max attempts left empty: digest's registration says 2.
+        Assert.Equal(("digest", name, 2, 2), (job.Type, job.Name, job.TaskCount, job.MaxAttempts));
+        Assert.Equal(2, job.Parameters["rounds"]!.GetValue<int>());
+        Assert.Equal("hello", job.Parameters["text"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task AnInvalidField_ShowsTheApisErrorNextToIt()
     {
         var page = await OpenAsync("/jobs/new");

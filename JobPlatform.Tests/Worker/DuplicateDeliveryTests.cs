@@ -10,7 +10,7 @@ public sealed class DuplicateDeliveryTests(JobPlatformFixture fixture)
     [Fact]
     public async Task TheSameTaskMessageDeliveredTwice_RunsOnce()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse job;
         try

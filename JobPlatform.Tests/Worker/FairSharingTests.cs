@@ -96,8 +96,8 @@ public sealed class FairSharingTests(JobPlatformFixture fixture, ITestOutputHelp
         var hours = await hog.Api.SubmitAsync(new { name = "hour-long", type = "sleep", taskCount = 100, parameters = new { ms = 3_600_000 }, priority = "critical" });
         try
         {
-            // A fills every slot the tenants share: the live fleet's slots less its reserve.
-            var fleet = await fixture.QueryScalarAsync<long>("SELECT coalesce(sum(slots), 0)::bigint FROM workers WHERE stopped_at IS NULL AND last_heartbeat_at > now() - interval '15 seconds'");
+            // A fills every slot the tenants share on its queue: the live slots of the default queue's pool less its reserve.
+            var fleet = await fixture.QueryScalarAsync<long>("SELECT coalesce(sum(slots), 0)::bigint FROM workers WHERE stopped_at IS NULL AND last_heartbeat_at > now() - interval '15 seconds' AND 'default' = ANY(queues)");
             var budget = JobPlatform.Api.Lifecycle.FairShare.Budget(fleet, 0.1);
             var running = await Eventually.Until(
                 async () => (await hog.Api.GetFromJsonAsync<TenantUsageResponse>("/api/v1/tenants/me", JobsClient.Json))!.RunningTasks,

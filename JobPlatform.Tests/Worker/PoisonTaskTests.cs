@@ -51,7 +51,7 @@ public sealed class PoisonTaskTests(JobPlatformFixture fixture)
             Options.Create(new WorkerOptions { WorkerId = "guarded" }), Options.Create(new CrashTaskOptions { AllowCrashTasks = false }));
 
         var error = await Assert.ThrowsAsync<NonRetryableTaskException>(() =>
-            handler.HandleAsync([], new TaskContext(Guid.NewGuid(), Guid.NewGuid(), 0, 1, 3, null, NullLogger.Instance), CancellationToken.None));
+            handler.HandleAsync(new EmptyInput(), new TaskContext(Guid.NewGuid(), Guid.NewGuid(), 0, 1, 3, null, NullLogger.Instance), CancellationToken.None));
 
         Assert.Contains("Worker:AllowCrashTasks", error.Message);
         Assert.Contains("guarded", error.Message);

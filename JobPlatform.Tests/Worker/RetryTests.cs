@@ -70,4 +70,25 @@ public sealed class RetryTests(JobPlatformFixture fixture)
         Assert.True(waits[2] > waits[0] + 0.5, $"waits were {described}");
         await fixture.AssertJobInvariantsAsync(job.Id);
     }
+
+    [Fact]
+    public async Task AJobsRetryBackoff_SetsItsWaits_OverTheApis()
+    {
+        // The test graph's own first wait is 0.25-0.5 s; this job's is 4-8 s.
+        var submitted = await fixture.Api.SubmitAsync(new
+        {
+            type = "fail", taskCount = 1, maxAttempts = 2, parameters = new { failOnAttempts = new[] { 1 } },
+            retryBackoff = new { initialDelaySeconds = 8 },
+        });
+        Assert.Equal(new RetryBackoff(InitialDelaySeconds: 8), submitted.RetryBackoff);
+
+        var job = await fixture.Api.WaitForFinalAsync(submitted.Id, TimeSpan.FromSeconds(60));
+
+        Assert.Equal(JobStatus.Completed, job.Status);
+        var taskId = (await fixture.Api.GetFromJsonAsync<PagedResponse<TaskResponse>>($"/api/v1/jobs/{job.Id}/tasks", JobsClient.Json))!.Items[0].Id;
+        var attempts = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!.Attempts!;
+        Assert.Equal(["failed", "succeeded"], attempts.Select(a => a.Outcome));
+        var wait = (attempts[1].StartedAt - attempts[0].EndedAt!.Value).TotalSeconds;
+        Assert.True(wait >= 3.9, $"the retry waited {wait:0.00} s, less than half of the job's first backoff (8 s)");
+    }
 }

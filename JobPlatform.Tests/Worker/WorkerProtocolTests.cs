@@ -21,7 +21,7 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
     [Fact]
     public async Task Claim_IsIdempotentPerAttempt_AndLateReportsNeverMoveATaskBackwards()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse job;
         Guid taskId;
@@ -105,7 +105,7 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
     [Fact]
     public async Task OneReportBatch_AcrossTwoJobs_FailsOneOverItsThreshold_AndCompletesTheOther()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse failing, passing;
         Guid[] failingTasks, passingTasks;
@@ -165,7 +165,7 @@ public sealed class WorkerProtocolTests(JobPlatformFixture fixture)
     [Fact]
     public async Task AResultThatCannotBeStored_FailsItsTask_AndTheRestOfTheBatchApplies()
     {
-        var workers = fixture.App.GetResource("worker");
+        var workers = fixture.WorkerPools;
         await workers.StopAsync();
         JobResponse job;
         Guid[] tasks;

@@ -16,6 +16,9 @@ internal abstract class TaskHandlerRegistration(string type, Type handlerType, T
 
     public TaskHandlerOptions Options { get; } = options;
 
+    /// <summary>The JSON Schema of the handler's input, registered with the Api, which checks each submitted input against it.</summary>
+    public abstract System.Text.Json.Nodes.JsonObject InputSchema { get; }
+
     /// <summary>
     /// Reads the grant's input, runs the handler resolved from <paramref name="services"/> (the
     /// attempt's own scope) and returns its result as JSON. An unreadable input throws
@@ -45,6 +48,8 @@ internal sealed class TaskHandlerRegistration<THandler, TInput, TResult>(string 
     : TaskHandlerRegistration(type, typeof(THandler), options)
     where THandler : class, ITaskHandler<TInput, TResult>
 {
+    public override JsonObject InputSchema { get; } = TaskJson.SchemaOf<TInput>();
+
     public override async Task<JsonNode?> RunAsync(IServiceProvider services, TaskGrant grant, IProgress<TaskProgress> progress, CancellationToken ct)
     {
         var input = TaskJson.ReadInput<TInput>(grant.Input);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Schema;
 
 namespace JobPlatform.Worker.Sdk.Handlers;
 
@@ -26,6 +27,55 @@ internal static class TaskJson
         {
             throw new NonRetryableTaskException(InputError(ex), ex);
         }
+    }
+
+    /// <summary>
+    /// The JSON Schema of <typeparamref name="TInput"/> as <see cref="ReadInput{TInput}"/> reads it,
+    /// from System.Text.Json's exporter: properties in camelCase, required ones as the type requires
+    /// them (a constructor parameter without a default), and a property's <c>[Description]</c> and
+    /// <c>[Range]</c> as <c>description</c>, <c>minimum</c> and <c>maximum</c>; an object has no
+    /// properties but its own (<c>additionalProperties: false</c>). A handler that takes
+    /// <see cref="JsonObject"/> (or <see cref="JsonNode"/>) accepts any object.
+    /// </summary>
+    public static JsonObject SchemaOf<TInput>()
+    {
+        if (typeof(TInput) == typeof(JsonObject) || typeof(TInput) == typeof(JsonNode))
+        {
+            return new JsonObject { ["type"] = "object" };
+        }
+        var schema = JsonSerializerOptions.Web.GetJsonSchemaAsNode(typeof(TInput), new JsonSchemaExporterOptions
+        {
+            TreatNullObliviousAsNonNullable = true,
+            TransformSchemaNode = Annotate,
+        });
+        return schema as JsonObject ?? new JsonObject { ["type"] = "object" };
+    }
+
+    private static JsonNode Annotate(JsonSchemaExporterContext context, JsonNode schema)
+    {
+        if (schema is not JsonObject node)
+        {
+            return schema;
+        }
+        // A field the type does not have is a mistake the Api refuses at submission (a misspelt
+        // optional field would otherwise silently fall back to its default).
+        if (context.TypeInfo.Kind == System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object && !node.ContainsKey("additionalProperties"))
+        {
+            node["additionalProperties"] = false;
+        }
+        var attributes = context.PropertyInfo?.AttributeProvider ?? (context.PropertyInfo is null ? context.TypeInfo.Type : null);
+        if (attributes?.GetCustomAttributes(typeof(System.ComponentModel.DescriptionAttribute), inherit: true)
+                .OfType<System.ComponentModel.DescriptionAttribute>().FirstOrDefault() is { Description: { Length: > 0 } description })
+        {
+            node.Insert(0, "description", description);
+        }
+        if (context.PropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(System.ComponentModel.DataAnnotations.RangeAttribute), inherit: true)
+                .OfType<System.ComponentModel.DataAnnotations.RangeAttribute>().FirstOrDefault() is { } range)
+        {
+            node["minimum"] = JsonValue.Create(Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture));
+            node["maximum"] = JsonValue.Create(Convert.ToDouble(range.Maximum, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        return node;
     }
 
     /// <summary>The result as JSON: null stays null, a JSON node goes as it is.</summary>

@@ -1,7 +1,6 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Contracts;
-using JobPlatform.Worker.Sdk.Queues;
 
 namespace JobPlatform.Worker.Sdk.Pipeline;
 
@@ -44,7 +43,7 @@ internal sealed class MessageDeleter : IAsyncDisposable
             var results = new bool[messages.Count];
             foreach (var queue in messages.Select((m, i) => (m.QueueUrl, m.ReceiptHandle, Index: i)).GroupBy(m => m.QueueUrl))
             {
-                metrics.DeleteSent(TaskQueueOptions.NameOf(queue.Key), queue.Count());
+                metrics.DeleteSent(SqsQueueUrls.NameOf(queue.Key), queue.Count());
                 var response = await sqs.DeleteMessageBatchAsync(new DeleteMessageBatchRequest(queue.Key,
                     queue.Select(m => new DeleteMessageBatchRequestEntry(m.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), m.ReceiptHandle)).ToList()));
                 foreach (var deleted in response.Successful ?? [])

@@ -1,18 +1,18 @@
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using JobPlatform.Contracts;
-using JobPlatform.Worker.Sdk.Queues;
 using Microsoft.Extensions.Options;
 
 namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
-/// The pipeline's first step: receives from the task queues, one per priority, and hands each receive
-/// to <see cref="TaskClaimer"/>. It asks SQS only for as many messages as it has free
+/// The pipeline's first step: receives from the SQS queues of this worker's queues
+/// (<see cref="WorkerQueues"/>), one per priority each, and hands each receive to <see cref="TaskClaimer"/>. It asks SQS only for as many messages as it has free
 /// <see cref="TaskSlots"/>, so no message waits in this process while its visibility timeout runs
 /// down. Each receive looks at the queues most urgent first, except that every few receives start lower
-/// down, so low priorities still progress while the workers are saturated; when every queue is empty,
-/// each loop long-polls its own queue, so a task of any priority starts at once on idle workers.
+/// down, so low priorities still progress while the workers are saturated; within a priority, each
+/// receive starts at the next of the worker's queues. When every queue is empty, each loop long-polls
+/// its own queue, so a task of any priority or queue starts at once on idle workers.
 /// </summary>
 internal sealed class MessageReceiver(
     IAmazonSQS sqs,
@@ -20,8 +20,10 @@ internal sealed class MessageReceiver(
     TaskClaimer claimer,
     ClaimBackoff backoff,
     WorkerMetrics metrics,
+    WorkerQueues queues,
+    SqsQueueUrls sqsQueueUrls,
     IOptions<WorkerOptions> workerOptions,
-    IOptions<TaskQueueOptions> queueOptions,
+    IOptions<SqsOptions> queueOptions,
     TimeProvider clock,
     ILogger<MessageReceiver> logger) : BackgroundService
 {
@@ -41,19 +43,27 @@ internal sealed class MessageReceiver(
     /// Slots one loop may hold while it long-polls: an equal share of half the slots, so no loop waits
     /// for another's and half are always left for tasks.
     /// </summary>
-    private readonly int _longPollShare = Math.Max(1, workerOptions.Value.MaxConcurrency / (2 * workerOptions.Value.Pollers * JobPriority.All.Count));
+    private readonly int _longPollShare = Math.Max(1, workerOptions.Value.MaxConcurrency / (2 * workerOptions.Value.Pollers * JobPriority.All.Count * queues.Names.Count));
 
-    /// <summary>When each queue was last found empty by a quick look, so busy loops do not ask it again at once.</summary>
-    private readonly long[] _emptySince = new long[JobPriority.All.Count];
+    /// <summary>When each SQS queue was last found empty by a quick look, so busy loops do not ask it again at once.</summary>
+    private readonly long[] _emptySince = new long[JobPriority.All.Count * queues.Names.Count];
+
+    /// <summary>Which of the worker's queues a receive looks at first within a priority: the next each time.</summary>
+    private int _firstQueue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // By priority rank, then by queue: SQS queue i is priority i / N of queue i % N.
         var queueUrls = new List<string>();
-        foreach (var name in queueOptions.Value.TaskQueueNames)
+        foreach (var priority in JobPriority.All)
         {
-            queueUrls.Add(await GetQueueUrlAsync(name, stoppingToken));
+            foreach (var queue in queues.Names)
+            {
+                queueUrls.Add(await GetQueueUrlAsync(queueOptions.Value.TaskQueueNameFor(queue, priority), stoppingToken));
+            }
         }
-        logger.LogInformation("Worker {WorkerId} receiving from {Queues} with {Concurrency} slots", _options.WorkerId, string.Join(", ", queueUrls), _options.MaxConcurrency);
+        logger.LogInformation("Worker {WorkerId} receiving from queues {Queues} ({SqsQueues}) with {Concurrency} slots",
+            _options.WorkerId, string.Join(", ", queues.Names), string.Join(", ", queueUrls.Select(SqsQueueUrls.NameOf)), _options.MaxConcurrency);
         await Task.WhenAll(queueUrls.Index().SelectMany(home => Enumerable.Range(0, _options.Pollers).Select(_ => PollAsync(queueUrls, home.Index, stoppingToken))));
     }
 
@@ -97,6 +107,10 @@ internal sealed class MessageReceiver(
                 lease.KeepAtMost(0);
                 logger.LogWarning("Receive from SQS failed ({Error}); retrying in {Delay}", ex.Message, _options.ReceiveErrorDelay);
                 await Task.Delay(_options.ReceiveErrorDelay, CancellationToken.None);
+                if (ex is QueueDoesNotExistException)
+                {
+                    await RemakeQueuesAsync(queueUrls, stoppingToken);
+                }
                 continue;
             }
 
@@ -151,7 +165,9 @@ internal sealed class MessageReceiver(
         IReadOnlyList<string> queueUrls, int home, SlotLease lease, CancellationToken ct)
     {
         var now = clock.GetTimestamp();
-        foreach (var queue in _order.Next())
+        var count = queues.Names.Count;
+        var start = count == 1 ? 0 : (int)((uint)Interlocked.Increment(ref _firstQueue) % count);
+        foreach (var queue in _order.Next().SelectMany(rank => Enumerable.Range(0, count).Select(i => rank * count + (start + i) % count)))
         {
             if (clock.GetElapsedTime(Volatile.Read(ref _emptySince[queue]), now) < _options.EmptyQueueRecheck)
             {
@@ -189,7 +205,7 @@ internal sealed class MessageReceiver(
             MessageAttributeNames = ["All"],
         }, ct);
         var messages = response.Messages ?? [];
-        var queue = TaskQueueOptions.NameOf(queueUrl);
+        var queue = SqsQueueUrls.NameOf(queueUrl);
         metrics.ReceiveReturned(queue, messages.Count);
         if (messages.Count > 0)
         {
@@ -202,14 +218,34 @@ internal sealed class MessageReceiver(
         return messages;
     }
 
+    /// <summary>
+    /// Makes this worker's task queues again after SQS said one does not exist (an emulator that
+    /// restarted empty, a queue deleted by hand): a queue's URL follows from its name, so the same
+    /// URLs then work again. The deployment's own queues are made again by the deployment.
+    /// </summary>
+    private async Task RemakeQueuesAsync(IReadOnlyList<string> queueUrls, CancellationToken ct)
+    {
+        foreach (var queueName in queueUrls.Select(SqsQueueUrls.NameOf))
+        {
+            sqsQueueUrls.Forget(queueName);
+            try
+            {
+                await sqsQueueUrls.GetOrCreateTaskQueueAsync(queueName, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Task queue {Queue} cannot be made again yet ({Error})", queueName, ex.Message);
+            }
+        }
+    }
+
     private async Task<string> GetQueueUrlAsync(string queueName, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                var response = await sqs.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queueName }, stoppingToken);
-                return response.QueueUrl;
+                return await sqsQueueUrls.GetOrCreateTaskQueueAsync(queueName, stoppingToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Amazon.SQS;
 using Amazon.SQS.Model;
-using JobPlatform.Worker.Sdk.Queues;
 
 namespace JobPlatform.Worker.Sdk.Pipeline;
 
@@ -18,7 +17,7 @@ internal sealed class ReceivedMessage(Message message, string queueUrl, TaskSlot
     public string QueueUrl { get; } = queueUrl;
 
     /// <summary>The queue's name, for metrics and spans.</summary>
-    public string Queue => TaskQueueOptions.NameOf(QueueUrl);
+    public string Queue => SqsQueueUrls.NameOf(QueueUrl);
 
     /// <summary>How many times SQS has delivered the message (ApproximateReceiveCount).</summary>
     public int ReceiveCount =>

@@ -27,8 +27,16 @@ internal sealed class TaskClaimer : IAsyncDisposable
     private readonly ILogger<TaskClaimer> _logger;
     private readonly Batcher<TaskClaimItem, TaskClaimResult> _batcher;
 
-    public TaskClaimer(IServiceProvider services, TaskRunner runner, MessageDeleter deleter, ClaimBackoff backoff, IOptions<WorkerOptions> options, ILogger<TaskClaimer> logger)
+    /// <summary>The types this worker has handlers for.</summary>
+    private readonly HashSet<string> _types;
+
+    /// <summary>The types of messages left for other workers, each logged once.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _leftTypes = new(StringComparer.Ordinal);
+
+    public TaskClaimer(IServiceProvider services, TaskRunner runner, MessageDeleter deleter, ClaimBackoff backoff,
+        IEnumerable<Handlers.TaskHandlerRegistration> handlers, IOptions<WorkerOptions> options, ILogger<TaskClaimer> logger)
     {
+        _types = handlers.Select(h => h.Type).ToHashSet(StringComparer.Ordinal);
         _runner = runner;
         _deleter = deleter;
         _options = options.Value;
@@ -59,11 +67,11 @@ internal sealed class TaskClaimer : IAsyncDisposable
     {
         // One receive, claimed together: its span continues the first message's trace and links the
         // others', so the claim and its SQL show in the job's trace.
-        var traces = received.Select(r => WorkerTracing.Extract(r.Message)).ToList();
-        using var receive = WorkerTracing.StartMessaging("receive", received[0].Queue, ActivityKind.Client, traces[0],
+        var traces = received.Select(r => TaskTracing.Extract(r.Message)).ToList();
+        using var receive = TaskTracing.StartMessaging("receive", received[0].Queue, ActivityKind.Client, traces[0],
             traces.Skip(1).Where(t => t != default && t.TraceId != traces[0].TraceId).Select(t => new ActivityLink(t)));
-        receive?.SetTag(WorkerTracing.MessagingBatchCount, received.Count);
-        receive?.SetTag(WorkerTracing.WorkerId, _options.WorkerId);
+        receive?.SetTag(TaskTracing.MessagingBatchCount, received.Count);
+        receive?.SetTag(TaskTracing.WorkerId, _options.WorkerId);
 
         var claims = new List<(ReceivedMessage Message, TaskClaimItem Claim, Task<TaskClaimResult> Result)>(received.Count);
         foreach (var message in received)
@@ -73,8 +81,20 @@ internal sealed class TaskClaimer : IAsyncDisposable
                 await _deleter.ReturnAsync(message);
                 continue;
             }
+            if (task.Type is { } type && !_types.Contains(type))
+            {
+                // Sent before this worker said which types it runs (the Api sends a queue only the types
+                // all its live workers run): not claimed, so no attempt is spent, and it reappears for
+                // another worker after its visibility timeout.
+                if (_leftTypes.TryAdd(type, true))
+                {
+                    _logger.LogWarning("Received a task of type '{Type}', which this worker has no handler for; leaving it to a worker that has (logged once per type)", type);
+                }
+                message.Done();
+                continue;
+            }
             // Each claim joins whatever batch the other loops' receives are filling.
-            var claim = new TaskClaimItem(task.TaskId, Guid.CreateVersion7(), message.ReceiveCount);
+            var claim = new TaskClaimItem(task.TaskId, Guid.CreateVersion7(), message.ReceiveCount, message.Message.MessageId);
             claims.Add((message, claim, _batcher.SendAsync(claim)));
         }
 

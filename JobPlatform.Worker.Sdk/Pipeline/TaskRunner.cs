@@ -40,17 +40,17 @@ internal sealed class TaskRunner(
         try
         {
             // The attempt's span continues the trace its message carries (its job's), linked to the receive.
-            using var span = WorkerTracing.StartMessaging("process", message.Queue, ActivityKind.Consumer,
-                WorkerTracing.Extract(message.Message), receive == default ? null : [new ActivityLink(receive)]);
+            using var span = TaskTracing.StartMessaging("process", message.Queue, ActivityKind.Consumer,
+                TaskTracing.Extract(message.Message), receive == default ? null : [new ActivityLink(receive)]);
             if (span is { IsAllDataRequested: true })
             {
-                span.SetTag(WorkerTracing.MessagingMessageId, message.Message.MessageId);
-                span.SetTag(WorkerTracing.JobId, grant.JobId);
-                span.SetTag(WorkerTracing.TaskId, grant.TaskId);
-                span.SetTag(WorkerTracing.TenantId, grant.TenantId);
-                span.SetTag(WorkerTracing.WorkerId, _options.WorkerId);
-                span.SetTag(WorkerTracing.Attempt, grant.Attempt);
-                span.SetTag(WorkerTracing.TaskType, grant.Type);
+                span.SetTag(TaskTracing.MessagingMessageId, message.Message.MessageId);
+                span.SetTag(TaskTracing.JobId, grant.JobId);
+                span.SetTag(TaskTracing.TaskId, grant.TaskId);
+                span.SetTag(TaskTracing.TenantId, grant.TenantId);
+                span.SetTag(TaskTracing.WorkerId, _options.WorkerId);
+                span.SetTag(TaskTracing.Attempt, grant.Attempt);
+                span.SetTag(TaskTracing.TaskType, grant.Type);
             }
             // Every record of the attempt, the handler's included, carries its task.
             using var scope = logger.BeginScope(new Dictionary<string, object>
@@ -170,7 +170,7 @@ internal sealed class TaskRunner(
         metrics.Ended(grant.Type, report.Outcome, Stopwatch.GetElapsedTime(started));
         if (Activity.Current is { IsAllDataRequested: true } span)
         {
-            span.SetTag(WorkerTracing.Outcome, report.Outcome);
+            span.SetTag(TaskTracing.Outcome, report.Outcome);
             if (report.Outcome is not TaskReportOutcome.Succeeded)
             {
                 span.SetStatus(ActivityStatusCode.Error, $"The attempt ended {report.Outcome}.");

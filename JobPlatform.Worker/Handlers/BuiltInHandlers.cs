@@ -1,16 +1,22 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using JobPlatform.Worker.Sdk;
 
 namespace JobPlatform.Worker.Handlers;
 
-// The demo task types of JobPlatform.Contracts.TaskTypes, written as a team writes its own handlers.
-// Each input's defaults are the type's defaults in that catalogue.
+// The demo task types (their names are JobPlatform.Contracts.TaskTypes), written and registered as a
+// team writes its own handlers: the Api knows them only from this worker's registration, and checks
+// a job's inputs against the schemas of these input records (their defaults, [Description] and [Range]).
 
-/// <summary>Does nothing: measures the platform itself. Its input is ignored.</summary>
-public sealed class NoopHandler : ITaskHandler<JsonObject, JsonNode?>
+/// <summary>The input of a type that takes none: any field is refused.</summary>
+public sealed record EmptyInput;
+
+/// <summary>Does nothing: measures the platform itself.</summary>
+public sealed class NoopHandler : ITaskHandler<EmptyInput, JsonNode?>
 {
-    public Task<JsonNode?> HandleAsync(JsonObject input, TaskContext context, CancellationToken ct) => Task.FromResult<JsonNode?>(null);
+    public Task<JsonNode?> HandleAsync(EmptyInput input, TaskContext context, CancellationToken ct) => Task.FromResult<JsonNode?>(null);
 }
 
 /// <summary>Returns its input as the result.</summary>
@@ -19,8 +25,8 @@ public sealed class EchoHandler : ITaskHandler<JsonObject, JsonObject>
     public Task<JsonObject> HandleAsync(JsonObject input, TaskContext context, CancellationToken ct) => Task.FromResult(input);
 }
 
-/// <param name="Ms">How long to wait, in milliseconds. Defaults to 100.</param>
-public sealed record SleepInput(int Ms = 100);
+public sealed record SleepInput(
+    [property: Description("How long to wait, in milliseconds."), Range(0, 3_600_000)] int Ms = 100);
 
 public sealed record SleepResult(int SleptMs);
 
@@ -43,8 +49,8 @@ public sealed class SleepHandler : ITaskHandler<SleepInput, SleepResult>
     }
 }
 
-/// <param name="Iterations">How many SHA-256 rounds to run. Defaults to 10,000.</param>
-public sealed record CpuInput(int Iterations = 10_000);
+public sealed record CpuInput(
+    [property: Description("How many SHA-256 rounds to run."), Range(1, 100_000_000)] int Iterations = 10_000);
 
 public sealed record CpuResult(int Iterations, string Digest);
 
@@ -69,9 +75,9 @@ public sealed class CpuHandler : ITaskHandler<CpuInput, CpuResult>
     }
 }
 
-/// <param name="Size">N, the side of each matrix. Defaults to 64.</param>
-/// <param name="Seed">Seed for the random values, so results repeat. Defaults to 42.</param>
-public sealed record MatrixInput(int Size = 64, int Seed = 42);
+public sealed record MatrixInput(
+    [property: Description("N, the side of each matrix."), Range(1, 1_000)] int Size = 64,
+    [property: Description("Seed for the random values, so results repeat."), Range(0, int.MaxValue)] int Seed = 42);
 
 public sealed record MatrixResult(int Size, double Checksum);
 
@@ -108,9 +114,9 @@ public sealed class MatrixHandler : ITaskHandler<MatrixInput, MatrixResult>
     }
 }
 
-/// <param name="Probability">Chance that an attempt fails, 0 to 1. Defaults to 1.</param>
-/// <param name="FailOnAttempts">When given, exactly these attempt numbers fail (1 is the first) and <paramref name="Probability"/> is ignored.</param>
-public sealed record FailInput(double Probability = 1.0, int[]? FailOnAttempts = null);
+public sealed record FailInput(
+    [property: Description("Chance that an attempt fails, 0 to 1."), Range(0.0, 1.0)] double Probability = 1.0,
+    [property: Description("When given, exactly these attempt numbers fail (1 is the first) and probability is ignored.")] int[]? FailOnAttempts = null);
 
 public sealed record FailResult(int Attempt);
 

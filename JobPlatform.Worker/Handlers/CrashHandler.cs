@@ -22,9 +22,9 @@ public sealed class CrashTaskOptions
 /// (recorded as lost), and the task ends failed or dead-lettered. Refused unless
 /// <see cref="CrashTaskOptions.AllowCrashTasks"/> is on, so a submitted job cannot take down production workers.
 /// </summary>
-public sealed class CrashHandler(IOptions<WorkerOptions> worker, IOptions<CrashTaskOptions> options) : ITaskHandler<JsonObject, JsonNode?>
+public sealed class CrashHandler(IOptions<WorkerOptions> worker, IOptions<CrashTaskOptions> options) : ITaskHandler<EmptyInput, JsonNode?>
 {
-    public Task<JsonNode?> HandleAsync(JsonObject input, TaskContext context, CancellationToken ct)
+    public Task<JsonNode?> HandleAsync(EmptyInput input, TaskContext context, CancellationToken ct)
     {
         var workerId = worker.Value.WorkerId;
         if (!options.Value.AllowCrashTasks)

@@ -426,6 +426,8 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         return await RunningGraph.StartAsync(new GraphOptions
         {
             Workers = workers,
+            // The noop path alone: the sample word-count pool would only idle on its own queue.
+            SampleWorkers = 0,
             // No dashboard unless asked: exporting telemetry costs the services time; the telemetry
             // scenario measures how much.
             Dashboard = exportTelemetry,

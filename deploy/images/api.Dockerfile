@@ -5,10 +5,12 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY JobPlatform.ServiceDefaults/JobPlatform.ServiceDefaults.csproj JobPlatform.ServiceDefaults/
 COPY JobPlatform.Contracts/JobPlatform.Contracts.csproj JobPlatform.Contracts/
+COPY JobPlatform.TaskQueues/JobPlatform.TaskQueues.csproj JobPlatform.TaskQueues/
 COPY JobPlatform.Api/JobPlatform.Api.csproj JobPlatform.Api/
 RUN dotnet restore JobPlatform.Api/JobPlatform.Api.csproj
 COPY JobPlatform.ServiceDefaults/ JobPlatform.ServiceDefaults/
 COPY JobPlatform.Contracts/ JobPlatform.Contracts/
+COPY JobPlatform.TaskQueues/ JobPlatform.TaskQueues/
 COPY JobPlatform.Api/ JobPlatform.Api/
 RUN dotnet publish JobPlatform.Api/JobPlatform.Api.csproj -c Release -o /app --no-restore -p:UseAppHost=false
 

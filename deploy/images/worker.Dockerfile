@@ -5,11 +5,13 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY JobPlatform.ServiceDefaults/JobPlatform.ServiceDefaults.csproj JobPlatform.ServiceDefaults/
 COPY JobPlatform.Contracts/JobPlatform.Contracts.csproj JobPlatform.Contracts/
+COPY JobPlatform.TaskQueues/JobPlatform.TaskQueues.csproj JobPlatform.TaskQueues/
 COPY JobPlatform.Worker.Sdk/JobPlatform.Worker.Sdk.csproj JobPlatform.Worker.Sdk/
 COPY JobPlatform.Worker/JobPlatform.Worker.csproj JobPlatform.Worker/
 RUN dotnet restore JobPlatform.Worker/JobPlatform.Worker.csproj
 COPY JobPlatform.ServiceDefaults/ JobPlatform.ServiceDefaults/
 COPY JobPlatform.Contracts/ JobPlatform.Contracts/
+COPY JobPlatform.TaskQueues/ JobPlatform.TaskQueues/
 COPY JobPlatform.Worker.Sdk/ JobPlatform.Worker.Sdk/
 COPY JobPlatform.Worker/ JobPlatform.Worker/
 RUN dotnet publish JobPlatform.Worker/JobPlatform.Worker.csproj -c Release -o /app --no-restore -p:UseAppHost=false

@@ -89,6 +89,54 @@ public sealed class TaskHandlerRegistrationTests
         public void Report(TaskProgress value) => Reports.Add(value);
     }
 
+    [Theory]
+    [InlineData("Resize Image")]
+    [InlineData("-resize")]
+    [InlineData("résumé")]
+    public void ATypeNameTheApiWouldRefuse_IsRefusedAtStartup(string type)
+    {
+        var error = Assert.Throws<ArgumentException>(() => WorkerBuilder().AddJobPlatformWorker().AddTaskHandler<ResizeImage>(type));
+
+        Assert.Contains("lower-case letters, digits", error.Message);
+    }
+
+    [Fact]
+    public void MaxAttemptsOutsideTheApisRange_IsRefusedAtStartup()
+    {
+        Assert.Throws<ArgumentException>(() => WorkerBuilder().AddJobPlatformWorker().AddTaskHandler<ResizeImage>("resize-image", o => o.MaxAttempts = 0));
+        Assert.Throws<ArgumentException>(() => WorkerBuilder().AddJobPlatformWorker().AddTaskHandler<ResizeImage>("resize-image", o => o.MaxAttempts = JobLimits.MaxMaxAttempts + 1));
+    }
+
+    [Theory]
+    [InlineData(null, "http://api/")]
+    [InlineData("http://localhost:5080", "http://localhost:5080/")]
+    public async Task TheApisAddress_IsWorkerApiUrl_ByDefaultTheOneServiceDiscoveryResolves(string? apiUrl, string expected)
+    {
+        var builder = WorkerBuilder();
+        if (apiUrl is not null)
+        {
+            builder.Configuration.AddInMemoryCollection([new("Worker:ApiUrl", apiUrl)]);
+        }
+        builder.AddJobPlatformWorker().AddTaskHandler<ResizeImage>("resize-image");
+        await using var services = builder.Services.BuildServiceProvider();
+
+        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(nameof(JobPlatformApiClient));
+
+        Assert.Equal(expected, http.BaseAddress?.ToString());
+    }
+
+    [Fact]
+    public async Task AnApiUrlThatIsNotAnAddress_StopsTheWorkerAtStartup()
+    {
+        var builder = WorkerBuilder();
+        builder.Configuration.AddInMemoryCollection([new("Worker:ApiUrl", "localhost:5080")]);
+        builder.AddJobPlatformWorker().AddTaskHandler<ResizeImage>("resize-image");
+        await using var services = builder.Services.BuildServiceProvider();
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value);
+        Assert.Contains("Worker:ApiUrl", error.Message);
+    }
+
     private static HostApplicationBuilder WorkerBuilder()
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { ApiError, ValidationError } from '../services/api'
+import type { TaskTypeWire } from '../services/taskTypes'
 import { TASK_TYPES } from '../test/factories'
 import { fieldsOf, JobForm, type JobFormProps, toFieldErrors } from './JobForm'
 
@@ -22,7 +23,9 @@ describe('JobForm', () => {
     expect(screen.getByLabelText('ms')).toHaveAccessibleDescription('How long each task sleeps, in milliseconds. A whole number from 0 to 600000. Defaults to 100.')
     expect(screen.getByLabelText('Task count')).toHaveValue(10)
     expect(screen.getByLabelText('Priority')).toHaveValue('normal')
-    expect(screen.getByLabelText('Max attempts')).toHaveValue(3)
+    // Empty: the type's registered attempts apply (the help says how many).
+    expect(screen.getByLabelText('Max attempts')).toHaveValue(null)
+    expect(screen.getByLabelText('Max attempts')).toHaveAccessibleDescription(/Empty: 3, what sleep is registered with/)
     expect(screen.getByLabelText('Failure threshold')).toHaveValue(0)
     expect(screen.getByLabelText('Timeout (seconds)')).toHaveValue(null)
     expect(screen.getByLabelText('Name')).toHaveValue('')
@@ -51,12 +54,27 @@ describe('JobForm', () => {
       type: 'sleep',
       taskCount: 30,
       priority: 'normal',
-      maxAttempts: 3,
+      maxAttempts: undefined,
       failureThreshold: 0,
       timeoutSeconds: undefined,
+      queue: undefined,
       name: 'nightly',
       parameters: { ms: 20 },
     })
+  })
+
+  it("offers the type's own queue by default, and submits a queue named", () => {
+    const onSubmit = renderForm()
+    expect(screen.getByLabelText('Queue')).toHaveValue('')
+    expect(screen.getByLabelText('Queue')).toHaveAccessibleDescription(/Empty: default, sleep's own/)
+    change('Task type', 'thumbnail')
+    expect(screen.getByLabelText('Queue')).toHaveAttribute('placeholder', 'images')
+
+    change('Task type', 'sleep')
+    change('Queue', ' text ')
+    submit()
+
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ type: 'sleep', queue: 'text' })
   })
 
   it('offers the priorities most urgent first, Normal by default, with a hint', () => {
@@ -148,6 +166,102 @@ describe('JobForm', () => {
     expect(document.activeElement).toBe(priority)
   })
 
+  it("shows a registered type's fields from its input schema, with their help", () => {
+    renderForm()
+
+    change('Task type', 'digest')
+
+    expect(screen.getByRole('group', { name: 'Parameters of digest' })).toBeInTheDocument()
+    const text = screen.getByLabelText('text')
+    expect(text).toHaveAttribute('type', 'text')
+    expect(text).toBeRequired()
+    expect(text).toHaveValue('')
+    expect(text).toHaveAccessibleDescription('The text to digest. Required.')
+    const rounds = screen.getByLabelText('rounds')
+    expect(rounds).toHaveValue(1)
+    expect(rounds).toHaveAttribute('min', '1')
+    expect(rounds).toHaveAttribute('max', '1000')
+    expect(rounds).toHaveAccessibleDescription('How many times SHA-256 is applied, each round to the previous digest. A whole number from 1 to 1000. Defaults to 1.')
+    expect(screen.queryByLabelText('Parameters (JSON)')).not.toBeInTheDocument()
+  })
+
+  it("sends a registered type's parameters typed, leaving an empty optional one to the worker", () => {
+    const onSubmit = renderForm()
+    change('Task type', 'digest')
+    change('text', 'hello')
+    change('rounds', '5')
+
+    submit()
+    change('rounds', '')
+    submit()
+
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ type: 'digest', parameters: { text: 'hello', rounds: 5 } })
+    expect(onSubmit.mock.calls[1]![0].parameters).toEqual({ text: 'hello' })
+  })
+
+  it('sends yes or no as a boolean and lists as arrays', () => {
+    const tagged: TaskTypeWire = {
+      ...TASK_TYPES.find((t) => t.name === 'digest')!,
+      name: 'tagged',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          verbose: { type: 'boolean', default: true },
+          tags: { type: ['array', 'null'], items: { type: 'string' } },
+          weights: { type: 'array', items: { type: ['string', 'number'] } },
+        },
+      },
+    }
+    const onSubmit = renderForm({ types: [...TASK_TYPES, tagged] })
+    change('Task type', 'tagged')
+    expect(screen.getByLabelText('verbose')).toBeChecked()
+
+    fireEvent.click(screen.getByLabelText('verbose'))
+    change('tags', 'red, green')
+    change('weights', '0.5, 2')
+    submit()
+
+    expect(onSubmit.mock.calls[0]![0].parameters).toEqual({ verbose: false, tags: ['red', 'green'], weights: [0.5, 2] })
+  })
+
+  it('marks a required parameter left empty without submitting', () => {
+    const onSubmit = renderForm()
+    change('Task type', 'digest')
+
+    submit()
+
+    expect(onSubmit).not.toHaveBeenCalled()
+    const text = screen.getByLabelText('text')
+    expect(text).toHaveAttribute('aria-invalid', 'true')
+    expect(text).toHaveAccessibleDescription(expect.stringContaining('text is required.'))
+  })
+
+  it('says when no live worker runs a type, under the type', () => {
+    renderForm()
+
+    expect(screen.getByRole('option', { name: 'thumbnail (no live worker)' })).toBeInTheDocument()
+    expect(screen.getByRole('option', { name: 'digest' })).toBeInTheDocument()
+    expect(screen.getByLabelText('Task type')).not.toHaveAccessibleDescription(expect.stringContaining('No live worker'))
+
+    change('Task type', 'thumbnail')
+
+    expect(screen.getByLabelText('Task type')).toHaveAccessibleDescription(
+      'Makes a thumbnail of an image. No live worker runs thumbnail now: the job will wait until one starts.',
+    )
+  })
+
+  it('asks for a JSON object when a registered schema cannot be shown as fields', () => {
+    const onSubmit = renderForm()
+    change('Task type', 'thumbnail')
+    change('Parameters (JSON)', '{"url": "https://example.com/a.png", "size": {"width": 64}}')
+
+    submit()
+
+    expect(screen.queryByRole('group', { name: 'Parameters of thumbnail' })).not.toBeInTheDocument()
+    expect(screen.getByLabelText('Parameters (JSON)')).toHaveAccessibleDescription(expect.stringContaining('cannot show as fields'))
+    expect(onSubmit.mock.calls[0]![0]).toMatchObject({ type: 'thumbnail', parameters: { url: 'https://example.com/a.png', size: { width: 64 } } })
+  })
+
   it('disables Submit job while submitting', () => {
     const onSubmit = renderForm({ submitting: true })
 
@@ -190,6 +304,12 @@ describe('toFieldErrors', () => {
     const error = new ValidationError({ title: 'Invalid.', errors: { 'parameters.x': ['Too big.'] } })
 
     expect(toFieldErrors(error, fieldsOf(TASK_TYPES.find((t) => t.name === 'echo')))).toMatchObject({ parameters: 'Too big.' })
+  })
+
+  it("puts a registered type's parameter message next to its field", () => {
+    const error = new ValidationError({ title: 'Invalid.', errors: { 'parameters.rounds': ['rounds must be from 1 to 1000.'] } })
+
+    expect(toFieldErrors(error, fieldsOf(TASK_TYPES.find((t) => t.name === 'digest')))).toMatchObject({ 'parameters.rounds': 'rounds must be from 1 to 1000.' })
   })
 
   it('shows any other problem above the form', () => {

@@ -1,17 +1,17 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react'
 import { ApiError, ValidationError } from '../services/api'
 import { DEFAULT_JOB_PRIORITY, JOB_PRIORITIES, type JobPriority, type SubmitJobWire } from '../services/jobs'
-import { describeParameter, formatParameterValue, parseParameterValue, type TaskTypeWire } from '../services/taskTypes'
+import { acceptsAnyFields, formatParameterValue, parameterFieldsOf, parseParameterValue, type ParameterField, type TaskTypeWire } from '../services/taskTypes'
 
 /** Messages keyed by the Api's field names (taskCount, parameters.ms, ...); "" for the form as a whole. */
 export type FieldErrors = Record<string, string>
 
 /** The form's own fields, as the Api names them. */
-export const FORM_FIELDS = ['type', 'taskCount', 'priority', 'maxAttempts', 'failureThreshold', 'timeoutSeconds', 'name'] as const
+export const FORM_FIELDS = ['type', 'taskCount', 'priority', 'maxAttempts', 'failureThreshold', 'timeoutSeconds', 'queue', 'name'] as const
 type FormField = (typeof FORM_FIELDS)[number]
-type WholeNumberField = Exclude<FormField, 'type' | 'priority' | 'name'>
+type WholeNumberField = Exclude<FormField, 'type' | 'priority' | 'queue' | 'name'>
 
-/** The field a type that takes any parameters (echo) gets: a JSON object. */
+/** The field a type that takes any parameters (echo), or whose schema has no fields to show, gets: a JSON object. */
 export const PARAMETERS_JSON_FIELD = 'parameters'
 
 /**
@@ -38,13 +38,19 @@ export function toFieldErrors(error: unknown, fields: readonly string[]): FieldE
   return { '': error instanceof Error ? error.message : String(error) }
 }
 
+/** How a type's parameters are asked for: one field each, and a JSON object when they cannot all be fields. */
+function parametersOf(type: TaskTypeWire | undefined): { fields: ParameterField[]; json: boolean } {
+  if (type === undefined) {
+    return { fields: [], json: false }
+  }
+  const fields = parameterFieldsOf(type)
+  return { fields: fields ?? [], json: fields === null }
+}
+
 /** The fields a type's form shows, under the names the Api uses for their errors. */
 export function fieldsOf(type: TaskTypeWire | undefined): string[] {
-  return [
-    ...FORM_FIELDS,
-    ...(type?.parameters.map((p) => `parameters.${p.name}`) ?? []),
-    ...(type?.acceptsAnyParameters ? [PARAMETERS_JSON_FIELD] : []),
-  ]
+  const { fields, json } = parametersOf(type)
+  return [...FORM_FIELDS, ...fields.map((p) => `parameters.${p.name}`), ...(json ? [PARAMETERS_JSON_FIELD] : [])]
 }
 
 export interface JobFormProps {
@@ -57,8 +63,16 @@ export interface JobFormProps {
 
 const DEFAULT_TYPE = 'sleep'
 
-const defaultsOf = (type: TaskTypeWire | undefined): Record<string, string> =>
-  Object.fromEntries((type?.parameters ?? []).map((p) => [p.name, formatParameterValue(p.default)]))
+/** What each parameter's field holds at first: a checkbox its yes or no, any other field its text. */
+const defaultsOf = (type: TaskTypeWire | undefined): Record<string, string | boolean> =>
+  Object.fromEntries(parametersOf(type).fields.map((p) => [p.name, p.kind === 'boolean' ? p.default === true : formatParameterValue(p.default)]))
+
+/** An example of what a list field takes. */
+const LIST_PLACEHOLDERS: Partial<Record<ParameterField['kind'], string>> = {
+  integerArray: 'e.g. 1, 2',
+  numberArray: 'e.g. 0.5, 2',
+  stringArray: 'e.g. red, green',
+}
 
 const WHOLE_NUMBER_LABELS: Record<WholeNumberField, string> = {
   taskCount: 'Task count',
@@ -76,23 +90,26 @@ const PRIORITY_OPTIONS: Record<JobPriority, string> = {
 }
 
 /**
- * A job: its task type with that type's own parameters (defaults and help from the Api), the task
- * count, priority, max attempts, failure threshold, timeout and name. What cannot be read as a number is
- * marked here; everything else (ranges, limits) the Api checks and names, next to the field.
+ * A job: its task type with that type's own parameters (defaults and help from the Api, or from the
+ * input schema a worker registered), the task count, priority, max attempts, failure threshold,
+ * timeout and name. What cannot be read as a number, and a required parameter left empty, is marked
+ * here; everything else (ranges, limits) the Api checks and names, next to the field.
  */
 export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
   const idPrefix = useId()
   const [typeName, setTypeName] = useState(() => (types.some((t) => t.name === DEFAULT_TYPE) ? DEFAULT_TYPE : (types[0]?.name ?? '')))
   const type = types.find((t) => t.name === typeName)
-  const [parameters, setParameters] = useState<Record<string, string>>(() => defaultsOf(type))
+  const { fields: parameterFields, json: takesJson } = parametersOf(type)
+  const [parameters, setParameters] = useState<Record<string, string | boolean>>(() => defaultsOf(type))
   const [parametersJson, setParametersJson] = useState('')
   const [values, setValues] = useState<Record<FormField, string>>({
     type: '',
     taskCount: '10',
     priority: DEFAULT_JOB_PRIORITY,
-    maxAttempts: '3',
+    maxAttempts: '',
     failureThreshold: '0',
     timeoutSeconds: '',
+    queue: '',
     name: '',
   })
   const [localErrors, setLocalErrors] = useState<FieldErrors>({})
@@ -107,16 +124,27 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
   }, [errors])
 
   const id = (field: string) => `${idPrefix}${field}`
-  const describedBy = (field: string, hasHelp: boolean) =>
-    [shown[field] ? `${field}-error` : '', hasHelp ? `${id(field)}-help` : ''].filter(Boolean).join(' ') || undefined
+  const describedBy = (field: string, hasHelp: boolean, hasNote: boolean) =>
+    [shown[field] ? `${field}-error` : '', hasHelp ? `${id(field)}-help` : '', hasNote ? `${id(field)}-note` : ''].filter(Boolean).join(' ') ||
+    undefined
 
-  const field = (name: string, label: string, input: (props: FieldInputProps) => ReactNode, help?: string) => (
+  const field = (name: string, label: string, input: (props: FieldInputProps) => ReactNode, help?: string, note?: string) => (
     <div className="field" key={name}>
       <label htmlFor={id(name)}>{label}</label>
-      {input({ id: id(name), name, 'aria-describedby': describedBy(name, Boolean(help)), 'aria-invalid': shown[name] ? true : undefined })}
+      {input({
+        id: id(name),
+        name,
+        'aria-describedby': describedBy(name, Boolean(help), Boolean(note)),
+        'aria-invalid': shown[name] ? true : undefined,
+      })}
       {help && (
         <p className="field__help" id={`${id(name)}-help`}>
           {help}
+        </p>
+      )}
+      {note && (
+        <p className="field__help field__note" id={`${id(name)}-note`}>
+          {note}
         </p>
       )}
       {shown[name] && (
@@ -141,6 +169,43 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
       />
     ), help)
 
+  /** A checkbox for yes or no, a number field with its range, text for text and for lists. */
+  const parameterInput = (parameter: ParameterField, props: FieldInputProps) => {
+    const value = parameters[parameter.name]
+    const text = typeof value === 'string' ? value : ''
+    const set = (next: string | boolean) => setParameters({ ...parameters, [parameter.name]: next })
+    switch (parameter.kind) {
+      case 'boolean':
+        return <input {...props} type="checkbox" checked={value === true} onChange={(e) => set(e.target.checked)} />
+      case 'integer':
+      case 'number':
+        return (
+          <input
+            {...props}
+            type="number"
+            inputMode={parameter.kind === 'integer' ? 'numeric' : 'decimal'}
+            min={parameter.min ?? undefined}
+            max={parameter.max ?? undefined}
+            step={parameter.kind === 'integer' ? 1 : 'any'}
+            required={parameter.required}
+            value={text}
+            onChange={(e) => set(e.target.value)}
+          />
+        )
+      default:
+        return (
+          <input
+            {...props}
+            type="text"
+            placeholder={LIST_PLACEHOLDERS[parameter.kind]}
+            required={parameter.required}
+            value={text}
+            onChange={(e) => set(e.target.value)}
+          />
+        )
+    }
+  }
+
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault()
     const found: FieldErrors = {}
@@ -162,18 +227,21 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
       maxAttempts: number('maxAttempts'),
       failureThreshold: number('failureThreshold'),
       timeoutSeconds: number('timeoutSeconds'),
+      queue: values.queue.trim() || undefined,
       name: values.name.trim() || undefined,
     }
     const chosen: Record<string, unknown> = {}
-    for (const parameter of type?.parameters ?? []) {
+    for (const parameter of parameterFields) {
       const parsed = parseParameterValue(parameter, parameters[parameter.name] ?? '')
       if ('error' in parsed) {
         found[`parameters.${parameter.name}`] = parsed.error
       } else if (parsed.value !== undefined) {
         chosen[parameter.name] = parsed.value
+      } else if (parameter.required) {
+        found[`parameters.${parameter.name}`] = `${parameter.name} is required.`
       }
     }
-    if (type?.acceptsAnyParameters && parametersJson.trim() !== '') {
+    if (takesJson && parametersJson.trim() !== '') {
       try {
         const parsed: unknown = JSON.parse(parametersJson)
         if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
@@ -215,45 +283,30 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
         >
           {types.map((t) => (
             <option key={t.name} value={t.name}>
-              {t.name}
+              {t.served ? t.name : `${t.name} (no live worker)`}
             </option>
           ))}
         </select>
-      ), type?.description)}
-      {(type?.parameters.length ?? 0) > 0 && (
+      ), type?.description, type?.served === false ? `No live worker runs ${typeName} now: the job will wait until one starts.` : undefined)}
+      {parameterFields.length > 0 && (
         <fieldset className="job-form__parameters">
           <legend>Parameters of {typeName}</legend>
-          {type?.parameters.map((parameter) =>
-            field(`parameters.${parameter.name}`, parameter.name, (props) =>
-              parameter.kind === 'integerArray' ? (
-                <input
-                  {...props}
-                  type="text"
-                  placeholder="e.g. 1, 2"
-                  value={parameters[parameter.name] ?? ''}
-                  onChange={(e) => setParameters({ ...parameters, [parameter.name]: e.target.value })}
-                />
-              ) : (
-                <input
-                  {...props}
-                  type="number"
-                  inputMode={parameter.kind === 'integer' ? 'numeric' : 'decimal'}
-                  min={parameter.min}
-                  max={parameter.max}
-                  step={parameter.kind === 'integer' ? 1 : 'any'}
-                  value={parameters[parameter.name] ?? ''}
-                  onChange={(e) => setParameters({ ...parameters, [parameter.name]: e.target.value })}
-                />
-              ),
-              describeParameter(parameter),
-            ),
-          )}
+          {parameterFields.map((parameter) => field(`parameters.${parameter.name}`, parameter.name, (props) => parameterInput(parameter, props), parameter.help))}
         </fieldset>
       )}
-      {type?.acceptsAnyParameters &&
+      {takesJson &&
         field(PARAMETERS_JSON_FIELD, 'Parameters (JSON)', (props) => (
-          <textarea {...props} rows={3} spellCheck={false} value={parametersJson} placeholder='{"greeting": "hello"}' onChange={(e) => setParametersJson(e.target.value)} />
-        ), `Optional: any JSON object; ${typeName} accepts any parameters.`)}
+          <textarea
+            {...props}
+            rows={3}
+            spellCheck={false}
+            value={parametersJson}
+            placeholder={type && acceptsAnyFields(type) ? '{"greeting": "hello"}' : undefined}
+            onChange={(e) => setParametersJson(e.target.value)}
+          />
+        ), type && acceptsAnyFields(type)
+          ? `Optional: any JSON object; ${typeName} accepts any parameters.`
+          : `${typeName}'s parameters as a JSON object: its input schema has parameters this form cannot show as fields.`)}
       {wholeNumber('taskCount', 1, 100_000, 'How many tasks to run, 1 to 100,000.')}
       {field('priority', 'Priority', (props) => (
         <select {...props} value={values.priority} onChange={(e) => setValues({ ...values, priority: e.target.value })}>
@@ -264,9 +317,21 @@ export function JobForm({ types, errors, submitting, onSubmit }: JobFormProps) {
           ))}
         </select>
       ), 'Higher priorities start first while the workers are busy; low still progresses.')}
-      {wholeNumber('maxAttempts', 1, 25, 'How many times a task may run before it fails for good, 1 to 25. Defaults to 3.')}
+      {wholeNumber('maxAttempts', 1, 25, `How many times a task may run before it fails for good, 1 to 25. Empty: ${type?.maxAttempts ?? 3}, what ${typeName || 'the type'} is registered with.`)}
       {wholeNumber('failureThreshold', 0, undefined, 'How many tasks may fail for good before the job fails and its other tasks are cancelled. Defaults to 0.')}
       {wholeNumber('timeoutSeconds', 1, 43_200, 'Optional: how long one attempt may run before it is stopped and counted as failed.')}
+      {field('queue', 'Queue', (props) => (
+        <input
+          {...props}
+          type="text"
+          maxLength={40}
+          autoComplete="off"
+          spellCheck={false}
+          value={values.queue}
+          placeholder={type?.queue ?? 'default'}
+          onChange={(e) => setValues({ ...values, queue: e.target.value })}
+        />
+      ), `Optional: the queue the tasks travel on; only workers that serve it receive them. Empty: ${type?.queue ?? 'default'}, ${typeName || 'the type'}'s own.`)}
       {field('name', 'Name', (props) => (
         <input {...props} type="text" maxLength={200} autoComplete="off" value={values.name} onChange={(e) => setValues({ ...values, name: e.target.value })} />
       ), 'Optional: a label for people. Defaults to the task type.')}

@@ -64,6 +64,14 @@ describe('JobSummary', () => {
 
     expect(screen.getByText(/Up to 3 attempts per task/)).toHaveTextContent(/· no timeout · critical priority$/)
   })
+
+  it('names the queue of a job that does not travel on the default one', () => {
+    const job = toJob(makeJobWire({ queue: 'text', timeoutSeconds: null, parameters: {} }))
+
+    render(<JobSummary job={job} now={new Date()} />)
+
+    expect(screen.getByText(/Up to 3 attempts per task/)).toHaveTextContent(/· normal priority · queue text$/)
+  })
 })
 
 describe('formatRate', () => {

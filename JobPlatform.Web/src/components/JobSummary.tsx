@@ -1,5 +1,5 @@
 import { describeDuration, formatCount, formatSeconds } from '../services/format'
-import { describePace, type Job } from '../services/jobs'
+import { DEFAULT_QUEUE, describePace, type Job } from '../services/jobs'
 import { TaskProgressBar } from './TaskProgressBar'
 
 export interface JobSummaryProps {
@@ -45,6 +45,11 @@ export function JobSummary({ job, now }: JobSummaryProps) {
         Up to {job.maxAttempts} attempts per task · the job fails when {formatCount(job.failureThreshold + 1)}{' '}
         {job.failureThreshold === 0 ? 'task fails' : 'tasks fail'} for good · {job.timeoutSeconds === null ? 'no timeout' : `timeout ${job.timeoutSeconds} s`} ·{' '}
         {job.priority} priority
+        {job.queue !== DEFAULT_QUEUE && (
+          <>
+            {' '}· queue <code>{job.queue}</code>
+          </>
+        )}
         {Object.keys(job.parameters).length > 0 && (
           <>
             {' '}· parameters <code>{JSON.stringify(job.parameters)}</code>

@@ -8,9 +8,9 @@ import { WorkersTable } from './WorkersTable'
 const now = new Date('2026-11-24T10:00:05Z')
 
 describe('WorkersTable', () => {
-  it('shows each worker with its host, status in words, slots, rate, last heartbeat and start', () => {
+  it('shows each worker with its host, status in words, queues, slots, rate, last heartbeat and start', () => {
     const workers = [
-      makeWorkerWire({ id: 'worker-1', host: 'box-a', processId: 11, slots: 4, tasksPerSecond: 12.345 }),
+      makeWorkerWire({ id: 'worker-1', host: 'box-a', processId: 11, slots: 4, tasksPerSecond: 12.345, queues: ['text', 'images'] }),
       makeWorkerWire({ id: 'worker-2', status: 'gone', lastHeartbeatAt: '2026-11-24T09:55:05Z' }),
     ].map(toWorker)
 
@@ -21,6 +21,7 @@ describe('WorkersTable', () => {
       'worker-1',
       'box-a (pid 11)',
       'active',
+      'text, images',
       '0 of 4 slots',
       '12.35',
       '5 seconds ago',

@@ -11,7 +11,7 @@ export interface WorkersTableProps {
 /** How many running tasks a row lists before it says "and N more". */
 export const MAX_RUNNING_LISTED = 5
 
-/** One row per worker replica: its status in words, what it runs, how fast, and when it last reported. */
+/** One row per worker replica: its status in words, the queues it serves, what it runs, how fast, and when it last reported. */
 export function WorkersTable({ workers, now }: WorkersTableProps) {
   return (
     <table className="jobs">
@@ -20,6 +20,7 @@ export function WorkersTable({ workers, now }: WorkersTableProps) {
           <th scope="col">Worker</th>
           <th scope="col">Host</th>
           <th scope="col">Status</th>
+          <th scope="col">Queues</th>
           <th scope="col">Running</th>
           <th scope="col">Tasks/s</th>
           <th scope="col">Last heartbeat</th>
@@ -40,6 +41,7 @@ export function WorkersTable({ workers, now }: WorkersTableProps) {
               <td>
                 <span className={`badge badge--${worker.status === 'active' ? 'success' : 'muted'}`}>{worker.status}</span>
               </td>
+              <td>{worker.queues.join(', ')}</td>
               <td>
                 {worker.runningTasks.length} of {worker.slots} slots
                 {worker.runningTasks.length > 0 && (

@@ -1,7 +1,7 @@
 import { fireEvent, screen, within } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { TimelineChartProps } from '../components/TimelineChart'
-import { jsonResponse, makeCounts, makeJobWire, makePage, makeTaskWire, makeTimelineItem, problemResponse, routeFetch } from '../test/factories'
+import { jsonResponse, TASK_TYPES, makeCounts, makeJobWire, makePage, makeTaskWire, makeTimelineItem, problemResponse, routeFetch } from '../test/factories'
 import { currentLocation, renderPage } from '../test/renderPage'
 import { JobDetailPage } from './JobDetailPage'
 
@@ -60,6 +60,23 @@ describe('JobDetailPage', () => {
     expect(await screen.findByTestId('timeline')).toHaveTextContent('2 of 2 attempts')
     const rows = within(await screen.findByRole('table')).getAllByRole('row').slice(1)
     expect(rows.map((row) => within(row).getAllByRole('cell')[1]!.textContent)).toEqual(['succeeded', 'failed', 'running'])
+  })
+
+  it('says when no live worker runs the type of an unfinished job, and not when one does', async () => {
+    const unserved = TASK_TYPES.map((t) => (t.name === 'sleep' ? { ...t, served: false, workers: [] } : t))
+    stub(running, [['GET', '/api/v1/task-types', () => jsonResponse(unserved)]])
+    open()
+
+    expect(await screen.findByTestId('job-unserved')).toHaveTextContent('No live worker runs sleep now: its tasks wait until one starts.')
+  })
+
+  it('says nothing of workers when the live ones run the type', async () => {
+    stub(running, [['GET', '/api/v1/task-types', () => jsonResponse(TASK_TYPES)]])
+    open()
+
+    expect(await screen.findByRole('heading', { name: 'nightly', level: 1 })).toBeInTheDocument()
+    await screen.findByTestId('timeline')
+    expect(screen.queryByTestId('job-unserved')).not.toBeInTheDocument()
   })
 
   it('cancels the job after asking, and shows it cancelled', async () => {

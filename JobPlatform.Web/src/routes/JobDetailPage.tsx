@@ -15,8 +15,12 @@ import { useNow } from '../services/clock'
 import { usePollInterval } from '../services/events'
 import { cancelJob, type Job, jobKeys, jobQuery, retryJob, TASK_STATUSES, type TaskStatus } from '../services/jobs'
 import { jobTasksQuery, retryTask, TASK_PAGE_SIZE, type Task, taskKeys, taskQuery, timelineQuery } from '../services/tasks'
+import { taskTypesQuery } from '../services/taskTypes'
 
 // ECharts is most of the console's code: it loads with the first job page, not with the console.
+/** How often an unfinished job's page asks again whether a live worker runs its type. */
+const UNSERVED_RECHECK_MS = 10_000
+
 const TimelineChart = lazy(() => import('../components/TimelineChart').then((module) => ({ default: module.TimelineChart })))
 
 /** A task's input, result and attempts, fetched when its row is opened. */
@@ -67,6 +71,9 @@ export function JobDetailPage() {
   const job = useQuery({ ...jobQuery(id), refetchInterval: poll })
   const tasks = useQuery({ ...jobTasksQuery(id, { page, pageSize: TASK_PAGE_SIZE, status }), refetchInterval: poll, placeholderData: keepPreviousData })
   const timeline = useQuery({ ...timelineQuery(id), refetchInterval: poll })
+  // Whether a live worker runs the job's type: while none does, its tasks wait (the Api holds them back).
+  const unfinished = job.data !== undefined && job.data.finishedAt === null
+  const taskTypes = useQuery({ ...taskTypesQuery, enabled: unfinished, refetchInterval: unfinished ? UNSERVED_RECHECK_MS : false })
 
 
   if (job.error && !job.data) {
@@ -148,6 +155,11 @@ export function JobDetailPage() {
         </p>
       )}
       {job.error && <ApiErrorNotice {...describeApiError(job.error, 'The job could not be refreshed')} stale />}
+      {unfinished && taskTypes.data?.find((t) => t.name === data.type)?.served === false && (
+        <p className="notice" role="status" data-testid="job-unserved">
+          No live worker runs <code>{data.type}</code> now: its tasks wait until one starts.
+        </p>
+      )}
 
       <section aria-labelledby="progress-title" className="section">
         <h2 id="progress-title">Progress</h2>

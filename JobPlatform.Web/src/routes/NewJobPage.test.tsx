@@ -100,6 +100,29 @@ describe('NewJobPage', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('The job is not valid. Fix the fields marked below.')
   })
 
+  it("sends a registered type's parameters typed, and shows the Api's errors under them", async () => {
+    const post = stub(() => problemResponse({ status: 400, title: 'The job is not valid.', errors: { 'parameters.rounds': ['rounds must be from 1 to 1000; it was 5000.'] } }))
+    open()
+
+    fireEvent.change(await screen.findByLabelText('Task type'), { target: { value: 'digest' } })
+    fireEvent.change(screen.getByLabelText('text'), { target: { value: 'hello' } })
+    fireEvent.change(screen.getByLabelText('rounds'), { target: { value: '5000' } })
+    fireEvent.click(screen.getByRole('button', { name: 'Submit job' }))
+
+    expect(await screen.findByText('rounds must be from 1 to 1000; it was 5000.')).toHaveAttribute('id', 'parameters.rounds-error')
+    expect(screen.getByLabelText('rounds')).toHaveAttribute('aria-invalid', 'true')
+    expect(JSON.parse(post.mock.calls[0]![0]!.body as string)).toMatchObject({ type: 'digest', parameters: { text: 'hello', rounds: 5000 } })
+  })
+
+  it('says a job of a type no live worker runs will wait', async () => {
+    stub(() => jsonResponse(makeJobWire(), { status: 201 }))
+    open()
+
+    fireEvent.change(await screen.findByLabelText('Task type'), { target: { value: 'thumbnail' } })
+
+    expect(screen.getByText('No live worker runs thumbnail now: the job will wait until one starts.')).toBeInTheDocument()
+  })
+
   it('shows any other refusal above the form', async () => {
     stub(() => problemResponse({ status: 409, title: 'A request with this Idempotency-Key is in progress.', detail: 'Retry after it does.' }))
     open()

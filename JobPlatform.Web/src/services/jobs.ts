@@ -51,6 +51,9 @@ export type SubmitJobWire = Partial<Omit<Schemas['SubmitJobRequest'], 'parameter
   parameters?: Record<string, unknown>
 }
 
+/** The queue of a job that names none, and of every built-in type. */
+export const DEFAULT_QUEUE = 'default'
+
 // ---- Console types and mappers. ----
 
 /** A job's tasks reduced to what the progress bar draws. */
@@ -78,6 +81,8 @@ export interface Job {
   counts: TaskCountsWire
   /** critical, high, normal or low; kept as the Api sent it, so a priority added later still shows. */
   priority: string
+  /** The queue its tasks travel on. */
+  queue: string
   progress: TaskProgress
   createdAt: Date
   updatedAt: Date
@@ -122,6 +127,8 @@ export function toJob(wire: JobWire): Job {
     counts: wire.counts,
     // An answer replayed for an idempotency key first used before jobs had priorities has none.
     priority: wire.priority ?? DEFAULT_JOB_PRIORITY,
+    // An answer replayed for an idempotency key first used before jobs had queues has none.
+    queue: wire.queue ?? DEFAULT_QUEUE,
     progress: toTaskProgress(wire.counts, wire.taskCount),
     createdAt: new Date(wire.createdAt),
     updatedAt: new Date(wire.updatedAt),

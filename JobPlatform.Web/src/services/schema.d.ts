@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List the task types a job can have, with their parameters, bounds and defaults */
+        /** List the task types a job can have (those workers registered), with their input schemas and the replicas that run them */
         get: operations["ListTaskTypes"];
         put?: never;
         post?: never;
@@ -157,7 +157,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a job
-         * @description Stores the job and its tasks and queues every task. Send an Idempotency-Key header to make retries safe: for 24 h (Retention:IdempotencyKeys) the same key and body replay the first response; after that the key makes a new job. A job that would take the tenant past its cap on unfinished tasks (maxUnfinishedTasks) is 429 with Retry-After.
+         * @description Stores the job and its tasks and queues every task. Send an Idempotency-Key header to make retries safe: for 24 h (Retention:IdempotencyKeys) the same key and body replay the first response; after that the key makes a new job. A job that would take the tenant past its cap on unfinished tasks (maxUnfinishedTasks) is 429 with Retry-After. For big jobs, send application/x-ndjson: the job (without taskCount or inputs) on the first line, then one task input per line, streamed to the database as it arrives (up to 100,000 inputs, 256 MiB).
          */
         post: operations["SubmitJob"];
         delete?: never;
@@ -411,6 +411,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workers/{id}/task-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register the task types a worker replica runs, with their input schemas (workers only) */
+        post: operations["RegisterTaskTypes"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -524,6 +541,10 @@ export interface components {
             startedAt: null | string;
             /** Format: date-time */
             finishedAt: null | string;
+            notice?: null | string;
+            /** @default default */
+            queue: string;
+            retryBackoff?: null | components["schemas"]["RetryBackoff"];
         };
         JsonNode: unknown;
         JsonObject: Record<string, never>;
@@ -557,12 +578,24 @@ export interface components {
             detail?: null | string;
             instance?: null | string;
         };
+        RegisterTaskTypesRequest: {
+            types: components["schemas"]["TaskTypeRegistration"][];
+        };
         ReportTasksRequest: {
             workerId: string;
             reports: components["schemas"]["TaskReport"][];
         };
         ReportTasksResponse: {
             results: components["schemas"]["TaskReportResult"][];
+        };
+        RetryBackoff: {
+            /** Format: double */
+            initialDelaySeconds?: null | number;
+            /** Format: double */
+            factor?: null | number;
+            /** Format: double */
+            maxDelaySeconds?: null | number;
+            isEmpty?: boolean;
         };
         RunningTaskResponse: {
             /** Format: uuid */
@@ -591,6 +624,8 @@ export interface components {
             timeoutSeconds?: null | number;
             priority?: null | string;
             inputs?: null | components["schemas"]["JsonObject"][];
+            queue?: null | string;
+            retryBackoff?: null | components["schemas"]["RetryBackoff"];
         };
         TaskClaimItem: {
             /** Format: uuid */
@@ -599,6 +634,7 @@ export interface components {
             attemptId: string;
             /** Format: int32 */
             receiveCount: number;
+            messageId?: null | string;
         };
         TaskClaimResult: {
             /** Format: uuid */
@@ -644,18 +680,6 @@ export interface components {
             timeout?: null | string;
             tenantId?: null | string;
         };
-        TaskParameter: {
-            name: string;
-            kind: components["schemas"]["TaskParameterKind"];
-            /** Format: double */
-            min: number;
-            /** Format: double */
-            max: number;
-            default: null | components["schemas"]["JsonNode"];
-            help: string;
-        };
-        /** @enum {unknown} */
-        TaskParameterKind: "integer" | "number" | "integerArray";
         TaskProgress: {
             /** Format: double */
             fraction: null | number;
@@ -718,12 +742,28 @@ export interface components {
             result: null | components["schemas"]["JsonNode"];
             error: null | string;
         };
-        TaskTypeDefinition: {
+        TaskTypeRegistration: {
+            name: string;
+            description: null | string;
+            inputSchema: components["schemas"]["JsonObject"];
+            /** Format: int32 */
+            maxAttempts?: null | number;
+            queue?: null | string;
+            retryBackoff?: null | components["schemas"]["RetryBackoff"];
+        };
+        TaskTypeResponse: {
             name: string;
             description: string;
-            parameters: components["schemas"]["TaskParameter"][];
-            /** @default false */
-            acceptsAnyParameters: boolean;
+            inputSchema: components["schemas"]["JsonObject"];
+            workers: string[];
+            /** Format: date-time */
+            lastSeenAt: null | string;
+            served: boolean;
+            /** Format: int32 */
+            maxAttempts: number;
+            /** @default default */
+            queue: string;
+            retryBackoff?: null | components["schemas"]["RetryBackoff"];
         };
         TenantLimits: {
             /** Format: int32 */
@@ -804,6 +844,8 @@ export interface components {
             completedLastMinute: number;
             /** @default false */
             stopping: boolean;
+            taskTypes?: null | string[];
+            queues?: null | string[];
         };
         WorkerResponse: {
             id: string;
@@ -822,6 +864,7 @@ export interface components {
             completedLastMinute: number;
             /** Format: double */
             tasksPerSecond: number;
+            queues?: null | string[];
         };
     };
     responses: never;
@@ -880,7 +923,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TaskTypeDefinition"][];
+                    "application/json": components["schemas"]["TaskTypeResponse"][];
                 };
             };
         };
@@ -1131,6 +1174,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["SubmitJobRequest"];
+                "application/x-ndjson": components["schemas"]["SubmitJobRequest"];
             };
         };
         responses: {
@@ -1551,6 +1595,39 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["WorkerPresenceRequest"];
+            };
+        };
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    RegisterTaskTypes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterTaskTypesRequest"];
             };
         };
         responses: {

@@ -35,6 +35,8 @@ export interface Worker {
   runningTasks: RunningTask[]
   completedLastMinute: number
   tasksPerSecond: number
+  /** The queues it receives from: its pool. */
+  queues: string[]
 }
 
 export function toWorker(wire: WorkerWire): Worker {
@@ -49,6 +51,7 @@ export function toWorker(wire: WorkerWire): Worker {
     runningTasks: wire.runningTasks.map((task) => ({ ...task, startedAt: toOptionalDate(task.startedAt) })),
     completedLastMinute: wire.completedLastMinute,
     tasksPerSecond: wire.tasksPerSecond,
+    queues: wire.queues ?? ['default'],
   }
 }
 

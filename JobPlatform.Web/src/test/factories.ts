@@ -35,6 +35,7 @@ export function makeJobWire(overrides: Partial<JobWire> = {}): JobWire {
     parameters: { ms: 10 },
     counts: makeCounts({ enqueued: 10 }),
     priority: 'normal',
+    queue: 'default',
     createdAt: '2026-11-24T10:00:00.000+00:00',
     updatedAt: '2026-11-24T10:00:00.000+00:00',
     startedAt: null,
@@ -88,6 +89,7 @@ export function makeWorkerWire(overrides: Partial<WorkerWire> = {}): WorkerWire 
     runningTasks: [],
     completedLastMinute: 120,
     tasksPerSecond: 2,
+    queues: ['default'],
     ...overrides,
   }
 }
@@ -105,24 +107,84 @@ export function makeTimelineItem(overrides: Partial<TimelineItemWire> = {}): Tim
   }
 }
 
+/** What the catalogue says of a demo type that the live workers run. */
+const SERVED = { workers: ['worker-1'], lastSeenAt: '2026-11-24T10:00:00Z', served: true, maxAttempts: 3, queue: 'default' }
+
+/** A whole number as JsonSchemaExporter writes it under JsonSerializerOptions.Web (which reads one from a string too). */
+const WHOLE = { type: ['string', 'integer'], pattern: '^-?(?:0|[1-9]\\d*)$' }
+
+/** The input schema the digest worker registers, as System.Text.Json's JsonSchemaExporter writes it. */
+export const DIGEST_SCHEMA = {
+  type: 'object',
+  properties: {
+    text: { description: 'The text to digest.', type: 'string' },
+    rounds: {
+      description: 'How many times SHA-256 is applied, each round to the previous digest.',
+      type: ['string', 'integer'],
+      pattern: '^-?(?:0|[1-9]\\d*)$',
+      default: 1,
+      minimum: 1,
+      maximum: 1000,
+    },
+  },
+  required: ['text'],
+  additionalProperties: false,
+}
+
 /** The task types as GET /api/v1/task-types answers, trimmed to the ones the tests use. */
 export const TASK_TYPES: TaskTypeWire[] = [
-  { name: 'noop', description: 'Does nothing.', parameters: [], acceptsAnyParameters: false },
-  { name: 'echo', description: 'Returns its parameters.', parameters: [], acceptsAnyParameters: true },
+  { name: 'noop', description: 'Does nothing.', inputSchema: { type: 'object', additionalProperties: false }, ...SERVED },
+  { name: 'echo', description: 'Returns its parameters.', inputSchema: { type: 'object' }, ...SERVED },
   {
     name: 'sleep',
     description: 'Sleeps, then succeeds.',
-    parameters: [{ name: 'ms', kind: 'integer', min: 0, max: 600_000, default: 100, help: 'How long each task sleeps, in milliseconds.' }],
-    acceptsAnyParameters: false,
+    inputSchema: {
+      type: 'object',
+      properties: { ms: { description: 'How long each task sleeps, in milliseconds.', ...WHOLE, default: 100, minimum: 0, maximum: 600_000 } },
+      additionalProperties: false,
+    },
+    ...SERVED,
   },
   {
     name: 'fail',
     description: 'Fails on purpose.',
-    parameters: [
-      { name: 'probability', kind: 'number', min: 0, max: 1, default: 0, help: 'Chance that an attempt fails.' },
-      { name: 'failOnAttempts', kind: 'integerArray', min: 1, max: 25, default: null, help: 'Attempts that always fail.' },
-    ],
-    acceptsAnyParameters: false,
+    inputSchema: {
+      type: 'object',
+      properties: {
+        probability: { description: 'Chance that an attempt fails.', type: ['string', 'number'], default: 0, minimum: 0, maximum: 1 },
+        failOnAttempts: { description: 'Attempts that always fail.', type: ['array', 'null'], items: { ...WHOLE, minimum: 1, maximum: 25 }, default: null },
+      },
+      additionalProperties: false,
+    },
+    ...SERVED,
+  },
+  {
+    name: 'digest',
+    description: 'Hashes a text with SHA-256.',
+    inputSchema: DIGEST_SCHEMA,
+    maxAttempts: 3,
+    workers: ['worker-2'],
+    lastSeenAt: '2026-11-24T10:00:00Z',
+    served: true,
+    queue: 'default',
+  },
+  {
+    // Registered by a worker that has stopped; its size is an object, which the form cannot show as fields.
+    name: 'thumbnail',
+    description: 'Makes a thumbnail of an image.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        url: { type: 'string' },
+        size: { type: ['object', 'null'], properties: { width: { type: 'integer' }, height: { type: 'integer' } } },
+      },
+      required: ['url'],
+    },
+    maxAttempts: 3,
+    workers: [],
+    lastSeenAt: '2026-11-24T09:00:00Z',
+    served: false,
+    queue: 'images',
   },
 ]
 

@@ -10,7 +10,7 @@ using JobPlatform.Contracts;
 namespace JobPlatform.Bench.Soak;
 
 /// <summary>
-/// One tenant's side of the soak: at its rate limit, it submits jobs of every built-in type (each
+/// One tenant's side of the soak: at its rate limit, it submits jobs of every demo type (each
 /// with an Idempotency-Key, resent until the Api answers, as a careful client does), sends
 /// acknowledged submissions again and checks they return the same job, reads lists and details, and
 /// opens and closes event streams. Every request goes into the <see cref="RequestLedger"/>.
@@ -292,7 +292,7 @@ public sealed class TenantLoad(string tenantId, HttpClient api, HttpClient strea
         return request;
     }
 
-    /// <summary>A small job of a random built-in type (never crash, which takes its worker down on purpose).</summary>
+    /// <summary>A small job of a random demo type (never crash, which takes its worker down on purpose).</summary>
     private JsonObject NewJob()
     {
         var types = new[] { TaskTypes.Noop, TaskTypes.Echo, TaskTypes.Sleep, TaskTypes.Cpu, TaskTypes.Matrix, TaskTypes.Fail };

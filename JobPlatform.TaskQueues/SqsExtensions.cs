@@ -3,12 +3,19 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Microsoft.Extensions.Hosting;
+using JobPlatform.Contracts;
 
-/// <summary>Where the task messages travel. Bound from the <c>Sqs</c> configuration section.</summary>
+namespace JobPlatform.TaskQueues;
+
+/// <summary>
+/// Where the task messages travel, one queue per priority. Bound from the <c>Sqs</c> configuration
+/// section, which the Api and every worker read, so one setting moves both.
+/// </summary>
 public sealed class SqsOptions
 {
     public const string SectionName = "Sqs";
@@ -20,16 +27,25 @@ public sealed class SqsOptions
     public string? ServiceUrl { get; set; }
 
     /// <summary>
-    /// The queue normal-priority tasks are sent to. Defaults to <c>jobplatform-tasks</c>. Each other
-    /// priority has a queue of its own, named with the priority after it (<c>jobplatform-tasks-critical</c>).
+    /// The SQS queue normal-priority tasks of the <c>default</c> queue are sent to. Defaults to
+    /// <c>jobplatform-tasks</c>. Each other priority has a queue of its own, named with the priority
+    /// after it (<c>jobplatform-tasks-critical</c>), and each other JobPlatform queue its own set,
+    /// named with the queue after an '_' (<c>jobplatform-tasks_files</c>, <c>jobplatform-tasks_files-high</c>).
     /// </summary>
     public string TaskQueueName { get; set; } = "jobplatform-tasks";
 
-    /// <summary>The queue of one priority (see <see cref="JobPlatform.Contracts.JobPriority"/>).</summary>
-    public string TaskQueueNameFor(string priority) => priority == JobPlatform.Contracts.JobPriority.Normal ? TaskQueueName : $"{TaskQueueName}-{priority}";
+    /// <summary>The SQS queue of one JobPlatform queue (see <see cref="QueueNames"/>) and priority (see <see cref="JobPriority"/>).</summary>
+    public string TaskQueueNameFor(string queue, string priority)
+    {
+        var name = queue == QueueNames.Default ? TaskQueueName : $"{TaskQueueName}_{queue}";
+        return priority == JobPriority.Normal ? name : $"{name}-{priority}";
+    }
 
-    /// <summary>Every task queue, most urgent first.</summary>
-    public IReadOnlyList<string> TaskQueueNames => JobPlatform.Contracts.JobPriority.All.Select(TaskQueueNameFor).ToList();
+    /// <summary>The SQS queues of one JobPlatform queue, most urgent first.</summary>
+    public IReadOnlyList<string> TaskQueueNamesOf(string queue) => JobPriority.All.Select(priority => TaskQueueNameFor(queue, priority)).ToList();
+
+    /// <summary>The SQS queues of the <c>default</c> queue, most urgent first.</summary>
+    public IReadOnlyList<string> TaskQueueNames => TaskQueueNamesOf(QueueNames.Default);
 
     /// <summary>The queue SQS moves a message to after too many receives. Defaults to <c>jobplatform-tasks-dlq</c>.</summary>
     public string DeadLetterQueueName { get; set; } = "jobplatform-tasks-dlq";
@@ -41,8 +57,8 @@ public sealed class SqsOptions
 public static class SqsExtensions
 {
     /// <summary>
-    /// Registers an <see cref="IAmazonSQS"/> for the resource <paramref name="connectionName"/>, with
-    /// a readiness check that the task queue exists.
+    /// Registers an <see cref="IAmazonSQS"/> for the resource <paramref name="connectionName"/> (unless
+    /// the host registered one of its own), with a readiness check that the task queue exists.
     /// </summary>
     public static TBuilder AddSqsClient<TBuilder>(this TBuilder builder, string connectionName = "sqs") where TBuilder : IHostApplicationBuilder
     {
@@ -54,7 +70,7 @@ public static class SqsExtensions
             .Validate(options => !string.IsNullOrWhiteSpace(options.TaskQueueName), "Sqs:TaskQueueName must not be empty.")
             .ValidateOnStart();
 
-        builder.Services.AddSingleton<IAmazonSQS>(services =>
+        builder.Services.TryAddSingleton<IAmazonSQS>(services =>
         {
             var options = services.GetRequiredService<IOptions<SqsOptions>>().Value;
             // Credentials come from the SDK's default chain (AWS_ACCESS_KEY_ID and friends, a web
@@ -71,7 +87,7 @@ public static class SqsExtensions
             return EnvironmentCredentials() is { } credentials ? new AmazonSQSClient(credentials, config) : new AmazonSQSClient(config);
         });
 
-        builder.Services.AddSingleton<SqsQueueUrls>();
+        builder.Services.TryAddSingleton<SqsQueueUrls>();
         builder.Services.AddHealthChecks().AddCheck<SqsQueueHealthCheck>(connectionName);
         return builder;
     }
@@ -94,13 +110,31 @@ public static class SqsExtensions
     }
 }
 
-/// <summary>Queue URLs by name, looked up once each: a queue's URL never changes while it exists.</summary>
-public sealed class SqsQueueUrls(IAmazonSQS sqs)
+/// <summary>
+/// Queue URLs by name, looked up once each: a queue's URL never changes while it exists. The task
+/// queues of a JobPlatform queue other than <c>default</c> are made on first use, like the default
+/// one's normal queue (<see cref="SqsOptions.TaskQueueName"/>) that the deployment makes.
+/// </summary>
+public sealed class SqsQueueUrls(IAmazonSQS sqs, IOptions<SqsOptions> options)
 {
     /// <summary>A queue's name: the last segment of its URL.</summary>
     public static string NameOf(string queueUrl) => queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
 
+    /// <summary>What a made task queue copies from the template (the default normal queue): its dead-letter queue above all.</summary>
+    private static readonly List<string> Copied =
+    [
+        QueueAttributeName.RedrivePolicy, QueueAttributeName.VisibilityTimeout,
+        QueueAttributeName.MessageRetentionPeriod, QueueAttributeName.ReceiveMessageWaitTimeSeconds,
+    ];
+
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _urls = new();
+
+    /// <summary>
+    /// Forgets a queue's URL after SQS said the queue does not exist (an emulator that restarted empty,
+    /// a queue deleted by hand): the next look-up asks SQS again, and <see cref="GetOrCreateTaskQueueAsync"/>
+    /// makes the queue again.
+    /// </summary>
+    public void Forget(string queueName) => _urls.TryRemove(queueName, out _);
 
     public async Task<string> GetAsync(string queueName, CancellationToken ct)
     {
@@ -110,6 +144,35 @@ public sealed class SqsQueueUrls(IAmazonSQS sqs)
             _urls[queueName] = url;
         }
         return url;
+    }
+
+    /// <summary>
+    /// The URL of a task queue, made first when it does not exist yet with the attributes of the
+    /// default normal queue (the same dead-letter queue and redrive limit, visibility and retention).
+    /// CreateQueue with the same attributes is idempotent, so the Api and any number of workers may
+    /// race to make it.
+    /// </summary>
+    public async Task<string> GetOrCreateTaskQueueAsync(string queueName, CancellationToken ct)
+    {
+        try
+        {
+            return await GetAsync(queueName, ct);
+        }
+        catch (QueueDoesNotExistException) when (queueName != options.Value.TaskQueueName)
+        {
+            var template = await sqs.GetQueueAttributesAsync(new GetQueueAttributesRequest
+            {
+                QueueUrl = await GetAsync(options.Value.TaskQueueName, ct),
+                AttributeNames = Copied,
+            }, ct);
+            var url = (await sqs.CreateQueueAsync(new CreateQueueRequest
+            {
+                QueueName = queueName,
+                Attributes = (template.Attributes ?? []).Where(a => Copied.Contains(a.Key)).ToDictionary(),
+            }, ct)).QueueUrl;
+            _urls[queueName] = url;
+            return url;
+        }
     }
 }
 
@@ -128,7 +191,7 @@ public static class SqsMessageAge
 
     /// <summary>Seconds since SQS accepted the message, or null when it did not say.</summary>
     public static double? Of(Message message, DateTimeOffset now) =>
-        message.Attributes?.TryGetValue(SentTimestamp, out var sent) == true && long.TryParse(sent, out var milliseconds)
+        message.Attributes?.TryGetValue(SentTimestamp, out var sent) == true && long.TryParse(sent, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds)
             ? Math.Max(0, (now - DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)).TotalSeconds)
             : null;
 }

@@ -3,7 +3,7 @@ using Amazon.SQS.Model;
 using OpenTelemetry;
 using OpenTelemetry.Context.Propagation;
 
-namespace Microsoft.Extensions.Hosting;
+namespace JobPlatform.TaskQueues;
 
 /// <summary>
 /// The spans a task's journey makes, shared by the Api and the workers: the names of the attributes
@@ -16,6 +16,13 @@ public static class TaskTracing
     public const string SourceName = "JobPlatform";
 
     public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>
+    /// W3C trace context and baggage, set here rather than taken from OpenTelemetry's default
+    /// propagator, which is a no-op until a process configures the OpenTelemetry SDK: a team's worker
+    /// need not, and its messages still join their job's trace.
+    /// </summary>
+    private static readonly TextMapPropagator Propagator = new CompositeTextMapPropagator([new TraceContextPropagator(), new BaggagePropagator()]);
 
     public const string JobId = "job.id";
     public const string TaskId = "task.id";
@@ -60,7 +67,7 @@ public static class TaskTracing
         {
             return;
         }
-        Propagators.DefaultTextMapPropagator.Inject(new PropagationContext(context, Baggage.Current), attributes,
+        Propagator.Inject(new PropagationContext(context, Baggage.Current), attributes,
             static (carrier, key, value) => carrier[key] = new MessageAttributeValue { DataType = "String", StringValue = value });
     }
 
@@ -71,7 +78,7 @@ public static class TaskTracing
         {
             return default;
         }
-        return Propagators.DefaultTextMapPropagator.Extract(default, attributes,
+        return Propagator.Extract(default, attributes,
             static (carrier, key) => carrier.TryGetValue(key, out var value) && value.StringValue is { } text ? [text] : []).ActivityContext;
     }
 
