@@ -40,6 +40,7 @@ app.MapTasksApi();
 app.MapWorkerApi();
 app.MapWorkersApi();
 app.MapTaskTypesApi();
+app.MapSchedulesApi();
 app.MapEventsApi();
 
 await app.MigrateDatabaseAsync();

@@ -6,7 +6,10 @@ namespace JobPlatform.Contracts;
 /// </summary>
 public static class JobStatus
 {
-    /// <summary>In: submission. Out: enqueued (OutboxRelay sent its first tasks), running (a claim came first).</summary>
+    /// <summary>In: submission with a <c>runAt</c> (or <c>delay</c>) in the future. Out: pending (the outbox relay releases its tasks when it is due), cancelled.</summary>
+    public const string Scheduled = "scheduled";
+
+    /// <summary>In: submission, or the release of a scheduled job. Out: enqueued (OutboxRelay sent its first tasks), running (a claim came first).</summary>
     public const string Pending = "pending";
 
     /// <summary>In: OutboxRelay. Out: running (the first claim).</summary>
@@ -24,7 +27,7 @@ public static class JobStatus
     /// <summary>Final. In: POST /jobs/{id}/cancel before the job finished. Out: running (a retry).</summary>
     public const string Cancelled = "cancelled";
 
-    public static IReadOnlyList<string> All { get; } = [Pending, Enqueued, Running, Completed, Failed, Cancelled];
+    public static IReadOnlyList<string> All { get; } = [Scheduled, Pending, Enqueued, Running, Completed, Failed, Cancelled];
 
     public static IReadOnlyList<string> Final { get; } = [Completed, Failed, Cancelled];
 }

@@ -21,6 +21,12 @@ namespace JobPlatform.Contracts;
 /// receive them. Defaults to the queue the type's worker registered it on, else <c>default</c>.
 /// </param>
 /// <param name="RetryBackoff">How long a failed attempt waits before the next; a field left out takes the type's, then the Api's.</param>
+/// <param name="RunAt">
+/// When the job's tasks are released to the workers: the job is stored at once with status
+/// <c>scheduled</c> and runs from then on. Up to <see cref="JobLimits.MaxStartDelay"/> ahead; a time
+/// already past runs at once. Leave out (with <paramref name="Delay"/>) to run at once.
+/// </param>
+/// <param name="Delay">How long after the submission the job runs, as <c>[d.]hh:mm:ss</c> (for example <c>00:10:00</c>); instead of <paramref name="RunAt"/>.</param>
 public sealed record SubmitJobRequest(
     string? Name,
     string? Type,
@@ -32,7 +38,9 @@ public sealed record SubmitJobRequest(
     string? Priority = null,
     IReadOnlyList<JsonObject?>? Inputs = null,
     string? Queue = null,
-    RetryBackoff? RetryBackoff = null);
+    RetryBackoff? RetryBackoff = null,
+    DateTimeOffset? RunAt = null,
+    TimeSpan? Delay = null);
 
 /// <summary>A job as the Api returns it.</summary>
 /// <param name="Notice">
@@ -41,6 +49,8 @@ public sealed record SubmitJobRequest(
 /// </param>
 /// <param name="Queue">The queue its tasks travel on.</param>
 /// <param name="RetryBackoff">The job's own backoff, as submitted over its type's; null when the Api's applies.</param>
+/// <param name="RunAt">When a delayed job's tasks are (or were) released; null for a job that ran at once.</param>
+/// <param name="ScheduleId">The schedule whose firing submitted the job; null for a job submitted by hand.</param>
 public sealed record JobResponse(
     Guid Id,
     string Name,
@@ -59,7 +69,9 @@ public sealed record JobResponse(
     DateTimeOffset? FinishedAt,
     string? Notice = null,
     string Queue = QueueNames.Default,
-    RetryBackoff? RetryBackoff = null);
+    RetryBackoff? RetryBackoff = null,
+    DateTimeOffset? RunAt = null,
+    Guid? ScheduleId = null);
 
 /// <summary>How many of a job's tasks are in each task status.</summary>
 public sealed record TaskCounts(
@@ -151,6 +163,9 @@ public static class JobLimits
 
     /// <summary>The longest attempt timeout, in seconds (12 h, the longest SQS visibility timeout).</summary>
     public const int MaxTimeoutSeconds = 43_200;
+
+    /// <summary>How far ahead a job's <c>runAt</c> (or <c>delay</c>) may be: 366 days.</summary>
+    public static readonly TimeSpan MaxStartDelay = TimeSpan.FromDays(366);
 
     /// <summary>The longest job name, in characters.</summary>
     public const int MaxNameLength = 200;

@@ -9,6 +9,7 @@ namespace JobPlatform.Contracts;
 /// <param name="MaxEventStreams">How many event streams (GET /api/v1/events) the tenant may have open at once on each Api replica. Defaults to Tenancy:MaxEventStreams.</param>
 /// <param name="MaxUnfinishedTasks">How many of its tasks may be stored and not yet finished; a submission past it is refused with 429. Defaults to Tenancy:MaxUnfinishedTasks.</param>
 /// <param name="JobRetentionDays">Days a finished job is kept, with its tasks, attempts and results, before it is deleted: 1 to 3,650. Defaults to Tenancy:JobRetentionDays.</param>
+/// <param name="MaxSchedules">How many schedules the tenant may have. Defaults to Tenancy:MaxSchedules.</param>
 public sealed record CreateTenantRequest(
     string? Id,
     string? Name = null,
@@ -17,7 +18,8 @@ public sealed record CreateTenantRequest(
     int? MaxRunningTasks = null,
     int? MaxEventStreams = null,
     int? MaxUnfinishedTasks = null,
-    int? JobRetentionDays = null);
+    int? JobRetentionDays = null,
+    int? MaxSchedules = null);
 
 /// <summary>A tenant with its limits as they apply now (its own, or the defaults).</summary>
 public sealed record TenantResponse(
@@ -33,7 +35,8 @@ public sealed record TenantResponse(
 /// <param name="MaxEventStreams">Event streams (GET /api/v1/events) open at once on each Api replica.</param>
 /// <param name="MaxUnfinishedTasks">Tasks that may be stored and not yet finished.</param>
 /// <param name="JobRetentionDays">Days a finished job is kept, with its tasks, attempts and results, before it is deleted.</param>
-public sealed record TenantLimits(int RateLimitPerMinute, int RateLimitBurst, int MaxRunningTasks, int MaxEventStreams, int MaxUnfinishedTasks, int JobRetentionDays);
+/// <param name="MaxSchedules">Schedules the tenant may have.</param>
+public sealed record TenantLimits(int RateLimitPerMinute, int RateLimitBurst, int MaxRunningTasks, int MaxEventStreams, int MaxUnfinishedTasks, int JobRetentionDays, int MaxSchedules);
 
 /// <summary>GET /api/v1/tenants/me: who the caller is, its limits and what it uses now.</summary>
 public sealed record TenantUsageResponse(

@@ -11,7 +11,8 @@ internal static class JobMapper
     public static JobResponse ToResponse(this Job job, TaskCounts counts) => new(
         job.Id, job.Name, job.Type, job.Status, job.TaskCount, job.MaxAttempts, job.FailureThreshold, job.TimeoutSeconds, job.Parameters, counts,
         JobPriority.FromRank(job.Priority),
-        job.CreatedAt, job.UpdatedAt, job.StartedAt, job.FinishedAt, Queue: job.Queue, RetryBackoff: job.RetryBackoff);
+        job.CreatedAt, job.UpdatedAt, job.StartedAt, job.FinishedAt, Queue: job.Queue, RetryBackoff: job.RetryBackoff,
+        RunAt: job.RunAt, ScheduleId: job.ScheduleId);
 
     public static TaskResponse ToResponse(this JobTask task, IReadOnlyList<TaskAttempt>? attempts = null, string? jobName = null) => new(
         task.Id, task.JobId, jobName, task.Index, task.Type, task.Status, task.Attempts, task.MaxAttempts, task.WorkerId,

@@ -76,7 +76,8 @@ public static class SubmitJobApi
         }
 
         var registered = TaskTypeNames.IsValid(body.Type) ? await catalogue.FindAsync(body.Type!, ct) : null;
-        var (validated, errors, _) = Validate(body, registered);
+        var now = services.Clock.GetUtcNow();
+        var (validated, errors, _) = Validate(body, registered, now);
         var idempotencyKey = IdempotencyKeyOf(request, errors);
         if (errors.Count > 0)
         {
@@ -84,7 +85,7 @@ public static class SubmitJobApi
         }
         var inputs = inputTexts?.Select(text => text ?? throw new System.Diagnostics.UnreachableException("Validate refuses a null input.")).ToArray();
 
-        var job = NewJob(validated!, services);
+        var job = NewJob(validated!, services.Tenant.RequiredId, now);
         var idempotency = idempotencyKey.Length == 0 ? null : Remember(job, idempotencyKey, Fingerprint(body));
         var outcome = await services.Submission.SubmitAsync(job, inputs, idempotency, ct);
         return Answer(outcome, job, outcome is SubmitOutcome.Created ? await catalogue.NoticeForAsync(job.Type, job.Queue, ct) : null, idempotencyKey, request, services);
@@ -129,14 +130,15 @@ public static class SubmitJobApi
         }
 
         var registered = TaskTypeNames.IsValid(header.Type) ? await catalogue.FindAsync(header.Type!, ct) : null;
-        var (validated, errors, check) = Validate(header, registered, streamed: true);
+        var now = services.Clock.GetUtcNow();
+        var (validated, errors, check) = Validate(header, registered, now, streamed: true);
         var idempotencyKey = IdempotencyKeyOf(request, errors);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, title: "The job is not valid.");
         }
 
-        var job = NewJob(validated!, services);
+        var job = NewJob(validated!, services.Tenant.RequiredId, now);
         try
         {
             var outcome = await services.Submission.SubmitStreamAsync(job, ReadInputsAsync(lines, check, validated!.FailureThreshold, ct),
@@ -231,18 +233,32 @@ public static class SubmitJobApi
         return idempotencyKey;
     }
 
-    private static Job NewJob(ValidJob validated, JobServices services)
+    /// <summary>
+    /// The job <paramref name="body"/> makes for <paramref name="tenantId"/> at <paramref name="now"/>,
+    /// checked as POST /jobs checks it (without its size limits, which the caller's body already
+    /// met), or what is wrong with it: a schedule's firing submits its template this way.
+    /// </summary>
+    public static (Job? Job, Dictionary<string, string[]> Errors) Prepare(SubmitJobRequest body, RegisteredTaskType? registered, string tenantId, DateTimeOffset now)
     {
-        var now = services.Clock.GetUtcNow();
+        var (validated, errors, _) = Validate(body, registered, now);
+        return (validated is null ? null : NewJob(validated, tenantId, now), errors);
+    }
+
+    /// <summary>The task inputs of <paramref name="body"/> as stored (JSON text, one per task), or null when it gave none.</summary>
+    internal static string[]? InputTexts(SubmitJobRequest body) => body.Inputs?.Select(input => input!.ToJsonString()).ToArray();
+
+    private static Job NewJob(ValidJob validated, string tenantId, DateTimeOffset now)
+    {
         var job = new Job
         {
             Id = Guid.CreateVersion7(now),
-            TenantId = services.Tenant.RequiredId,
+            TenantId = tenantId,
             Name = validated.Name,
             Type = validated.Type,
             Queue = validated.Queue,
             RetryBackoff = validated.RetryBackoff,
-            Status = JobStatus.Pending,
+            Status = validated.RunAt is null ? JobStatus.Pending : JobStatus.Scheduled,
+            RunAt = validated.RunAt,
             TaskCount = validated.TaskCount,
             MaxAttempts = validated.MaxAttempts,
             FailureThreshold = validated.FailureThreshold,
@@ -258,7 +274,7 @@ public static class SubmitJobApi
     }
 
     /// <summary>What an Idempotency-Key replays: the job's 201 response as it stands (its task count known).</summary>
-    private static IdempotentRequest Remember(Job job, string key, string fingerprint) => new(
+    internal static IdempotentRequest Remember(Job job, string key, string fingerprint) => new(
         key, fingerprint, StatusCodes.Status201Created, JsonSerializer.Serialize(Created(job), JsonSerializerOptions.Web));
 
     private static JobResponse Created(Job job) => job.ToResponse(new TaskCounts(job.TaskCount, 0, 0, 0, 0, 0, 0, 0));
@@ -313,16 +329,17 @@ public static class SubmitJobApi
     /// <summary>The Retry-After of a submission refused for the cap on unfinished tasks.</summary>
     private const int UnfinishedTasksRetryAfterSeconds = 30;
 
-    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters, short Priority, string Queue, RetryBackoff? RetryBackoff);
+    private sealed record ValidJob(string Name, string Type, int TaskCount, int MaxAttempts, int FailureThreshold, int? TimeoutSeconds, System.Text.Json.Nodes.JsonObject Parameters, short Priority, string Queue, RetryBackoff? RetryBackoff, DateTimeOffset? RunAt);
 
     /// <summary>
     /// Checks a job and its <c>inputs</c>; with <paramref name="streamed"/>, only the job itself (the
     /// first line of an NDJSON body): its inputs follow, through the returned check.
     /// </summary>
     /// <param name="registered">The type as a worker registered it (null when none has): its schema checks the inputs, and its attempts, queue and backoff are the defaults.</param>
-    private static (ValidJob? Job, Dictionary<string, string[]> Errors, TaskInputCheck Check) Validate(SubmitJobRequest body, RegisteredTaskType? registered, bool streamed = false)
+    private static (ValidJob? Job, Dictionary<string, string[]> Errors, TaskInputCheck Check) Validate(SubmitJobRequest body, RegisteredTaskType? registered, DateTimeOffset now, bool streamed = false)
     {
         var errors = new Dictionary<string, string[]>();
+        var runAt = RunAtOf(body, now, errors);
 
         var typeName = registered?.Name;
         const string Known = "GET /api/v1/task-types lists the types workers registered.";
@@ -429,7 +446,31 @@ public static class SubmitJobApi
         }
         var name = string.IsNullOrWhiteSpace(body.Name) ? typeName! : body.Name.Trim();
         return (new ValidJob(name, typeName!, taskCount ?? 0, body.MaxAttempts ?? registered?.MaxAttempts ?? JobLimits.DefaultMaxAttempts, body.FailureThreshold ?? 0, body.TimeoutSeconds, parameters,
-            (short)JobPriority.RankOf(body.Priority ?? JobPriority.Normal), body.Queue ?? registered?.Queue ?? QueueNames.Default, retryBackoff), errors, check);
+            (short)JobPriority.RankOf(body.Priority ?? JobPriority.Normal), body.Queue ?? registered?.Queue ?? QueueNames.Default, retryBackoff, runAt), errors, check);
+    }
+
+    /// <summary>When a delayed job runs: its runAt, or now plus its delay; null when it runs at once (neither given, or a time already past).</summary>
+    private static DateTimeOffset? RunAtOf(SubmitJobRequest body, DateTimeOffset now, Dictionary<string, string[]> errors)
+    {
+        var limit = $"at most {JobLimits.MaxStartDelay.TotalDays:0} days ahead";
+        if (body.RunAt is not null && body.Delay is not null)
+        {
+            errors["delay"] = ["Give runAt (an instant) or delay (a duration), not both."];
+            return null;
+        }
+        if (body.Delay is { } delay && (delay < TimeSpan.Zero || delay > JobLimits.MaxStartDelay))
+        {
+            errors["delay"] = [$"delay must be from 00:00:00 to {JobLimits.MaxStartDelay.TotalDays:0}.00:00:00 ({limit}); it was {delay}."];
+            return null;
+        }
+        var runAt = body.RunAt ?? (body.Delay is { } wait ? now + wait : null);
+        if (runAt > now + JobLimits.MaxStartDelay)
+        {
+            errors["runAt"] = [$"runAt must be {limit}; it was {runAt:O}."];
+            return null;
+        }
+        // Whole milliseconds, so the runAt a job is answered with is the one it is stored and read back with.
+        return runAt > now ? DateTimeOffset.FromUnixTimeMilliseconds(runAt.Value.ToUnixTimeMilliseconds()) : null;
     }
 
     /// <summary>What an NDJSON body is: the job on its first line, then one input per line.</summary>
@@ -440,7 +481,7 @@ public static class SubmitJobApi
         $"failureThreshold must be from 0 to the task count ({taskCount}); it was {threshold}.";
 
     // Same key and "same body" means the same job request, whatever the whitespace.
-    private static string Fingerprint(SubmitJobRequest body) =>
+    internal static string Fingerprint(SubmitJobRequest body) =>
         Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web)));
 
     private static ProblemHttpResult TooLarge(string detail) => TypedResults.Problem(

@@ -49,6 +49,7 @@ public static class TenantsApi
         CheckLimit(errors, "maxRunningTasks", request.MaxRunningTasks);
         CheckLimit(errors, "maxEventStreams", request.MaxEventStreams);
         CheckLimit(errors, "maxUnfinishedTasks", request.MaxUnfinishedTasks);
+        CheckLimit(errors, "maxSchedules", request.MaxSchedules);
         if (request.JobRetentionDays is < 1 or > TenancyOptions.MaxRetentionDays)
         {
             errors["jobRetentionDays"] = [$"jobRetentionDays must be from 1 to {TenancyOptions.MaxRetentionDays:N0}, or left out for the default."];
@@ -75,6 +76,7 @@ public static class TenantsApi
             MaxEventStreams = request.MaxEventStreams,
             MaxUnfinishedTasks = request.MaxUnfinishedTasks,
             JobRetentionDays = request.JobRetentionDays,
+            MaxSchedules = request.MaxSchedules,
             CreatedAt = clock.GetUtcNow(),
         };
         db.Tenants.Add(tenant);
@@ -189,7 +191,7 @@ public static class TenantsApi
     }
 
     private static TenantLimits Limits(Tenant tenant, CredentialDirectory directory) =>
-        directory.LimitsOf(tenant.RateLimitPerMinute, tenant.RateLimitBurst, tenant.MaxRunningTasks, tenant.MaxEventStreams, tenant.MaxUnfinishedTasks, tenant.JobRetentionDays);
+        directory.LimitsOf(tenant.RateLimitPerMinute, tenant.RateLimitBurst, tenant.MaxRunningTasks, tenant.MaxEventStreams, tenant.MaxUnfinishedTasks, tenant.JobRetentionDays, tenant.MaxSchedules);
 
     private static TenantResponse ToResponse(Tenant tenant, CredentialDirectory directory) =>
         new(tenant.Id, tenant.Name, Limits(tenant, directory), tenant.CreatedAt);

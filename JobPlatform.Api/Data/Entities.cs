@@ -43,10 +43,62 @@ public sealed class Job
     /// </summary>
     public string? TraceParent { get; set; }
 
+    /// <summary>When a delayed job's tasks are released (it waits as <c>scheduled</c> until then); null for a job that ran at once.</summary>
+    public DateTimeOffset? RunAt { get; set; }
+
+    /// <summary>The schedule whose firing submitted the job; null for one submitted by hand.</summary>
+    public Guid? ScheduleId { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+}
+
+/// <summary>
+/// A tenant's recurring job: a cron expression read in a time zone, and the job each firing submits.
+/// Only <see cref="Scheduling.ScheduleFiring"/> moves <see cref="NextFireAt"/> forward.
+/// </summary>
+public sealed class Schedule
+{
+    public Guid Id { get; set; }
+    public required string TenantId { get; set; }
+    public required string Name { get; set; }
+    public required string Cron { get; set; }
+    public required string TimeZone { get; set; }
+
+    /// <summary>The job each firing submits, as POST /jobs takes it (a <see cref="Contracts.SubmitJobRequest"/>).</summary>
+    public required JsonObject Template { get; set; }
+
+    public required string Overlap { get; set; }
+    public required string CatchUp { get; set; }
+    public bool Paused { get; set; }
+
+    /// <summary>The fire time it is due at next; null while paused.</summary>
+    public DateTimeOffset? NextFireAt { get; set; }
+
+    /// <summary>The fire time of its latest firing.</summary>
+    public DateTimeOffset? LastFireAt { get; set; }
+
+    /// <summary>The job its latest firing submitted: the overlap policy looks at it.</summary>
+    public Guid? LastJobId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One firing of a schedule: the job it submitted, or why it submitted none.</summary>
+public sealed class ScheduleRun
+{
+    public long Id { get; set; }
+    public Guid ScheduleId { get; set; }
+    public required string TenantId { get; set; }
+    public DateTimeOffset FireTime { get; set; }
+    public DateTimeOffset FiredAt { get; set; }
+    public required string Outcome { get; set; }
+    public Guid? JobId { get; set; }
+    public string? Reason { get; set; }
+    public bool Manual { get; set; }
 }
 
 /// <summary>One unit of work of a job.</summary>
@@ -213,6 +265,9 @@ public sealed class Tenant
 
     /// <summary>Days a finished job is kept before it is deleted; null for the configured default.</summary>
     public int? JobRetentionDays { get; set; }
+
+    /// <summary>Schedules the tenant may have; null for the configured default.</summary>
+    public int? MaxSchedules { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 }

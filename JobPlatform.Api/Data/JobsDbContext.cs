@@ -24,6 +24,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
     public DbSet<DeadLetter> DeadLetters => Set<DeadLetter>();
     public DbSet<WorkerPresence> Workers => Set<WorkerPresence>();
     public DbSet<TaskTypeEntry> TaskTypes => Set<TaskTypeEntry>();
+    public DbSet<Schedule> Schedules => Set<Schedule>();
+    public DbSet<ScheduleRun> ScheduleRuns => Set<ScheduleRun>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -42,6 +44,10 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             job.HasIndex(j => j.TenantId).HasDatabaseName("ix_jobs_unfinished").HasFilter("finished_tasks < task_count");
             // The pruner walks finished jobs oldest first.
             job.HasIndex(j => j.FinishedAt).HasDatabaseName("ix_jobs_finished_at").HasFilter("finished_at IS NOT NULL");
+            // The relay finds delayed jobs that are due, soonest first.
+            job.HasIndex(j => j.RunAt).HasDatabaseName("ix_jobs_scheduled").HasFilter("status = 'scheduled'");
+            // A schedule's page lists the jobs its firings made.
+            job.HasIndex(j => j.ScheduleId).HasFilter("schedule_id IS NOT NULL");
             job.HasOne<Tenant>().WithMany().HasForeignKey(j => j.TenantId).OnDelete(DeleteBehavior.Restrict);
             job.HasQueryFilter(j => j.TenantId == TenantId);
         });
@@ -110,6 +116,32 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
             type.Property(t => t.InputSchema).HasColumnType("jsonb");
             type.Property(t => t.Queue).HasMaxLength(Contracts.QueueNames.MaxLength).HasDefaultValue(Contracts.QueueNames.Default);
             type.Property(t => t.RetryBackoff).HasColumnType("jsonb").HasConversion(RetryBackoffJson.Converter);
+        });
+
+        model.Entity<Schedule>(schedule =>
+        {
+            schedule.ToTable("schedules");
+            schedule.Property(s => s.Id).ValueGeneratedNever();
+            schedule.Property(s => s.Name).HasMaxLength(Contracts.ScheduleLimits.MaxNameLength);
+            schedule.Property(s => s.Cron).HasMaxLength(Contracts.ScheduleLimits.MaxCronLength);
+            schedule.Property(s => s.TimeZone).HasMaxLength(100);
+            schedule.Property(s => s.Template).HasColumnType("jsonb");
+            schedule.Property(s => s.Overlap).HasMaxLength(20);
+            schedule.Property(s => s.CatchUp).HasMaxLength(20);
+            schedule.HasOne<Tenant>().WithMany().HasForeignKey(s => s.TenantId).OnDelete(DeleteBehavior.Restrict);
+            schedule.HasIndex(s => new { s.TenantId, s.CreatedAt });
+            // The firer looks for schedules that are due, soonest first.
+            schedule.HasIndex(s => s.NextFireAt).HasDatabaseName("ix_schedules_due").HasFilter("NOT paused");
+            schedule.HasQueryFilter(s => s.TenantId == TenantId);
+        });
+
+        model.Entity<ScheduleRun>(run =>
+        {
+            run.ToTable("schedule_runs");
+            run.Property(r => r.Outcome).HasMaxLength(20);
+            run.HasOne<Schedule>().WithMany().HasForeignKey(r => r.ScheduleId).OnDelete(DeleteBehavior.Cascade);
+            run.HasIndex(r => new { r.ScheduleId, r.FireTime });
+            run.HasQueryFilter(r => r.TenantId == TenantId);
         });
 
         model.Entity<IdempotencyKey>(key =>

@@ -150,6 +150,8 @@ public static class Extensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<Submission>();
         builder.Services.AddSingleton<Outbox>();
+        builder.Services.AddSingleton<DelayedJobs>();
+        builder.Services.AddSingleton<Scheduling.ScheduleFiring>();
         builder.Services.AddSingleton<QueueDirectory>();
         builder.Services.AddSingleton(services => new ProtocolDatabase(services.GetRequiredKeyedService<NpgsqlDataSource>(ProtocolDataSource)));
         builder.Services.AddSingleton<WorkerProtocol>();
@@ -182,6 +184,11 @@ public static class Extensions
             .Validate(o => o.BatchSize > 0, "TaskReconciler:BatchSize must be at least 1.")
             .ValidateOnStart();
 
+        builder.Services.AddOptions<ScheduleFirerOptions>().BindConfiguration(ScheduleFirerOptions.SectionName)
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "ScheduleFirer:PollInterval must be a positive duration, such as 00:00:01.")
+            .Validate(o => o.BatchSize is > 0 and <= 1000, "ScheduleFirer:BatchSize must be from 1 to 1000.")
+            .Validate(o => o.MaxRetryDelay > TimeSpan.Zero, "ScheduleFirer:MaxRetryDelay must be a positive duration.")
+            .ValidateOnStart();
         builder.Services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.SectionName)
             .Validate(o => o.IdempotencyKeys > TimeSpan.Zero, "Retention:IdempotencyKeys must be positive.")
             .Validate(o => o.DeadLetters > TimeSpan.Zero, "Retention:DeadLetters must be positive.")
@@ -193,6 +200,7 @@ public static class Extensions
 
         builder.Services.AddSingleton<QuotaSignal>();
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddHostedService<ScheduleFirer>();
         builder.Services.AddHostedService<TaskReconciler>();
         builder.Services.AddHostedService<DeadLetterDrainer>();
         builder.Services.AddSingleton<ApiMetrics>();

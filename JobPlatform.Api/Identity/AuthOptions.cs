@@ -98,6 +98,9 @@ public sealed class TenancyOptions
     /// </summary>
     public int MaxUnfinishedTasks { get; set; } = 1_000_000;
 
+    /// <summary>Schedules one tenant may have. Defaults to 100.</summary>
+    public int MaxSchedules { get; set; } = 100;
+
     /// <summary>Days a finished job is kept, with its tasks, attempts and results, before the pruner deletes it. Defaults to 30.</summary>
     public int JobRetentionDays { get; set; } = 30;
 

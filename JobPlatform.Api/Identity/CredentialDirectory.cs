@@ -30,7 +30,7 @@ public sealed class CredentialDirectory(
     private const string Select =
         """
         SELECT k.id, k.tenant_id, k.revoked_at IS NOT NULL, t.rate_limit_per_minute, t.rate_limit_burst, t.max_running_tasks, t.max_event_streams,
-               t.max_unfinished_tasks, t.job_retention_days
+               t.max_unfinished_tasks, t.job_retention_days, t.max_schedules
         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
         """;
 
@@ -56,7 +56,7 @@ public sealed class CredentialDirectory(
         CachedAsync($"key-id:{keyId}", $"{Select} WHERE k.id = @value", keyId, ct);
 
     /// <summary>A tenant's limits as they apply: its own where set, the configured defaults elsewhere.</summary>
-    public TenantLimits LimitsOf(int? rateLimitPerMinute, int? rateLimitBurst, int? maxRunningTasks, int? maxEventStreams, int? maxUnfinishedTasks, int? jobRetentionDays)
+    public TenantLimits LimitsOf(int? rateLimitPerMinute, int? rateLimitBurst, int? maxRunningTasks, int? maxEventStreams, int? maxUnfinishedTasks, int? jobRetentionDays, int? maxSchedules)
     {
         var defaults = tenancy.Value;
         return new TenantLimits(
@@ -65,7 +65,8 @@ public sealed class CredentialDirectory(
             maxRunningTasks ?? defaults.MaxRunningTasks,
             maxEventStreams ?? defaults.MaxEventStreams,
             maxUnfinishedTasks ?? defaults.MaxUnfinishedTasks,
-            jobRetentionDays ?? defaults.JobRetentionDays);
+            jobRetentionDays ?? defaults.JobRetentionDays,
+            maxSchedules ?? defaults.MaxSchedules);
     }
 
     private async Task<KeyRecord?> CachedAsync<T>(string cacheKey, string sql, T value, CancellationToken ct)
@@ -89,7 +90,7 @@ public sealed class CredentialDirectory(
                 reader.GetGuid(0),
                 reader.GetString(1),
                 reader.GetBoolean(2),
-                LimitsOf(NullableInt(reader, 3), NullableInt(reader, 4), NullableInt(reader, 5), NullableInt(reader, 6), NullableInt(reader, 7), NullableInt(reader, 8)));
+                LimitsOf(NullableInt(reader, 3), NullableInt(reader, 4), NullableInt(reader, 5), NullableInt(reader, 6), NullableInt(reader, 7), NullableInt(reader, 8), NullableInt(reader, 9)));
         }
         if (found is null)
         {

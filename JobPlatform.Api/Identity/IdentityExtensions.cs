@@ -45,6 +45,7 @@ public static class IdentityExtensions
             .Validate(o => o.MaxUnfinishedTasks is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:MaxUnfinishedTasks must be from 1 to 10000000.")
             .Validate(o => o.JobRetentionDays is > 0 and <= TenancyOptions.MaxRetentionDays, "Tenancy:JobRetentionDays must be from 1 to 3650.")
             .Validate(o => o.MaxEventStreams is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:MaxEventStreams must be from 1 to 10000000.")
+            .Validate(o => o.MaxSchedules is > 0 and <= TenancyOptions.MaxLimit, "Tenancy:MaxSchedules must be from 1 to 10000000.")
             .ValidateOnStart();
 
         builder.Services.AddHttpContextAccessor();
@@ -82,11 +83,9 @@ public static class IdentityExtensions
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, ProblemAuthorizationResultHandler>();
 
-        builder.Services.AddRateLimiter(limiter =>
-        {
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(PartitionByTenant);
-            limiter.OnRejected = WriteRateLimitedAsync;
-        });
+        builder.Services.AddSingleton<TenantRateLimiter>();
+        builder.Services.AddRateLimiter(limiter => limiter.OnRejected = WriteRateLimitedAsync);
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<TenantRateLimiter>((limiter, tenants) => limiter.GlobalLimiter = tenants.ForRequests());
         return builder;
     }
 
@@ -136,20 +135,6 @@ public static class IdentityExtensions
             _ => "The token is not valid.",
         };
         await Unauthorized.WriteAsync(context.HttpContext, context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), failure);
-    }
-
-    /// <summary>One token bucket per tenant, sized by its own limits; other callers are not limited here.</summary>
-    private static RateLimitPartition<string> PartitionByTenant(HttpContext context)
-    {
-        var user = context.User;
-        if (JobPlatformClaims.TenantIdOf(user) is not { } tenant
-            || !int.TryParse(user.FindFirstValue(JobPlatformClaims.RateLimitPerMinute), CultureInfo.InvariantCulture, out var perMinute)
-            || !int.TryParse(user.FindFirstValue(JobPlatformClaims.RateLimitBurst), CultureInfo.InvariantCulture, out var burst))
-        {
-            return RateLimitPartition.GetNoLimiter("");
-        }
-        // The limits are part of the key, so a change to a tenant's limits takes effect at once.
-        return RateLimitPartition.GetTokenBucketLimiter($"{tenant}|{perMinute}|{burst}", _ => TokenBuckets.For(perMinute, burst));
     }
 
     private static async ValueTask WriteRateLimitedAsync(OnRejectedContext rejected, CancellationToken ct)

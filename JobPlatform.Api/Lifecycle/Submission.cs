@@ -61,7 +61,10 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
             {
                 var taskIds = NewTaskIds(job);
                 batch.BatchCommands.Add(InsertTasks(job, taskIds, inputs));
-                batch.BatchCommands.Add(Outbox.AddForNewJob(job, taskIds));
+                if (!Delayed(job))
+                {
+                    batch.BatchCommands.Add(Outbox.AddForNewJob(job, taskIds));
+                }
                 AddRecordAndWakeUp(batch);
             }
             long inUse;
@@ -149,7 +152,10 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
             {
                 Parameters = { new("count", count), new("id", job.Id) },
             });
-            batch.BatchCommands.Add(Outbox.AddForStoredTasks(job));
+            if (!Delayed(job))
+            {
+                batch.BatchCommands.Add(Outbox.AddForStoredTasks(job));
+            }
             if (idempotency is not null)
             {
                 batch.BatchCommands.Add(RememberResponse(job, idempotency));
@@ -227,9 +233,9 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
     private static NpgsqlBatchCommand InsertJob(Job job) => new(
         """
         INSERT INTO jobs (id, tenant_id, name, type, queue, status, task_count, max_attempts, failure_threshold, timeout_seconds,
-                          parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at, retry_backoff)
+                          parameters, priority, finished_tasks, failed_tasks, trace_parent, created_at, updated_at, retry_backoff, run_at, schedule_id)
         VALUES (@id, @tenant, @name, @type, @queue, @status, @count, @maxAttempts, @threshold, @timeout,
-                @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now, @retryBackoff::jsonb)
+                @parameters::jsonb, @priority, 0, 0, @traceParent, @now, @now, @retryBackoff::jsonb, @runAt, @schedule)
         """)
     {
         Parameters =
@@ -241,7 +247,9 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
             new("type", job.Type),
             new("queue", job.Queue),
             new("retryBackoff", NpgsqlDbType.Text) { Value = (object?)Data.RetryBackoffJson.Write(job.RetryBackoff) ?? DBNull.Value },
-            new("status", JobStatus.Pending),
+            new("status", job.Status),
+            new("runAt", NpgsqlDbType.TimestampTz) { Value = (object?)job.RunAt ?? DBNull.Value },
+            new("schedule", NpgsqlDbType.Uuid) { Value = (object?)job.ScheduleId ?? DBNull.Value },
             new("count", job.TaskCount),
             new("maxAttempts", job.MaxAttempts),
             new("threshold", job.FailureThreshold),
@@ -305,8 +313,17 @@ public sealed class Submission(NpgsqlDataSource dataSource, IOptions<TenancyOpti
             await tasks.CompleteAsync(ct);
         }
 
-        await Outbox.CopyForNewJobAsync(connection, job, taskIds, ct);
+        if (!Delayed(job))
+        {
+            await Outbox.CopyForNewJobAsync(connection, job, taskIds, ct);
+        }
     }
+
+    /// <summary>
+    /// A delayed job's tasks get no outbox rows yet: <see cref="DelayedJobs"/> writes them when it is
+    /// due, so until then the relay never reads them.
+    /// </summary>
+    private static bool Delayed(Job job) => job.Status == JobStatus.Scheduled;
 
     /// <summary>One task's row of a COPY in <see cref="TaskColumns"/>' order.</summary>
     private static async Task WriteTaskAsync(NpgsqlBinaryImporter tasks, Job job, Guid id, int index, string? input, CancellationToken ct)

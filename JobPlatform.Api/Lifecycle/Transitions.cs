@@ -57,7 +57,10 @@ public static class TaskTransitions
 /// <summary>Every move a job may make, in one table. Only <see cref="JobCounters"/> finishes a job.</summary>
 public static class JobTransitions
 {
-    private static readonly string[] Unfinished = [JobStatus.Pending, JobStatus.Enqueued, JobStatus.Running];
+    private static readonly string[] Unfinished = [JobStatus.Scheduled, JobStatus.Pending, JobStatus.Enqueued, JobStatus.Running];
+
+    /// <summary>The outbox relay: a scheduled job is due, and its tasks' outbox rows are written.</summary>
+    public static readonly Transition Release = new("release", [JobStatus.Scheduled], [JobStatus.Pending]);
 
     /// <summary>The outbox relay sent its first tasks.</summary>
     public static readonly Transition Enqueue = new("enqueue", [JobStatus.Pending], [JobStatus.Enqueued]);
@@ -77,5 +80,5 @@ public static class JobTransitions
     /// <summary>A retry of one of its tasks, whatever the job's state: the job runs (again) until that task ends.</summary>
     public static readonly Transition RetryTask = new("retry-task", [.. JobStatus.All], [JobStatus.Running]);
 
-    public static IReadOnlyList<Transition> All { get; } = [Enqueue, Start, Finish, Cancel, RetryJob, RetryTask];
+    public static IReadOnlyList<Transition> All { get; } = [Release, Enqueue, Start, Finish, Cancel, RetryJob, RetryTask];
 }

@@ -32,11 +32,14 @@ public sealed class OutboxRelayOptions
 
 /// <summary>
 /// Publishes outbox rows to SQS after their submission committed. Woken by NOTIFY on
-/// <see cref="Outbox.Channel"/>, and polling as a fallback. Safe with several Api
-/// replicas: each takes its rows with FOR UPDATE SKIP LOCKED.
+/// <see cref="Outbox.Channel"/>, and polling as a fallback; each pass first releases the delayed
+/// jobs that are due (<see cref="DelayedJobs"/>), and the wait ends when the next one is. Safe with
+/// several Api replicas: each takes its rows with FOR UPDATE SKIP LOCKED.
 /// </summary>
 public sealed class OutboxRelay(
     Outbox outbox,
+    DelayedJobs delayed,
+    TimeProvider clock,
     [FromKeyedServices(Extensions.Extensions.ListenerDataSource)] NpgsqlDataSource listeners,
     SqsTaskQueue queue,
     IOptions<OutboxRelayOptions> options,
@@ -58,6 +61,8 @@ public sealed class OutboxRelay(
 
                 while (!stoppingToken.IsCancellationRequested)
                 {
+                    // Delayed jobs that are due get their outbox rows first, so this pass sends them.
+                    var (_, nextDue) = await delayed.ReleaseDueAsync(clock.GetUtcNow(), stoppingToken);
                     // Drain first: rows committed before LISTEN took effect sent no notification we saw.
                     RelayBatch batch;
                     while ((batch = await RelayBatchAsync(stoppingToken)).Sent > 0)
@@ -72,11 +77,11 @@ public sealed class OutboxRelay(
                         // Rows held back by a quota go out as tasks finish: at once when a report on
                         // this replica says so, within HeldBackPollInterval for the others'. A
                         // notification that arrives meanwhile is read by the next wait.
-                        await capacity.WaitAsync(options.Value.HeldBackPollInterval, stoppingToken);
+                        await capacity.WaitAsync(Until(nextDue, options.Value.HeldBackPollInterval), stoppingToken);
                     }
                     else
                     {
-                        await listener.WaitAsync(options.Value.PollInterval, stoppingToken);
+                        await listener.WaitAsync(Until(nextDue, options.Value.PollInterval), stoppingToken);
                     }
                 }
             }
@@ -88,6 +93,17 @@ public sealed class OutboxRelay(
                 await Task.Delay(delay, stoppingToken);
             }
         }
+    }
+
+    /// <summary>How long to wait: <paramref name="longest"/>, or less when a delayed job is due sooner (then just past its time).</summary>
+    private TimeSpan Until(DateTimeOffset? nextDue, TimeSpan longest)
+    {
+        if (nextDue is not { } due)
+        {
+            return longest;
+        }
+        var wait = due - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1);
+        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait < longest ? wait : longest;
     }
 
     /// <summary>

@@ -82,13 +82,13 @@ public sealed class AuthorizationTests(JobPlatformFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, (await fixture.AdminApi.DeleteAsync($"/api/v1/tenants/{tenant.Id}/keys/{Guid.NewGuid()}")).StatusCode);
 
         var listed = (await fixture.AdminApi.GetFromJsonAsync<List<TenantResponse>>("/api/v1/tenants", JobsClient.Json))!;
-        Assert.Contains(listed, t => t.Id == tenant.Id && t.Limits == new TenantLimits(120, 7, 3, 4, 50, 2));
+        Assert.Contains(listed, t => t.Id == tenant.Id && t.Limits == new TenantLimits(120, 7, 3, 4, 50, 2, 100));
 
         // A key is shown once, starts with jp_, and works at once.
         Assert.StartsWith(TenantRules.KeyPrefix, tenant.Key.Key);
         Assert.Equal(TenantRules.KeyPrefix.Length + 43, tenant.Key.Key.Length);
         var me = (await tenant.Api.GetFromJsonAsync<TenantUsageResponse>("/api/v1/tenants/me", JobsClient.Json))!;
-        Assert.Equal(new TenantLimits(120, 7, 3, 4, 50, 2), me.Limits);
+        Assert.Equal(new TenantLimits(120, 7, 3, 4, 50, 2, 100), me.Limits);
         Assert.Equal((0L, 0L, 0L, 0L), (me.RunningTasks, me.QueuedTasks, me.UnfinishedJobs, me.UnfinishedTasks));
     }
 

@@ -285,17 +285,70 @@ public sealed class BenchmarkRunner(BenchOptions options, TextWriter progress)
         progress.WriteLine($"big job: {options.BigJobTasks:N0} noop tasks");
         var apiPid = app.GetResource("api").Replicas[0].ProcessId!.Value;
         var workerPid = app.GetResource("worker").Replicas[0].ProcessId!.Value;
+        // A schedule fires every second while the big job runs: how late its firings are under that load.
+        var schedule = await CreateScheduleAsync(api, ct);
         var clock = Stopwatch.StartNew();
         var job = await SubmitAsync(api, new { name = "bench-big", type = TaskTypes.Noop, taskCount = options.BigJobTasks }, ct);
         var accepted = clock.Elapsed;
         await WaitForFinalAsync(api, job.Id, ct);
         var done = clock.Elapsed;
         await JobTail.WriteAsync(app.GetConnectionString("jobsdb"), job.Id, progress, ct);
+        await FiringLatenessAsync(app, api, schedule, ct);
         Add("Submission", $"one job of {options.BigJobTasks:N0} tasks accepted (201)", $"{accepted.TotalMilliseconds:N0} ms");
         Add("End to end", $"{options.BigJobTasks:N0} noop tasks in one job, {options.Workers} workers", $"{done.TotalSeconds:N1} s, {options.BigJobTasks / done.TotalSeconds:N0} tasks/s");
         // VmHWM is the kernel's own record of the process's peak resident set.
         Add("Memory", "Api peak resident memory (VmHWM), whole run", $"{PeakResidentMegabytes(apiPid):N0} MB");
         Add("Memory", "one worker's peak resident memory (VmHWM), whole run", $"{PeakResidentMegabytes(workerPid):N0} MB");
+    }
+
+    private static async Task<Guid> CreateScheduleAsync(HttpClient api, CancellationToken ct)
+    {
+        using var response = await api.PostAsJsonAsync("/api/v1/schedules", new ScheduleRequest("bench-every-second", "* * * * * *", "UTC",
+            new SubmitJobRequest("bench-scheduled", TaskTypes.Noop, 1, null, null), Overlap: OverlapPolicies.Allow), Json, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"POST /api/v1/schedules answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        }
+        return (await response.Content.ReadFromJsonAsync<ScheduleResponse>(Json, ct))!.Id;
+    }
+
+    /// <summary>
+    /// The schedule's firings during the big job: the delay from each fire time to its job's
+    /// creation, and the firings skipped. The schedule is paused (a firing in flight holds its row,
+    /// so the pause waits for it), read, then deleted.
+    /// </summary>
+    private async Task FiringLatenessAsync(RunningGraph app, HttpClient api, Guid schedule, CancellationToken ct)
+    {
+        using (var paused = await api.PatchAsJsonAsync($"/api/v1/schedules/{schedule}", new ScheduleRequest(Paused: true), Json, ct))
+        {
+            paused.EnsureSuccessStatusCode();
+        }
+        await using var connection = new NpgsqlConnection(app.GetConnectionString("jobsdb"));
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT extract(epoch FROM j.created_at - r.fire_time)::float8 * 1000
+            FROM schedule_runs r JOIN jobs j ON j.id = r.job_id WHERE r.schedule_id = @id
+            """, connection);
+        command.Parameters.AddWithValue("id", schedule);
+        var delays = new List<double>();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                delays.Add(reader.GetDouble(0));
+            }
+        }
+        await using var skipped = new NpgsqlCommand("SELECT count(*) FROM schedule_runs WHERE schedule_id = @id AND outcome <> 'submitted'", connection);
+        skipped.Parameters.AddWithValue("id", schedule);
+        var skippedCount = (long)(await skipped.ExecuteScalarAsync(ct))!;
+        using (var deleted = await api.DeleteAsync($"/api/v1/schedules/{schedule}", ct))
+        {
+            deleted.EnsureSuccessStatusCode();
+        }
+        var stats = Stats.Of(delays);
+        Add("Schedules", $"a schedule firing every second during the big job: fire time to its job's creation, {stats.Count} firings, {skippedCount} skipped",
+            $"median {stats.P50:N0} ms, p99 {stats.P99:N0} ms, worst {stats.Max:N0} ms");
     }
 
     /// <summary>

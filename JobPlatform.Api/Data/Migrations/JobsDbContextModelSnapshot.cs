@@ -222,6 +222,14 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("retry_backoff");
 
+                    b.Property<DateTimeOffset?>("RunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("run_at");
+
+                    b.Property<Guid?>("ScheduleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_id");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -264,6 +272,14 @@ namespace JobPlatform.Api.Data.Migrations
                     b.HasIndex("FinishedAt")
                         .HasDatabaseName("ix_jobs_finished_at")
                         .HasFilter("finished_at IS NOT NULL");
+
+                    b.HasIndex("RunAt")
+                        .HasDatabaseName("ix_jobs_scheduled")
+                        .HasFilter("status = 'scheduled'");
+
+                    b.HasIndex("ScheduleId")
+                        .HasDatabaseName("ix_jobs_schedule_id")
+                        .HasFilter("schedule_id IS NOT NULL");
 
                     b.HasIndex("TenantId")
                         .HasDatabaseName("ix_jobs_unfinished")
@@ -445,6 +461,142 @@ namespace JobPlatform.Api.Data.Migrations
                     b.ToTable("outbox_messages", (string)null);
                 });
 
+            modelBuilder.Entity("JobPlatform.Api.Data.Schedule", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<string>("CatchUp")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("catch_up");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("cron");
+
+                    b.Property<DateTimeOffset?>("LastFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_fire_at");
+
+                    b.Property<Guid?>("LastJobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("last_job_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("NextFireAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_fire_at");
+
+                    b.Property<string>("Overlap")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("overlap");
+
+                    b.Property<bool>("Paused")
+                        .HasColumnType("boolean")
+                        .HasColumnName("paused");
+
+                    b.Property<JsonObject>("Template")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("template");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_schedules");
+
+                    b.HasIndex("NextFireAt")
+                        .HasDatabaseName("ix_schedules_due")
+                        .HasFilter("NOT paused");
+
+                    b.HasIndex("TenantId", "CreatedAt")
+                        .HasDatabaseName("ix_schedules_tenant_id_created_at");
+
+                    b.ToTable("schedules", (string)null);
+                });
+
+            modelBuilder.Entity("JobPlatform.Api.Data.ScheduleRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("FireTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fire_time");
+
+                    b.Property<DateTimeOffset>("FiredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("fired_at");
+
+                    b.Property<Guid?>("JobId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_id");
+
+                    b.Property<bool>("Manual")
+                        .HasColumnType("boolean")
+                        .HasColumnName("manual");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("Reason")
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("ScheduleId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("schedule_id");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("tenant_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_schedule_runs");
+
+                    b.HasIndex("ScheduleId", "FireTime")
+                        .HasDatabaseName("ix_schedule_runs_schedule_id_fire_time");
+
+                    b.ToTable("schedule_runs", (string)null);
+                });
+
             modelBuilder.Entity("JobPlatform.Api.Data.TaskAttempt", b =>
                 {
                     b.Property<Guid>("Id")
@@ -565,6 +717,10 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("max_running_tasks");
 
+                    b.Property<int?>("MaxSchedules")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_schedules");
+
                     b.Property<int?>("MaxUnfinishedTasks")
                         .HasColumnType("integer")
                         .HasColumnName("max_unfinished_tasks");
@@ -674,6 +830,26 @@ namespace JobPlatform.Api.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_tasks_jobs_job_id");
+                });
+
+            modelBuilder.Entity("JobPlatform.Api.Data.Schedule", b =>
+                {
+                    b.HasOne("JobPlatform.Api.Data.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_schedules_tenants_tenant_id");
+                });
+
+            modelBuilder.Entity("JobPlatform.Api.Data.ScheduleRun", b =>
+                {
+                    b.HasOne("JobPlatform.Api.Data.Schedule", null)
+                        .WithMany()
+                        .HasForeignKey("ScheduleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_schedule_runs_schedules_schedule_id");
                 });
 
             modelBuilder.Entity("JobPlatform.Api.Data.TaskAttempt", b =>

@@ -428,6 +428,83 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List schedules, oldest first */
+        get: operations["ListSchedules"];
+        put?: never;
+        /**
+         * Create a schedule: a job submitted at every fire time of a cron expression
+         * @description Each firing submits the job with the Idempotency-Key schedule:{id}:{fire time}, so any number of Api replicas make one job per fire time. A firing that the overlap policy, the tenant's rate limit or its cap on unfinished tasks stops is recorded as a skipped run with the reason. A tenant has at most maxSchedules schedules (409 beyond).
+         */
+        post: operations["CreateSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The next fire times of a cron expression in a time zone, to check one before saving it */
+        get: operations["PreviewSchedule"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a schedule with its next five fire times and its recent runs */
+        get: operations["GetSchedule"];
+        put?: never;
+        post?: never;
+        /** Delete a schedule and its runs; the jobs it submitted stay */
+        delete: operations["DeleteSchedule"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a schedule: the fields given replace their values (pause and resume with paused)
+         * @description A resumed schedule fires from its next fire time on: the fire times passed while it was paused are not caught up.
+         */
+        patch: operations["UpdateSchedule"];
+        trace?: never;
+    };
+    "/api/v1/schedules/{id}/trigger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fire a schedule now, whatever its expression says, under its overlap policy; its next fire time stays */
+        post: operations["TriggerSchedule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -493,6 +570,8 @@ export interface components {
             maxUnfinishedTasks?: null | number;
             /** Format: int32 */
             jobRetentionDays?: null | number;
+            /** Format: int32 */
+            maxSchedules?: null | number;
         };
         HeartbeatRequest: {
             /** Format: uuid */
@@ -545,11 +624,26 @@ export interface components {
             /** @default default */
             queue: string;
             retryBackoff?: null | components["schemas"]["RetryBackoff"];
+            /** Format: date-time */
+            runAt?: null | string;
+            /** Format: uuid */
+            scheduleId?: null | string;
         };
         JsonNode: unknown;
         JsonObject: Record<string, never>;
         PagedResponseOfJobResponse: {
             items: components["schemas"]["JobResponse"][];
+            /** Format: int32 */
+            page: number;
+            /** Format: int32 */
+            pageSize: number;
+            /** Format: int64 */
+            totalCount: number;
+            /** Format: int32 */
+            totalPages: number;
+        };
+        PagedResponseOfScheduleResponse: {
+            items: components["schemas"]["ScheduleResponse"][];
             /** Format: int32 */
             page: number;
             /** Format: int32 */
@@ -610,6 +704,55 @@ export interface components {
             /** Format: date-time */
             startedAt: null | string;
         };
+        SchedulePreviewResponse: {
+            cron: string;
+            timeZone: string;
+            fireTimes: string[];
+        };
+        ScheduleRequest: {
+            name?: null | string;
+            cron?: null | string;
+            timeZone?: null | string;
+            job?: null | components["schemas"]["SubmitJobRequest"];
+            overlap?: null | string;
+            catchUp?: null | string;
+            paused?: null | boolean;
+        };
+        ScheduleResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            cron: string;
+            timeZone: string;
+            job: components["schemas"]["SubmitJobRequest"];
+            overlap: string;
+            catchUp: string;
+            paused: boolean;
+            /** Format: date-time */
+            nextFireAt: null | string;
+            /** Format: date-time */
+            lastFireAt: null | string;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            nextFireTimes?: null | string[];
+            recentRuns?: null | components["schemas"]["ScheduleRunResponse"][];
+        };
+        ScheduleRunResponse: {
+            /** Format: int64 */
+            id: number;
+            /** Format: date-time */
+            fireTime: string;
+            /** Format: date-time */
+            firedAt: string;
+            outcome: string;
+            /** Format: uuid */
+            jobId: null | string;
+            jobStatus: null | string;
+            reason: null | string;
+            manual: boolean;
+        };
         SubmitJobRequest: {
             name: null | string;
             type: null | string;
@@ -626,6 +769,9 @@ export interface components {
             inputs?: null | components["schemas"]["JsonObject"][];
             queue?: null | string;
             retryBackoff?: null | components["schemas"]["RetryBackoff"];
+            /** Format: date-time */
+            runAt?: null | string;
+            delay?: null | string;
         };
         TaskClaimItem: {
             /** Format: uuid */
@@ -778,6 +924,8 @@ export interface components {
             maxUnfinishedTasks: number;
             /** Format: int32 */
             jobRetentionDays: number;
+            /** Format: int32 */
+            maxSchedules: number;
         };
         TenantResponse: {
             id: string;
@@ -1646,6 +1794,230 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
+            };
+        };
+    };
+    ListSchedules: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PagedResponseOfScheduleResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    CreateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    PreviewSchedule: {
+        parameters: {
+            query?: {
+                cron?: string;
+                timeZone?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SchedulePreviewResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+        };
+    };
+    GetSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    DeleteSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    UpdateSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduleRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleResponse"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    TriggerSchedule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRunResponse"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
