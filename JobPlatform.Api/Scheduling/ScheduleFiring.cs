@@ -27,6 +27,7 @@ public sealed class ScheduleFiring(
     JobCommands commands,
     TenantRateLimiter rateLimiter,
     IOptions<TenancyOptions> tenancy,
+    Services.ApiMetrics metrics,
     TimeProvider clock,
     ILogger<ScheduleFiring> logger)
 {
@@ -60,6 +61,7 @@ public sealed class ScheduleFiring(
                 foreach (var planned in plan.Firings)
                 {
                     var run = await FireAsync(schedule with { LastJobId = lastJob }, planned, manual: false, ct);
+                    metrics.Fired(run.Outcome, run.FiredAt - run.FireTime);
                     runs.Add(run);
                     (lastJob, last) = (run.JobId ?? lastJob, planned.FireTime);
                 }

@@ -21,6 +21,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _leasesExpired;
     private readonly Counter<long> _pruned;
     private readonly Histogram<double> _messageAge;
+    private readonly Histogram<double> _firingLateness;
 
     public ApiMetrics(IMeterFactory meters)
     {
@@ -31,6 +32,8 @@ public sealed class ApiMetrics
         _deadLettered = meter.CreateCounter<long>("jobplatform.tasks.dead_lettered", "{task}", "Tasks dead-lettered: by the redrive policy, or their last attempt lost its worker.");
         _pruned = meter.CreateCounter<long>("jobplatform.pruned", "{row}", "Rows deleted by retention or DELETE /jobs/{id}, by kind: jobs, tasks, idempotency_keys, dead_letters.");
         _leasesExpired = meter.CreateCounter<long>("jobplatform.leases.expired", "{lease}", "Running tasks whose lease ran out with no report.");
+        _firingLateness = meter.CreateHistogram<double>("jobplatform.schedules.firing.lateness", "s",
+            "How late each schedule firing was: from its fire time to the moment it fired, by outcome (submitted or skipped).");
         _messageAge = meter.CreateHistogram<double>(SqsMessageAge.InstrumentName, "s", "How long each dead letter waited in the dead-letter queue before the drainer received it.");
         meter.CreateObservableGauge("jobplatform.queue.messages", () => Sample.Queues.Select(q =>
             new Measurement<long>(q.Visible, new("queue", q.Queue), new("state", "visible"))).Concat(Sample.Queues.Select(q =>
@@ -65,6 +68,10 @@ public sealed class ApiMetrics
             }
         }
     }
+
+    /// <summary>A schedule fired (on time or late, submitted or skipped); triggers by hand are not counted.</summary>
+    public void Fired(string outcome, TimeSpan lateness) =>
+        _firingLateness.Record(Math.Max(0, lateness.TotalSeconds), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void MessageReceived(string queue, double ageSeconds) => _messageAge.Record(ageSeconds, new KeyValuePair<string, object?>("queue", queue));
 

@@ -95,6 +95,8 @@ public sealed class OutboxRelay(
         }
     }
 
+    private static readonly TimeSpan MinWait = TimeSpan.FromMilliseconds(1);
+
     /// <summary>How long to wait: <paramref name="longest"/>, or less when a delayed job is due sooner (then just past its time).</summary>
     private TimeSpan Until(DateTimeOffset? nextDue, TimeSpan longest)
     {
@@ -102,8 +104,9 @@ public sealed class OutboxRelay(
         {
             return longest;
         }
+        // At least a millisecond: Npgsql reads a wait of zero as no time-out at all.
         var wait = due - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1);
-        return wait < TimeSpan.Zero ? TimeSpan.Zero : wait < longest ? wait : longest;
+        return wait < MinWait ? MinWait : wait < longest ? wait : longest;
     }
 
     /// <summary>

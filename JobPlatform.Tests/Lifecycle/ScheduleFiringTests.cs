@@ -5,6 +5,7 @@ using JobPlatform.Api.Scheduling;
 using JobPlatform.Api.Services;
 using JobPlatform.Contracts;
 using JobPlatform.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -238,7 +239,10 @@ public sealed class ScheduleFiringTests(JobPlatformFixture fixture) : IAsyncLife
     }
 
     private ScheduleFiring Replica() => new(_store.DataSource, Submission(), Catalogue(), _store.Commands,
-        new TenantRateLimiter(), Options.Create(new TenancyOptions()), _clock, NullLogger<ScheduleFiring>.Instance);
+        new TenantRateLimiter(), Options.Create(new TenancyOptions()), Metrics, _clock, NullLogger<ScheduleFiring>.Instance);
+
+    private static readonly ApiMetrics Metrics = new(new ServiceCollection().AddMetrics()
+        .BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     private Submission Submission() => new(_store.DataSource, Options.Create(new TenancyOptions()), Options.Create(new RetentionOptions()));
 
