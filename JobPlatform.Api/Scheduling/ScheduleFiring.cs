@@ -32,7 +32,7 @@ public sealed class ScheduleFiring(
     ILogger<ScheduleFiring> logger)
 {
     private const string Columns =
-        "s.id, s.tenant_id, s.cron, s.time_zone, s.template::text, s.overlap, s.catch_up, s.next_fire_at, s.last_job_id, t.rate_limit_per_minute, t.rate_limit_burst";
+        "s.id, s.tenant_id, s.name, s.cron, s.time_zone, s.template::text, s.overlap, s.catch_up, s.next_fire_at, s.last_job_id, t.rate_limit_per_minute, t.rate_limit_burst";
 
     /// <summary>
     /// Fires the schedules due now (up to <paramref name="batchSize"/>; each replica takes others
@@ -145,6 +145,8 @@ public sealed class ScheduleFiring(
         }
 
         var template = JsonSerializer.Deserialize<SubmitJobRequest>(schedule.Template, JsonSerializerOptions.Web)!;
+        // A job the template leaves unnamed is named after its schedule, so the jobs list says where it came from.
+        template = string.IsNullOrWhiteSpace(template.Name) ? template with { Name = schedule.Name } : template;
         var registered = TaskTypeNames.IsValid(template.Type) ? await catalogue.FindAsync(template.Type!, ct) : null;
         var (job, errors) = SubmitJobApi.Prepare(template, registered, schedule.TenantId, firedAt);
         if (job is null)
@@ -191,9 +193,9 @@ public sealed class ScheduleFiring(
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            schedules.Add(new DueSchedule(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetString(6), reader.IsDBNull(7) ? null : reader.GetFieldValue<DateTimeOffset>(7),
-                reader.IsDBNull(8) ? null : reader.GetGuid(8), reader.IsDBNull(9) ? null : reader.GetInt32(9), reader.IsDBNull(10) ? null : reader.GetInt32(10)));
+            schedules.Add(new DueSchedule(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5),
+                reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+                reader.IsDBNull(9) ? null : reader.GetGuid(9), reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetInt32(11)));
         }
         return schedules;
     }
@@ -263,6 +265,6 @@ public sealed class ScheduleFiring(
         }
     }
 
-    private sealed record DueSchedule(Guid Id, string TenantId, string Cron, string TimeZone, string Template, string Overlap, string CatchUp,
+    private sealed record DueSchedule(Guid Id, string TenantId, string Name, string Cron, string TimeZone, string Template, string Overlap, string CatchUp,
         DateTimeOffset? NextFireAt, Guid? LastJobId, int? RateLimitPerMinute, int? RateLimitBurst);
 }

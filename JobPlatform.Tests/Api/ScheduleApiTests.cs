@@ -87,6 +87,8 @@ public sealed class ScheduleApiTests(JobPlatformFixture fixture)
         Assert.Equal(ScheduleRunOutcomes.Submitted, first.Outcome);
         Assert.True(first.Manual);
         Assert.NotNull(first.JobId);
+        // The template names no job: it is named after its schedule.
+        Assert.Equal("by hand", (await tenant.Api.GetJobAsync(first.JobId!.Value)).Name);
 
         // Its job still runs: with overlap skip, a second trigger submits nothing and says why.
         var second = await TriggerAsync(tenant.Api, created.Id);

@@ -35,17 +35,25 @@ beforeEach(() => {
 afterEach(() => vi.unstubAllGlobals())
 
 describe('App', () => {
-  it('offers the four pages in the top navigation', () => {
+  it('offers the five pages in the top navigation', () => {
     renderApp()
 
     const nav = screen.getByRole('navigation', { name: 'Main' })
     expect(within(nav).getAllByRole('link').map((link) => [link.textContent, link.getAttribute('href')])).toEqual([
       ['Jobs', '/'],
       ['New job', '/jobs/new'],
+      ['Schedules', '/schedules'],
       ['Failures', '/failures'],
       ['Workers', '/workers'],
     ])
     expect(within(nav).getByRole('link', { name: 'Jobs' })).toHaveAttribute('aria-current', 'page')
+  })
+
+  it('opens the schedules from the navigation', async () => {
+    renderApp('/schedules')
+
+    expect(await screen.findByRole('heading', { name: 'No schedules yet' })).toBeInTheDocument()
+    expect(within(screen.getByRole('navigation', { name: 'Main' })).getByRole('link', { name: 'Schedules' })).toHaveAttribute('aria-current', 'page')
   })
 
   it('says Polling until the event stream opens, then Live', async () => {

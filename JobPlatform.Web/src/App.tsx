@@ -6,6 +6,9 @@ import { FailuresPage } from './routes/FailuresPage'
 import { JobDetailPage } from './routes/JobDetailPage'
 import { JobsPage } from './routes/JobsPage'
 import { NewJobPage } from './routes/NewJobPage'
+import { NewSchedulePage } from './routes/NewSchedulePage'
+import { ScheduleDetailPage } from './routes/ScheduleDetailPage'
+import { SchedulesPage } from './routes/SchedulesPage'
 import { WorkersPage } from './routes/WorkersPage'
 import { useSignedIn } from './services/auth'
 import { LiveStatusContext, useLiveUpdates } from './services/events'
@@ -50,6 +53,7 @@ export function App() {
               Jobs
             </NavLink>
             <NavLink to="/jobs/new">New job</NavLink>
+            <NavLink to="/schedules">Schedules</NavLink>
             <NavLink to="/failures">Failures</NavLink>
             <NavLink to="/workers">Workers</NavLink>
           </nav>
@@ -61,6 +65,9 @@ export function App() {
             <Route path="/" element={<JobsPage />} />
             <Route path="/jobs/new" element={<NewJobPage />} />
             <Route path="/jobs/:id" element={<JobDetailPage />} />
+            <Route path="/schedules" element={<SchedulesPage />} />
+            <Route path="/schedules/new" element={<NewSchedulePage />} />
+            <Route path="/schedules/:id" element={<ScheduleDetailPage />} />
             <Route path="/failures" element={<FailuresPage />} />
             <Route path="/workers" element={<WorkersPage />} />
             <Route

@@ -5,6 +5,7 @@ import { JobStatusBadge } from './JobStatusBadge'
 
 describe('JobStatusBadge', () => {
   it.each<[JobStatus, string]>([
+    ['scheduled', 'badge--scheduled'],
     ['pending', 'badge--neutral'],
     ['enqueued', 'badge--neutral'],
     ['running', 'badge--active'],

@@ -1,8 +1,10 @@
 import type { JobStatus } from '../services/jobs'
 
-type Tone = 'neutral' | 'active' | 'success' | 'danger' | 'muted'
+type Tone = 'scheduled' | 'neutral' | 'active' | 'success' | 'danger' | 'muted'
 
 const TONES: Record<JobStatus, Tone> = {
+  // Waiting for a time, not for a worker: set apart from the queued states.
+  scheduled: 'scheduled',
   pending: 'neutral',
   enqueued: 'neutral',
   running: 'active',

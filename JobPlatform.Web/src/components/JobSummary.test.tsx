@@ -1,4 +1,5 @@
 import { render, screen } from '@testing-library/react'
+import { MemoryRouter } from 'react-router'
 import { describe, expect, it } from 'vitest'
 import { toJob } from '../services/jobs'
 import { makeCounts, makeJobWire } from '../test/factories'
@@ -71,6 +72,22 @@ describe('JobSummary', () => {
     render(<JobSummary job={job} now={new Date()} />)
 
     expect(screen.getByText(/Up to 3 attempts per task/)).toHaveTextContent(/· normal priority · queue text$/)
+  })
+
+  it('says when a job submitted to run later runs, and links the schedule that submitted it', () => {
+    const job = toJob(makeJobWire({ status: 'scheduled', runAt: '2026-11-24T12:00:00Z', scheduleId: '0196a000-0000-7000-8000-00000000abcd' }))
+
+    render(<JobSummary job={job} now={new Date()} />, { wrapper: MemoryRouter })
+
+    expect(screen.getByText(/Runs at/).querySelector('time')).toHaveAttribute('dateTime', '2026-11-24T12:00:00.000Z')
+    expect(screen.getByRole('link', { name: 'From schedule' })).toHaveAttribute('href', '/schedules/0196a000-0000-7000-8000-00000000abcd')
+  })
+
+  it('says nothing of when or where from for a job submitted to run at once', () => {
+    render(<JobSummary job={toJob(makeJobWire())} now={new Date()} />)
+
+    expect(screen.queryByText(/Runs at/)).not.toBeInTheDocument()
+    expect(screen.queryByRole('link', { name: 'From schedule' })).not.toBeInTheDocument()
   })
 })
 

@@ -1,4 +1,5 @@
-import { describeDuration, formatCount, formatSeconds } from '../services/format'
+import { Link } from 'react-router'
+import { absoluteTime, describeDuration, formatCount, formatSeconds } from '../services/format'
 import { DEFAULT_QUEUE, describePace, type Job } from '../services/jobs'
 import { TaskProgressBar } from './TaskProgressBar'
 
@@ -14,7 +15,10 @@ export function formatRate(perSecond: number): string {
   return `${perSecond.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} tasks/s`
 }
 
-/** A job's progress in figures: how far, how fast, how long still, and the settings it runs with. */
+/**
+ * A job's progress in figures: how far, how fast, how long still, and the settings it runs with;
+ * when it runs, for a job submitted to run later, and the schedule that submitted it.
+ */
 export function JobSummary({ job, now }: JobSummaryProps) {
   const { counts } = job
   const pace = describePace(job, now)
@@ -41,6 +45,17 @@ export function JobSummary({ job, now }: JobSummaryProps) {
           </div>
         ))}
       </dl>
+      {(job.runAt || job.scheduleId) && (
+        <p className="job-summary__origin">
+          {job.runAt && (
+            <span>
+              Runs at <time dateTime={job.runAt.toISOString()}>{absoluteTime(job.runAt)}</time>
+            </span>
+          )}
+          {job.runAt && job.scheduleId && ' · '}
+          {job.scheduleId && <Link to={`/schedules/${job.scheduleId}`}>From schedule</Link>}
+        </p>
+      )}
       <p className="job-summary__settings">
         Up to {job.maxAttempts} attempts per task · the job fails when {formatCount(job.failureThreshold + 1)}{' '}
         {job.failureThreshold === 0 ? 'task fails' : 'tasks fail'} for good · {job.timeoutSeconds === null ? 'no timeout' : `timeout ${job.timeoutSeconds} s`} ·{' '}

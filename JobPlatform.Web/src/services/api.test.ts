@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { jsonResponse, problemResponse } from '../test/factories'
 import { makeTokenWire, stubTokens, TEST_KEY, TEST_TOKEN } from '../test/tokens'
-import { ApiError, describeApiError, getJson, parseRetryAfter, postJson, requestToken, setTokenSource, shouldRetry, ValidationError } from './api'
+import { ApiError, deleteJson, describeApiError, getJson, parseRetryAfter, patchJson, postJson, requestToken, setTokenSource, shouldRetry, ValidationError } from './api'
 
 afterEach(() => {
   vi.unstubAllGlobals()
@@ -56,6 +56,8 @@ describe('getJson', () => {
     const error = await failure(getJson('/api/v1/x'))
 
     expect(error.detail).toBe('pageSize: Must be at most 500.')
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).errors).toEqual({ pageSize: ['Must be at most 500.'] })
   })
 
   it('lets an abort pass through untouched', async () => {
@@ -204,6 +206,46 @@ describe('postJson', () => {
     vi.stubGlobal('fetch', vi.fn().mockResolvedValue(jsonResponse(problem, { status: 409, contentType: 'application/problem+json' })))
 
     await expect(postJson('/api/v1/jobs/j1/cancel')).rejects.toMatchObject({ status: 409, detail: 'It is completed.' })
+  })
+})
+
+describe('patchJson', () => {
+  it('sends the fields given with PATCH and returns the answer', async () => {
+    const fetch = answering(() => jsonResponse({ paused: true }))
+    vi.stubGlobal('fetch', fetch)
+
+    await expect(patchJson('/api/v1/schedules/s1', { paused: true })).resolves.toEqual({ paused: true })
+
+    const [path, init] = fetch.mock.calls[0]!
+    expect(path).toBe('/api/v1/schedules/s1')
+    expect(init).toMatchObject({ method: 'PATCH', body: '{"paused":true}' })
+    expect(init?.headers).toMatchObject({ 'Content-Type': 'application/json', Authorization: `Bearer ${TEST_TOKEN}` })
+  })
+
+  it('throws a ValidationError carrying the fields of a 400 validation problem', async () => {
+    vi.stubGlobal('fetch', answering(() => problemResponse({ status: 400, title: 'The schedule is not valid.', errors: { cron: ['Bad.'] } })))
+
+    const error = await patchJson('/api/v1/schedules/s1', { cron: 'x' }).catch((e: unknown) => e)
+
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).errors).toEqual({ cron: ['Bad.'] })
+  })
+})
+
+describe('deleteJson', () => {
+  it('sends DELETE and reads nothing from a 204', async () => {
+    const fetch = answering(() => new Response(null, { status: 204 }))
+    vi.stubGlobal('fetch', fetch)
+
+    await expect(deleteJson('/api/v1/schedules/s1')).resolves.toBeUndefined()
+
+    expect(fetch.mock.calls[0]![1]?.method).toBe('DELETE')
+  })
+
+  it('carries the problem of a 404', async () => {
+    vi.stubGlobal('fetch', answering(() => problemResponse({ status: 404, title: 'Schedule not found.' })))
+
+    await expect(deleteJson('/api/v1/schedules/s1')).rejects.toMatchObject({ status: 404, title: 'Schedule not found.' })
   })
 })
 

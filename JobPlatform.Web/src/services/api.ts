@@ -150,6 +150,15 @@ async function toApiError(response: Response): Promise<ApiError> {
   const contentType = response.headers.get('Content-Type') ?? ''
   if (contentType.includes('json')) {
     const problem = (await response.json().catch(() => ({}))) as ProblemDetails
+    // A GET's 400 names its fields too (a schedule preview's cron or timeZone).
+    if (response.status === 400 && problem.errors) {
+      return new ValidationError({
+        status: 400,
+        title: problem.title ?? 'The request is not valid.',
+        detail: problem.detail ?? firstValidationError(problem),
+        errors: problem.errors,
+      })
+    }
     return new ApiError({
       status: problem.status ?? response.status,
       title: problem.title ?? `The Api answered ${response.status}.`,
@@ -182,12 +191,13 @@ export class ValidationError extends ApiError {
 }
 
 /**
- * POSTs JSON to the Api and returns its JSON answer, throwing {@link ValidationError} for a 400 that
- * names fields and {@link ApiError} for anything else that is not a 2xx.
+ * Sends JSON to the Api with `method` and returns its JSON answer (undefined for a 204), throwing
+ * {@link ValidationError} for a 400 that names fields and {@link ApiError} for anything else that is
+ * not a 2xx.
  */
-export async function postJson<T>(path: string, body?: unknown, headers?: HeaderMap): Promise<T> {
+async function sendJson<T>(method: string, path: string, body?: unknown, headers?: HeaderMap): Promise<T> {
   const response = await send(path, {
-    method: 'POST',
+    method,
     headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
@@ -201,8 +211,17 @@ export async function postJson<T>(path: string, body?: unknown, headers?: Header
   if (!response.ok) {
     throw await toApiError(response)
   }
-  return (await response.json()) as T
+  return response.status === 204 ? (undefined as T) : ((await response.json()) as T)
 }
+
+/** POSTs JSON to the Api and returns its JSON answer; errors as {@link sendJson} throws them. */
+export const postJson = <T>(path: string, body?: unknown, headers?: HeaderMap): Promise<T> => sendJson<T>('POST', path, body, headers)
+
+/** PATCHes JSON to the Api: the fields given replace their values. Errors as {@link sendJson} throws them. */
+export const patchJson = <T>(path: string, body: unknown): Promise<T> => sendJson<T>('PATCH', path, body)
+
+/** DELETEs a resource; the Api answers 204. Errors as {@link sendJson} throws them. */
+export const deleteJson = (path: string): Promise<void> => sendJson<void>('DELETE', path)
 
 /** What a page says about a failed query: whether the Api answered at all, and its problem if it did. */
 export function describeApiError(

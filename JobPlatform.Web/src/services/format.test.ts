@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeDuration, formatCount, formatSeconds, plural, relativeTime, toOptionalDate } from './format'
+import { describeDuration, formatCount, formatInZone, formatSeconds, plural, relativeTime, toOptionalDate } from './format'
 
 describe('formatCount and plural', () => {
   it('groups thousands and picks the singular only for one', () => {
@@ -48,5 +48,17 @@ describe('toOptionalDate', () => {
   it('keeps null and parses offsets', () => {
     expect(toOptionalDate(null)).toBeNull()
     expect(toOptionalDate('2026-11-24T10:00:00+01:00')?.toISOString()).toBe('2026-11-24T09:00:00.000Z')
+  })
+})
+
+describe('formatInZone', () => {
+  it("shows an instant on the zone's clock with its offset", () => {
+    expect(formatInZone('2026-12-06T17:10:00Z', 'Europe/Berlin')).toBe('Sun, Dec 6, 2026, 18:10:00 GMT+01:00')
+    expect(formatInZone('2026-07-06T10:00:00-04:00', 'America/New_York')).toBe('Mon, Jul 6, 2026, 10:00:00 GMT-04:00')
+    expect(formatInZone(new Date('2026-12-06T17:10:00Z'), 'UTC')).toMatch(/^Sun, Dec 6, 2026, 17:10:00 GMT(\+00:00)?$/)
+  })
+
+  it('gives the instant as it came when the zone is unknown', () => {
+    expect(formatInZone('2026-12-06T17:10:00Z', 'Mars/Olympus')).toBe('2026-12-06T17:10:00Z')
   })
 })

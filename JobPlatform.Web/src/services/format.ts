@@ -56,3 +56,30 @@ export function describeDuration(startedAt: Date | null, finishedAt: Date | null
 
 /** Parses an optional ISO 8601 timestamp from the Api. */
 export const toOptionalDate = (value: string | null | undefined): Date | null => (value ? new Date(value) : null)
+
+/**
+ * An instant as the clock of `timeZone` shows it, with that zone's offset: "Sun, Dec 6, 2026,
+ * 18:10:00 GMT+01:00". The instant as given when the browser does not know the zone.
+ */
+export function formatInZone(instant: string | Date, timeZone: string): string {
+  const date = typeof instant === 'string' ? new Date(instant) : instant
+  try {
+    return new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    }).format(date)
+  } catch (error) {
+    if (error instanceof RangeError) {
+      return typeof instant === 'string' ? instant : instant.toISOString()
+    }
+    throw error
+  }
+}

@@ -3,8 +3,11 @@ import { getJson, postJson } from './api'
 import { toOptionalDate } from './format'
 import type { components } from './schema'
 
-/** Job states, in the lowercase strings the Api stores and returns. */
-export const JOB_STATUSES = ['pending', 'enqueued', 'running', 'completed', 'failed', 'cancelled'] as const
+/**
+ * Job states, in the lowercase strings the Api stores and returns. A job submitted with runAt or
+ * delay is scheduled until that time, then pending.
+ */
+export const JOB_STATUSES = ['scheduled', 'pending', 'enqueued', 'running', 'completed', 'failed', 'cancelled'] as const
 export type JobStatus = (typeof JOB_STATUSES)[number]
 
 /** The states a job never leaves: it can be retried from these, and cancelled from none of them. */
@@ -88,6 +91,10 @@ export interface Job {
   updatedAt: Date
   startedAt: Date | null
   finishedAt: Date | null
+  /** When a job submitted with runAt or delay becomes due; null for one that ran at once. */
+  runAt: Date | null
+  /** The schedule that submitted the job; null for one submitted directly. */
+  scheduleId: string | null
 }
 
 export interface JobPage {
@@ -134,6 +141,8 @@ export function toJob(wire: JobWire): Job {
     updatedAt: new Date(wire.updatedAt),
     startedAt: toOptionalDate(wire.startedAt),
     finishedAt: toOptionalDate(wire.finishedAt),
+    runAt: toOptionalDate(wire.runAt),
+    scheduleId: wire.scheduleId ?? null,
   }
 }
 

@@ -1,4 +1,5 @@
 import type { JobWire, PagedWire, TaskCountsWire, TaskProgress } from '../services/jobs'
+import type { ScheduleRunWire, ScheduleWire } from '../services/schedules'
 import type { TaskTypeWire } from '../services/taskTypes'
 import type { TaskWire, TimelineItemWire } from '../services/tasks'
 import type { WorkerWire } from '../services/workers'
@@ -40,6 +41,52 @@ export function makeJobWire(overrides: Partial<JobWire> = {}): JobWire {
     updatedAt: '2026-11-24T10:00:00.000+00:00',
     startedAt: null,
     finishedAt: null,
+    runAt: null,
+    scheduleId: null,
+    ...overrides,
+  }
+}
+
+/** A schedule as GET /api/v1/schedules/{id} answers; every field can be overridden. */
+export function makeScheduleWire(overrides: Partial<ScheduleWire> = {}): ScheduleWire {
+  const n = next++
+  return {
+    id: uuid(n),
+    name: `schedule-${n}`,
+    cron: '0 * * * *',
+    timeZone: 'Europe/Berlin',
+    job: { name: null, type: 'noop', taskCount: 1, parameters: null, maxAttempts: null, priority: 'normal' },
+    overlap: 'skip',
+    catchUp: 'skip',
+    paused: false,
+    nextFireAt: '2026-11-24T11:00:00+00:00',
+    lastFireAt: '2026-11-24T10:00:00+00:00',
+    createdAt: '2026-11-24T09:00:00+00:00',
+    updatedAt: '2026-11-24T09:00:00+00:00',
+    nextFireTimes: [
+      '2026-11-24T12:00:00+01:00',
+      '2026-11-24T13:00:00+01:00',
+      '2026-11-24T14:00:00+01:00',
+      '2026-11-24T15:00:00+01:00',
+      '2026-11-24T16:00:00+01:00',
+    ],
+    recentRuns: [],
+    ...overrides,
+  }
+}
+
+/** One run of a schedule: submitted on time (half a second late) unless overridden. */
+export function makeScheduleRunWire(overrides: Partial<ScheduleRunWire> = {}): ScheduleRunWire {
+  const n = next++
+  return {
+    id: n,
+    fireTime: '2026-11-24T10:00:00+00:00',
+    firedAt: '2026-11-24T10:00:00.5+00:00',
+    outcome: 'submitted',
+    jobId: uuid(n),
+    jobStatus: 'completed',
+    reason: null,
+    manual: false,
     ...overrides,
   }
 }
