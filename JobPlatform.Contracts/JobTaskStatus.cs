@@ -17,7 +17,7 @@ public static class JobTaskStatus
     /// <summary>In: a claim, which records an attempt and a lease. Out: succeeded, retrying or failed (the worker's report), enqueued (released by a stopping worker), running again (a claim after the lease expired), pending or dead_lettered (the TaskReconciler, when the lease ran out with no report), cancelled.</summary>
     public const string Running = "running";
 
-    /// <summary>In: a failed attempt with attempts left; its message is hidden in the queue for the backoff. Out: running (the next claim).</summary>
+    /// <summary>In: a failed attempt with attempts left; it waits out its backoff in PostgreSQL, with no message. Out: pending (the outbox relay, when the backoff ends), cancelled.</summary>
     public const string Retrying = "retrying";
 
     /// <summary>Final. In: the worker reported success.</summary>

@@ -173,7 +173,9 @@ public sealed record ReportTasksResponse(IReadOnlyList<TaskReportResult> Results
 
 /// <summary>
 /// What the Api did with one report. The worker deletes the message when <see cref="Status"/> is
-/// final, and hides it for <see cref="RetryAfter"/> when the task is <c>retrying</c>.
+/// final, and when the task is <c>retrying</c>: the retry waits <see cref="RetryAfter"/> in the Api's
+/// database, which sends the task again then. A released task's message goes back to the queue at
+/// once (its <see cref="RetryAfter"/> is zero).
 /// <see cref="Applied"/> is false for a stale report (from an attempt that no longer holds the task,
 /// which changed nothing), and <see cref="Status"/> is null when the task does not exist.
 /// </summary>

@@ -120,6 +120,9 @@ public sealed class JobTask
     /// <summary>The task's own input (a field of it replaces the job's parameter of that name); null when the job gave none.</summary>
     public JsonObject? Input { get; set; }
 
+    /// <summary>When a <c>retrying</c> task is due to run again (its backoff ends); null otherwise.</summary>
+    public DateTimeOffset? RetryAt { get; set; }
+
     /// <summary>The latest attempt's progress, 0 to 1, as its handler last said; null when it said nothing.</summary>
     public double? ProgressFraction { get; set; }
 

@@ -67,6 +67,8 @@ public sealed class JobsDbContext(DbContextOptions<JobsDbContext> options, Curre
                 .HasDatabaseName("ix_tasks_failures").HasFilter("status IN ('failed', 'dead_lettered')");
             task.HasIndex(t => t.WorkerId)
                 .HasDatabaseName("ix_tasks_running_worker").HasFilter("status = 'running'");
+            // The relay finds retries whose backoff ended, soonest first.
+            task.HasIndex(t => t.RetryAt).HasDatabaseName("ix_tasks_retry_due").HasFilter("status = 'retrying'");
             // A tenant's tasks by status (GET /tenants/me, GET /tasks?status=): without it they read
             // every tenant's tasks (QueryPlanTests).
             task.HasIndex(t => new { t.TenantId, t.Status });

@@ -171,7 +171,7 @@ public static class Extensions
             .Validate(o => o.BaseDelay >= TimeSpan.Zero, "TaskRetry:BaseDelay must not be negative.")
             .Validate(o => o.Factor >= 1, "TaskRetry:Factor must be at least 1.")
             .Validate(o => o.MaxDelay >= o.BaseDelay, "TaskRetry:MaxDelay must be at least TaskRetry:BaseDelay.")
-            .Validate(o => o.MaxDelay <= TimeSpan.FromHours(12), "TaskRetry:MaxDelay must be at most 12 h (the longest SQS visibility timeout).")
+            .Validate(o => o.MaxDelay <= TimeSpan.FromSeconds(Contracts.RetryBackoff.MaxMaxDelaySeconds), "TaskRetry:MaxDelay must be at most 24 h (the longest a job's retryBackoff may ask for).")
             .ValidateOnStart();
         builder.Services.AddOptions<TaskLeaseOptions>().BindConfiguration(TaskLeaseOptions.SectionName)
             .Validate(o => o.Duration >= TimeSpan.FromSeconds(1), "TaskLease:Duration must be at least 1 s.")

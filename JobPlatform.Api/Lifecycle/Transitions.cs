@@ -18,10 +18,14 @@ public static class TaskTransitions
     /// <summary>
     /// A worker's claim. Pending is allowed because a worker can receive the message before the
     /// relay's commit marks the task enqueued. A running task is claimable only once its lease has
-    /// expired (the claim's own condition, beside this guard).
+    /// expired (the claim's own condition, beside this guard). A retrying task is not: it waits for
+    /// its backoff in PostgreSQL, with no message, until <see cref="RetryDue"/>.
     /// </summary>
     public static readonly Transition Claim = new("claim",
-        [JobTaskStatus.Pending, JobTaskStatus.Enqueued, JobTaskStatus.Retrying], [JobTaskStatus.Running]);
+        [JobTaskStatus.Pending, JobTaskStatus.Enqueued], [JobTaskStatus.Running]);
+
+    /// <summary>The outbox relay: a retrying task's backoff ended, and its outbox row is written (<see cref="DelayedJobs"/>).</summary>
+    public static readonly Transition RetryDue = new("retry-due", [JobTaskStatus.Retrying], [JobTaskStatus.Pending]);
 
     /// <summary>A report from the attempt that holds the task: succeeded, retrying, failed, or released back to enqueued.</summary>
     public static readonly Transition Report = new("report", [JobTaskStatus.Running],
@@ -31,11 +35,11 @@ public static class TaskTransitions
     public static readonly Transition Expire = new("expire", [JobTaskStatus.Running], [JobTaskStatus.Pending, JobTaskStatus.DeadLettered]);
 
     /// <summary>
-    /// A new message for a task waiting to run: the reconciler's, for a message presumed lost (queued
+    /// A new message for a task waiting in SQS: the reconciler's, for a message presumed lost (queued
     /// long ago while the queue is empty), and the dead-letter drainer's, for a message SQS gave up on
-    /// while no attempt ran (its claims failed).
+    /// while no attempt ran (its claims failed). A retrying task has no message to lose.
     /// </summary>
-    public static readonly Transition Resend = new("resend", [JobTaskStatus.Enqueued, JobTaskStatus.Retrying], [JobTaskStatus.Pending]);
+    public static readonly Transition Resend = new("resend", [JobTaskStatus.Enqueued], [JobTaskStatus.Pending]);
 
     /// <summary>
     /// The dead-letter drainer: SQS gave up on the message of a task an attempt holds and never
@@ -51,7 +55,7 @@ public static class TaskTransitions
     public static readonly Transition Retry = new("retry",
         [JobTaskStatus.Failed, JobTaskStatus.DeadLettered, JobTaskStatus.Cancelled], [JobTaskStatus.Pending]);
 
-    public static IReadOnlyList<Transition> All { get; } = [Enqueue, Claim, Report, Expire, Resend, DeadLetter, Cancel, Retry];
+    public static IReadOnlyList<Transition> All { get; } = [Enqueue, Claim, RetryDue, Report, Expire, Resend, DeadLetter, Cancel, Retry];
 }
 
 /// <summary>Every move a job may make, in one table. Only <see cref="JobCounters"/> finishes a job.</summary>

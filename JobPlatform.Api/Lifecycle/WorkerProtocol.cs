@@ -10,7 +10,7 @@ namespace JobPlatform.Api.Lifecycle;
 /// transition from the <see cref="TaskTransitions"/> table, batched per worker call. Runs only on
 /// the <see cref="ProtocolDatabase"/>.
 /// </summary>
-public sealed class WorkerProtocol(ProtocolDatabase database)
+public sealed class WorkerProtocol(ProtocolDatabase database, TimeProvider clock)
 {
     /// <summary>
     /// A worker asks to run the tasks it received, in one transaction; one outcome per claim, in
@@ -179,6 +179,11 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
     /// fast tasks does not queue every report behind one row lock.
     /// </summary>
     /// <param name="retryAfter">The wait after a failed attempt (its number), with its job's backoff (null for the Api's).</param>
+    /// <remarks>
+    /// A task to be retried waits out its backoff here, as <c>retrying</c> until its <c>retry_at</c>
+    /// on the Api's clock (the one a delayed job's <c>runAt</c> is read on), and is then released
+    /// like a delayed job (<see cref="DelayedJobs"/>): its worker deletes the message it ran from.
+    /// </remarks>
     public async Task<IReadOnlyList<ReportOutcome>> ReportAsync(IReadOnlyList<AttemptReport> reports, Func<int, RetryBackoff?, TimeSpan> retryAfter, CancellationToken ct)
     {
         await using var connection = await database.OpenConnectionAsync(ct);
@@ -208,7 +213,8 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
         }
 
         var outcomes = new ReportOutcome[reports.Count];
-        var moves = new List<(AttemptReport Report, string Status)>();
+        var now = clock.GetUtcNow();
+        var moves = new List<(AttemptReport Report, string Status, DateTimeOffset? RetryAt)>();
         var closes = new List<(AttemptReport Report, bool Applied)>();
         var counted = new Dictionary<Guid, (int Finished, int Failed)>();
         for (var i = 0; i < reports.Count; i++)
@@ -243,7 +249,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                 _ => (TimeSpan?)null,
             };
             outcomes[i] = new ReportOutcome.Applied(status, delay);
-            moves.Add((report, status));
+            moves.Add((report, status, status == JobTaskStatus.Retrying ? now + delay : null));
             closes.Add((report, true));
             // A second report for the same attempt in this batch finds the task moved on.
             tasks[report.TaskId] = task with { Status = status, CurrentAttempt = report.Outcome == AttemptOutcome.Released ? task.CurrentAttempt : null };
@@ -268,10 +274,10 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                     UPDATE tasks t
                     SET status = u.status, result = u.result::jsonb,
                         error = CASE WHEN u.released THEN t.error ELSE u.error END,
-                        lease_expires_at = NULL, updated_at = now(),
+                        lease_expires_at = NULL, updated_at = now(), retry_at = u.retry_at,
                         max_attempts = t.max_attempts + CASE WHEN u.released THEN 1 ELSE 0 END,
                         finished_at = CASE WHEN u.status = ANY(@final) THEN now() ELSE NULL END
-                    FROM unnest(@ids, @attempts, @statuses, @results, @errors, @released) AS u(id, attempt_id, status, result, error, released)
+                    FROM unnest(@ids, @attempts, @statuses, @results, @errors, @released, @retryAt) AS u(id, attempt_id, status, result, error, released, retry_at)
                     WHERE t.id = u.id AND t.status = ANY(@from) AND t.current_attempt_id = u.attempt_id
                     """)
                 {
@@ -283,6 +289,7 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
                         new("results", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = moves.Select(m => m.Report.Result?.ToJsonString()).ToArray() },
                         new("errors", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = moves.Select(m => m.Report.Error).ToArray() },
                         new("released", moves.Select(m => m.Report.Outcome == AttemptOutcome.Released).ToArray()),
+                        new("retryAt", NpgsqlDbType.Array | NpgsqlDbType.TimestampTz) { Value = moves.Select(m => m.RetryAt).ToArray() },
                         new("final", JobTaskStatus.Final.ToArray()),
                         new("from", TaskTransitions.Report.From),
                     },
@@ -311,6 +318,12 @@ public sealed class WorkerProtocol(ProtocolDatabase database)
             if (counted.Count > 0)
             {
                 batch.BatchCommands.Add(JobCounters.CountFinished(counted.Select(c => (c.Key, c.Value.Finished, c.Value.Failed)).ToList()));
+            }
+            if (moves.Any(m => m.RetryAt is not null))
+            {
+                // The relays learn when this retry is due (they wait until the soonest); only a batch
+                // with a retry pays for NOTIFY's lock at commit, never the successes' hot path.
+                batch.BatchCommands.Add(Outbox.WakeUp());
             }
             if (!mayFailJob)
             {

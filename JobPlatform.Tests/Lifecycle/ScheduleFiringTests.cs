@@ -225,6 +225,33 @@ public sealed class ScheduleFiringTests(JobPlatformFixture fixture) : IAsyncLife
         Assert.Equal(JobStatus.Pending, await ScalarAsync<string>("SELECT status FROM jobs WHERE id = @id", job.Id));
     }
 
+    [Fact]
+    public async Task ARetry_WaitsItsBackoffOnTheSameClock_ThenIsSentAgain()
+    {
+        var protocol = new WorkerProtocol(new ProtocolDatabase(_store.DataSource), _clock);
+        var job = await _store.Rows.JobAsync();
+        var task = await _store.Rows.TaskAsync(job, JobTaskStatus.Running);
+
+        var outcome = (await protocol.ReportAsync([AttemptReport.Failed(task.Id, task.Attempt, "boom", null, retryable: true)],
+            (_, _) => TimeSpan.FromMinutes(30), None))[0];
+        Assert.Equal(new ReportOutcome.Applied(JobTaskStatus.Retrying, TimeSpan.FromMinutes(30)), outcome);
+        // It waits in PostgreSQL: no worker may claim it meanwhile, whatever message it holds.
+        Assert.Equal(new ClaimOutcome.Refused(JobTaskStatus.Retrying),
+            (await protocol.ClaimAsync([new TaskClaim(task.Id, Guid.NewGuid(), null)], "worker-b", TimeSpan.FromMinutes(5), None))[0]);
+
+        var delayed = new DelayedJobs(_store.DataSource);
+        _clock.Advance(TimeSpan.FromMinutes(29));
+        var (released, next) = await delayed.ReleaseDueAsync(_clock.GetUtcNow(), None);
+        Assert.Equal((0, _clock.GetUtcNow().AddMinutes(1)), (released, next));
+        Assert.Equal(0L, await CountAsync("SELECT count(*) FROM outbox_messages WHERE task_id = @id", task.Id));
+
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        (released, next) = await delayed.ReleaseDueAsync(_clock.GetUtcNow(), None);
+        Assert.Equal((1, (DateTimeOffset?)null), (released, next));
+        Assert.Equal(1L, await CountAsync("SELECT count(*) FROM outbox_messages WHERE task_id = @id", task.Id));
+        Assert.Equal(JobTaskStatus.Pending, await ScalarAsync<string>("SELECT status FROM tasks WHERE id = @id", task.Id));
+    }
+
     private const string StoreTenant = "scheduling";
 
     /// <summary>Moves the clock to each of the schedule's fire times in turn, as a firer that is never late sees them, up to <paramref name="until"/>.</summary>

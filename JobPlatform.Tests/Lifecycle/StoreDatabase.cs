@@ -31,7 +31,7 @@ public sealed class StoreDatabase : IAsyncDisposable
         DataSource = NpgsqlDataSource.Create(Extensions.WithDefaults(On(serverConnectionString, name)));
         Rows = new Rows(DataSource);
         Observed = new Observed(DataSource);
-        Protocol = new WorkerProtocol(new ProtocolDatabase(DataSource));
+        Protocol = new WorkerProtocol(new ProtocolDatabase(DataSource), TimeProvider.System);
         Commands = new JobCommands(DataSource, Microsoft.Extensions.Options.Options.Create(new JobPlatform.Api.Identity.TenancyOptions()));
         Reconciliation = new Reconciliation(DataSource);
     }

@@ -6,8 +6,9 @@ namespace JobPlatform.Worker.Sdk.Pipeline;
 
 /// <summary>
 /// The pipeline's last step: what becomes of a message once its task's fate is known. A finished
-/// task's message is deleted, a retrying one's is hidden for the backoff, and one whose task another
-/// attempt holds now is left to that attempt's worker.
+/// or retrying task's message is deleted (a retry waits out its backoff in the Api's database, which
+/// sends the task again), a released one's goes back to the queue at once, and one whose task
+/// another attempt holds now is left to that attempt's worker.
 /// <para>
 /// Deletes go ten at a time (SQS's DeleteMessageBatch limit) rather than one call each. Nobody waits
 /// for a delete: the task's slot is free once its report is in, and a delete
@@ -65,14 +66,15 @@ internal sealed class MessageDeleter : IAsyncDisposable
     /// </summary>
     public async Task SettleAsync(ReceivedMessage message, TaskReportResult report)
     {
-        if (report.Status is null || JobTaskStatus.Final.Contains(report.Status))
+        if (report.Status is null || JobTaskStatus.Final.Contains(report.Status) || report is { Applied: true, Status: JobTaskStatus.Retrying })
         {
+            // A retry waits out its backoff in the Api's database, which sends the task again when it
+            // is due: this message has done its part.
             Delete(message.QueueUrl, message.Message.ReceiptHandle);
         }
         else if (report is { Applied: true, RetryAfter: { } delay })
         {
-            // A retry waits in the queue, not in this process: the message reappears after the
-            // backoff (at once for a released task, so another worker takes it).
+            // A released task goes back to the queue at once (its wait is zero), so another worker takes it.
             var seconds = (int)Math.Ceiling(Math.Min(delay.TotalSeconds, MaxVisibilityTimeout.TotalSeconds));
             await _sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest(message.QueueUrl, message.Message.ReceiptHandle, seconds), CancellationToken.None);
         }

@@ -353,6 +353,10 @@ namespace JobPlatform.Api.Data.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("result");
 
+                    b.Property<DateTimeOffset?>("RetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retry_at");
+
                     b.Property<DateTimeOffset?>("StartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("started_at");
@@ -382,6 +386,10 @@ namespace JobPlatform.Api.Data.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_tasks");
+
+                    b.HasIndex("RetryAt")
+                        .HasDatabaseName("ix_tasks_retry_due")
+                        .HasFilter("status = 'retrying'");
 
                     b.HasIndex("WorkerId")
                         .HasDatabaseName("ix_tasks_running_worker")
