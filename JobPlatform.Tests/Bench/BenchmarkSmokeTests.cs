@@ -19,7 +19,7 @@ public sealed class BenchmarkSmokeTests
 
         var table = await runner.RunAsync(timeout.Token);
 
-        string[] sections = ["End to end", "Memory", "Pruning", "Scaling", "Start latency", "Submission", "Telemetry"];
+        string[] sections = ["End to end", "Memory", "Pruning", "Scaling", "Schedules", "Start latency", "Submission", "Telemetry"];
         Assert.Equal(sections, runner.Rows.Select(r => r.Section).Distinct().Order());
         Assert.Contains(runner.Rows, r => r.Figure.StartsWith("ratio JobPlatform / Hangfire", StringComparison.Ordinal) && r.Value.EndsWith('x'));
         Assert.Contains(runner.Rows, r => r.Figure.StartsWith("throughput with export / without", StringComparison.Ordinal) && r.Value.EndsWith('%'));

@@ -25,10 +25,12 @@ public sealed class TracingTests(JobPlatformFixture fixture)
         var taskIds = await TaskIdsAsync(job.Id);
 
         using var dashboard = fixture.CreateDashboardClient();
-        // Exporters send in batches every few seconds: wait until both attempts of every task are in.
+        // Exporters send in batches every few seconds: wait until both attempts of every task are in,
+        // with both sends of each task's message (a retry waits in PostgreSQL and is sent again).
         var spans = await Eventually.Until(async () => await GetTraceAsync(dashboard, traceId),
             spans => spans.Count(s => s.Name.StartsWith("process ", StringComparison.Ordinal) && s.Attribute("task.outcome") == "succeeded") == Tasks
-                && spans.Any(s => s.Route == "/api/v1/tasks/reports"),
+                && spans.Any(s => s.Route == "/api/v1/tasks/reports")
+                && spans.Where(s => s.Name == "send jobplatform-tasks").Sum(s => int.Parse(s.Attribute("messaging.batch.message_count")!, System.Globalization.CultureInfo.InvariantCulture)) == Tasks * 2,
             TimeSpan.FromSeconds(60), spans => $"{spans?.Count ?? 0} spans: {string.Join(", ", (spans ?? []).Select(s => $"{s.Service}:{s.Name}").Distinct())}");
 
         // Connected: every span's parent is another span of the trace, or the caller's.
@@ -48,7 +50,8 @@ public sealed class TracingTests(JobPlatformFixture fixture)
             Assert.Equal(("api", "producer", "aws_sqs"), (s.Service, s.Kind, s.Attribute("messaging.system")));
             Assert.Equal(job.Id.ToString(), s.Attribute("job.id"));
         });
-        Assert.Equal(Tasks, sends.Sum(s => int.Parse(s.Attribute("messaging.batch.message_count")!, System.Globalization.CultureInfo.InvariantCulture)));
+        // Each task's message was sent twice: once at submission, once when its retry was due.
+        Assert.Equal(Tasks * 2, sends.Sum(s => int.Parse(s.Attribute("messaging.batch.message_count")!, System.Globalization.CultureInfo.InvariantCulture)));
 
         // Each attempt: a worker's process span, under the send that carried its message.
         var attempts = spans.Where(s => s.Name == "process jobplatform-tasks").ToList();
