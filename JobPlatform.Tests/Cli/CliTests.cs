@@ -169,16 +169,31 @@ public sealed class CliTests(JobPlatformFixture fixture) : IDisposable
         Assert.Contains("jp: 401", revoked.StandardError);
     }
 
+    [Fact]
+    public async Task UnderTheAppHost_jpFindsTheDevelopmentTenant_ByItself()
+    {
+        // The AppHost writes the development tenant's key to .jobplatform/ at the repository's root;
+        // jp looks for it in the folder it runs in and the ones above.
+        var data = Directory.CreateDirectory(Path.Combine(_home.FullName, ".jobplatform"));
+        await File.WriteAllTextAsync(Path.Combine(data.FullName, "dev-tenant.key"), fixture.App.GetSecret("dev-tenant") + "\n");
+        var below = Directory.CreateDirectory(Path.Combine(_home.FullName, "src", "service"));
+
+        var run = await JpAsync(["submit", "noop", "-t", "1", "--wait"], key: null, workingDirectory: below.FullName);
+
+        Assert.True(run.ExitCode == 0, run.StandardError);
+        Assert.Contains("completed: 1 succeeded", run.StandardOutput);
+    }
+
     private Task<BufferedCommandResult> JpAsync(params string[] args) => JpAsync(args, key: fixture.App.GetSecret("dev-tenant"));
 
     private Task<BufferedCommandResult> AdminAsync(params string[] args) => JpAsync(args, key: null, adminKey: fixture.App.GetSecret("admin-key"));
 
-    private async Task<BufferedCommandResult> JpAsync(string[] args, string? key, string? adminKey = null, string? url = "")
+    private async Task<BufferedCommandResult> JpAsync(string[] args, string? key, string? adminKey = null, string? url = "", string? workingDirectory = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         return await CliWrap.Cli.Wrap("dotnet")
             .WithArguments([Jp, .. args])
-            .WithWorkingDirectory(_home.FullName)
+            .WithWorkingDirectory(workingDirectory ?? _home.FullName)
             .WithEnvironmentVariables(env => env
                 .Set("JOBPLATFORM_URL", url == "" ? fixture.App.GetEndpoint("api").ToString() : url)
                 .Set("JOBPLATFORM_KEY", key)
