@@ -22,6 +22,32 @@ public sealed class Output(bool json)
     /// <summary>One line of JSON, for streams of values (NDJSON).</summary>
     public void WriteJsonLine<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, JobPlatformJson.Options));
 
+    /// <summary>One value: its JSON with <c>--json</c>, else <paramref name="text"/> for people.</summary>
+    public void WriteValue<T>(T value, string text)
+    {
+        if (Json)
+        {
+            WriteJson(value);
+        }
+        else
+        {
+            WriteLine(text);
+        }
+    }
+
+    /// <summary>A list: its JSON with <c>--json</c>, else a table of one row per item.</summary>
+    public void WriteList<T>(IReadOnlyList<T> items, IReadOnlyList<string> headers, Func<T, IReadOnlyList<string>> row)
+    {
+        if (Json)
+        {
+            WriteJson(items);
+        }
+        else
+        {
+            WriteTable(headers, items.Select(row));
+        }
+    }
+
     public void WriteTable(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows)
     {
         if (Plain)

@@ -12,15 +12,8 @@ public static class AdminCommands
         var command = new Command("tenants", "List tenants with their limits (administrator's key).") { json };
         command.SetApiAction(async (parse, client, output, ct) =>
         {
-            var tenants = await client.ListTenantsAsync(ct);
-            if (output.Json)
-            {
-                output.WriteJson(tenants);
-                return ExitCodes.Done;
-            }
-            output.WriteTable(["ID", "NAME", "RATE/MIN", "RUNNING", "UNFINISHED", "SCHEDULES", "CREATED"],
-                tenants.Select(t => (IReadOnlyList<string>)[t.Id, t.Name, $"{t.Limits.RateLimitPerMinute}", $"{t.Limits.MaxRunningTasks}",
-                    $"{t.Limits.MaxUnfinishedTasks}", $"{t.Limits.MaxSchedules}", JobCommands.Time(t.CreatedAt)]));
+            output.WriteList(await client.ListTenantsAsync(ct), ["ID", "NAME", "RATE/MIN", "RUNNING", "UNFINISHED", "SCHEDULES", "CREATED"],
+                t => [t.Id, t.Name, $"{t.Limits.RateLimitPerMinute}", $"{t.Limits.MaxRunningTasks}", $"{t.Limits.MaxUnfinishedTasks}", $"{t.Limits.MaxSchedules}", JobCommands.Time(t.CreatedAt)]);
             return ExitCodes.Done;
         }, admin: true);
 
@@ -31,14 +24,7 @@ public static class AdminCommands
         create.SetApiAction(async (parse, client, output, ct) =>
         {
             var tenant = await client.CreateTenantAsync(new CreateTenantRequest(parse.GetValue(id), parse.GetValue(name)), ct);
-            if (output.Json)
-            {
-                output.WriteJson(tenant);
-            }
-            else
-            {
-                output.WriteLine($"Created tenant {tenant.Id}.");
-            }
+            output.WriteValue(tenant, $"Created tenant {tenant.Id}.");
             return ExitCodes.Done;
         }, admin: true);
         command.Subcommands.Add(create);
@@ -54,14 +40,8 @@ public static class AdminCommands
         var list = new Command("list", "List a tenant's keys, without their secrets.") { tenant, json };
         list.SetApiAction(async (parse, client, output, ct) =>
         {
-            var keys = await client.ListKeysAsync(parse.GetValue(tenant)!, ct);
-            if (output.Json)
-            {
-                output.WriteJson(keys);
-                return ExitCodes.Done;
-            }
-            output.WriteTable(["ID", "NAME", "PREFIX", "CREATED", "REVOKED"],
-                keys.Select(k => (IReadOnlyList<string>)[k.Id.ToString(), k.Name, k.Prefix, JobCommands.Time(k.CreatedAt), k.RevokedAt is { } at ? JobCommands.Time(at) : ""]));
+            output.WriteList(await client.ListKeysAsync(parse.GetValue(tenant)!, ct), ["ID", "NAME", "PREFIX", "CREATED", "REVOKED"],
+                k => [k.Id.ToString(), k.Name, k.Prefix, JobCommands.Time(k.CreatedAt), k.RevokedAt is { } at ? JobCommands.Time(at) : ""]);
             return ExitCodes.Done;
         }, admin: true);
 
@@ -72,14 +52,7 @@ public static class AdminCommands
         create.SetApiAction(async (parse, client, output, ct) =>
         {
             var key = await client.CreateKeyAsync(parse.GetValue(createTenant)!, parse.GetValue(name), ct);
-            if (output.Json)
-            {
-                output.WriteJson(key);
-            }
-            else
-            {
-                output.WriteLine(key.Key);
-            }
+            output.WriteValue(key, key.Key);
             return ExitCodes.Done;
         }, admin: true);
 

@@ -27,14 +27,9 @@ public static class JobCommands
                     break;
                 }
             }
-            if (output.Json)
-            {
-                output.WriteJson(jobs);
-                return ExitCodes.Done;
-            }
-            output.WriteTable(["ID", "NAME", "TYPE", "STATUS", "DONE", "TASKS", "FAILED", "CREATED"],
-                jobs.Select(j => (IReadOnlyList<string>)[j.Id.ToString(), j.Name, j.Type, j.Status, Finished(j.Counts).ToString(CultureInfo.InvariantCulture),
-                    j.TaskCount.ToString(CultureInfo.InvariantCulture), Failed(j.Counts).ToString(CultureInfo.InvariantCulture), Time(j.CreatedAt)]));
+            output.WriteList(jobs, ["ID", "NAME", "TYPE", "STATUS", "DONE", "TASKS", "FAILED", "CREATED"],
+                j => [j.Id.ToString(), j.Name, j.Type, j.Status, Finished(j.Counts).ToString(CultureInfo.InvariantCulture),
+                    j.TaskCount.ToString(CultureInfo.InvariantCulture), Failed(j.Counts).ToString(CultureInfo.InvariantCulture), Time(j.CreatedAt)]);
             return ExitCodes.Done;
         });
         return command;
@@ -76,29 +71,24 @@ public static class JobCommands
         return command;
     }
 
-    public static Command Cancel()
-    {
-        var id = JobId();
-        var json = Globals.Json();
-        var command = new Command("cancel", "Cancel a job: its unfinished tasks are cancelled, running ones stop at their next heartbeat.") { id, json };
-        command.SetApiAction(async (parse, client, output, ct) =>
-        {
-            var job = await client.CancelJobAsync(parse.GetValue(id), ct);
-            Print(output, job, $"Job {job.Id} is {job.Status}.");
-            return ExitCodes.Done;
-        });
-        return command;
-    }
+    public static Command Cancel() => JobAction("cancel",
+        "Cancel a job: its unfinished tasks are cancelled, running ones stop at their next heartbeat.",
+        (client, id, ct) => client.CancelJobAsync(id, ct), job => $"Job {job.Id} is {job.Status}.");
 
-    public static Command Retry()
+    public static Command Retry() => JobAction("retry",
+        "Run a finished job's failed, dead-lettered and cancelled tasks again.",
+        (client, id, ct) => client.RetryJobAsync(id, ct), job => $"Job {job.Id} is {job.Status} again.");
+
+    /// <summary>A command that does one thing to a job and prints the job as it then is.</summary>
+    private static Command JobAction(string name, string description, Func<JobPlatformClient, Guid, CancellationToken, Task<JobResponse>> act, Func<JobResponse, string> text)
     {
         var id = JobId();
         var json = Globals.Json();
-        var command = new Command("retry", "Run a finished job's failed, dead-lettered and cancelled tasks again.") { id, json };
+        var command = new Command(name, description) { id, json };
         command.SetApiAction(async (parse, client, output, ct) =>
         {
-            var job = await client.RetryJobAsync(parse.GetValue(id), ct);
-            Print(output, job, $"Job {job.Id} is {job.Status} again.");
+            var job = await act(client, parse.GetValue(id), ct);
+            output.WriteValue(job, text(job));
             return ExitCodes.Done;
         });
         return command;
@@ -145,14 +135,9 @@ public static class JobCommands
             {
                 tasks.Sort((a, b) => a.Index.CompareTo(b.Index));
             }
-            if (output.Json)
-            {
-                output.WriteJson(tasks);
-                return ExitCodes.Done;
-            }
-            output.WriteTable(["TASK", "JOB", "INDEX", "STATUS", "ATTEMPTS", "WORKER", "ERROR"],
-                tasks.Select(t => (IReadOnlyList<string>)[t.Id.ToString(), t.JobName ?? t.JobId.ToString(), t.Index.ToString(CultureInfo.InvariantCulture), t.Status,
-                    t.AttemptCount.ToString(CultureInfo.InvariantCulture), t.WorkerId ?? "", t.Error ?? ""]));
+            output.WriteList(tasks, ["TASK", "JOB", "INDEX", "STATUS", "ATTEMPTS", "WORKER", "ERROR"],
+                t => [t.Id.ToString(), t.JobName ?? t.JobId.ToString(), t.Index.ToString(CultureInfo.InvariantCulture), t.Status,
+                    t.AttemptCount.ToString(CultureInfo.InvariantCulture), t.WorkerId ?? "", t.Error ?? ""]);
             return ExitCodes.Done;
         });
         return command;
@@ -186,18 +171,6 @@ public static class JobCommands
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static Argument<Guid> JobId() => new("id") { Description = "The job's id." };
-
-    private static void Print(Output output, JobResponse job, string text)
-    {
-        if (output.Json)
-        {
-            output.WriteJson(job);
-        }
-        else
-        {
-            output.WriteLine(text);
-        }
-    }
 
     private static async IAsyncEnumerable<T> Concat<T>(IEnumerable<IAsyncEnumerable<T>> sources)
     {
