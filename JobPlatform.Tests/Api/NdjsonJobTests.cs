@@ -54,8 +54,9 @@ public sealed class NdjsonJobTests(JobPlatformFixture fixture, Xunit.Abstraction
         // both: a worker may claim it between the relay's send and the relay's commit.
         Assert.Equal(0, await fixture.QueryScalarAsync<long>(
             """
-            SELECT count(*) FROM tasks t WHERE t.job_id = @job AND t.status = 'pending'
-            AND NOT EXISTS (SELECT 1 FROM outbox_messages o WHERE o.task_id = t.id)
+            SELECT count(*) FROM (
+                SELECT id FROM tasks WHERE job_id = @job AND status = 'pending'
+                EXCEPT SELECT task_id FROM outbox_messages WHERE job_id = @job) AS without_message
             """, ("job", job.Id)));
         Assert.Equal(12_345, await fixture.QueryScalarAsync<int>("SELECT (input->>'i')::int FROM tasks WHERE job_id = @job AND \"index\" = 12345", ("job", job.Id)));
         var finished = await fixture.Api.WaitForFinalAsync(job.Id, TimeSpan.FromMinutes(3));

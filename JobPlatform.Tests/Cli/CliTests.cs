@@ -27,6 +27,10 @@ public sealed class CliTests(JobPlatformFixture fixture) : IDisposable
         Assert.Equal(0, watched.ExitCode);
         Assert.Contains($"Job {id} completed: 3 succeeded, 0 failed", watched.StandardOutput);
 
+        var updates = (await JpAsync("watch", id.ToString(), "--json")).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonSerializer.Deserialize<JobResponse>(l, JobsClient.Json)!).ToList();
+        Assert.Equal((id, JobStatus.Completed), (updates[^1].Id, updates[^1].Status));
+
         var json = await JpAsync("job", id.ToString(), "--json");
         var job = JsonSerializer.Deserialize<JobResponse>(json.StandardOutput, JobsClient.Json)!;
         Assert.Equal((id, "cli-echo", JobStatus.Completed, 3), (job.Id, job.Name, job.Status, job.Counts.Succeeded));
@@ -67,6 +71,10 @@ public sealed class CliTests(JobPlatformFixture fixture) : IDisposable
         Assert.Equal([0, 1], tasks.Select(t => t.Index));
         Assert.All(tasks, t => Assert.Equal(JobTaskStatus.Failed, t.Status));
 
+        var across = await JpAsync("tasks", "--failed", "-n", "500");
+        Assert.Equal("TASK\tJOB\tINDEX\tSTATUS\tATTEMPTS\tWORKER\tERROR", across.StandardOutput.Split('\n')[0]);
+        Assert.Contains(across.StandardOutput.Split('\n'), l => l.StartsWith($"{tasks[0].Id}\tfail\t0\tfailed\t1\t", StringComparison.Ordinal));
+
         var retried = await JpAsync("retry", id.ToString());
         Assert.Equal(0, retried.ExitCode);
         Assert.Contains($"Job {id} is running again.", retried.StandardOutput);
@@ -93,10 +101,13 @@ public sealed class CliTests(JobPlatformFixture fixture) : IDisposable
         var file = Path.Combine(_home.FullName, "inputs.ndjson");
         await File.WriteAllLinesAsync(file, ["{\"text\":\"a\"}", "{\"text\":\"bb\"}", "{\"text\":\"ccc\"}"]);
 
-        var run = await JpAsync("submit", "digest", "--inputs", file, "--wait");
+        var submitted = await JpAsync("submit", "digest", "--inputs", file, "--json");
+        var job = JsonSerializer.Deserialize<JobResponse>(submitted.StandardOutput, JobsClient.Json)!;
+        Assert.Equal(("digest", 3), (job.Type, job.TaskCount));
+        var run = await JpAsync("watch", job.Id.ToString());
 
         Assert.Equal(0, run.ExitCode);
-        var id = run.StandardOutput.Split('\n')[0].Trim();
+        var id = job.Id.ToString();
         var lengths = (await JpAsync("results", id)).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => JsonSerializer.Deserialize<TaskResultLine>(l, JobsClient.Json)!.Result!["length"]!.GetValue<int>());
         Assert.Equal([1, 2, 3], lengths);
