@@ -121,8 +121,15 @@ public sealed partial class JobPlatformClient
         e is IOException or HttpRequestException or Polly.Timeout.TimeoutRejectedException
         || (e is OperationCanceledException && !ct.IsCancellationRequested);
 
+    /// <summary>
+    /// Whether <paramref name="after"/> is news: a later change of the job, or the same state of the job
+    /// with more of its tasks finished. An event the stream held since before the last read is not.
+    /// </summary>
     private static bool Changed(JobResponse before, JobResponse after) =>
-        before.Status != after.Status || before.Counts != after.Counts || before.UpdatedAt < after.UpdatedAt;
+        after.UpdatedAt > before.UpdatedAt
+        || (after.UpdatedAt == before.UpdatedAt && after.Status == before.Status && after.Counts != before.Counts && Finished(after.Counts) >= Finished(before.Counts));
+
+    private static int Finished(TaskCounts c) => c.Succeeded + c.Failed + c.DeadLettered + c.Cancelled;
 
     /// <summary>The stream's enumerator, which disposes the answer it reads with it.</summary>
     private sealed class OwningEnumerator(IAsyncEnumerator<SseItem<string>> inner, HttpResponseMessage response) : IAsyncEnumerator<SseItem<string>>

@@ -24,6 +24,9 @@ public sealed class DeadLetterDrainer(
     ApiMetrics metrics,
     ILogger<DeadLetterDrainer> logger) : BackgroundService
 {
+    /// <summary>Why a dead letter whose task has finished, or has another message on the way, leaves the task alone.</summary>
+    public const string LeftAloneReason = "Its task had finished, or already had another message on the way.";
+
     private const int LongPollSeconds = 20;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -81,7 +84,7 @@ public sealed class DeadLetterDrainer(
         {
             var named = JsonSerializer.Deserialize<TaskMessage>(message.Body, JsonSerializerOptions.Web)?.TaskId;
             taskId = named == Guid.Empty ? null : named;
-            reason = taskId is null ? "The message names no task." : "Its task had finished, or already had another message on the way.";
+            reason = taskId is null ? "The message names no task." : LeftAloneReason;
         }
         catch (JsonException ex)
         {

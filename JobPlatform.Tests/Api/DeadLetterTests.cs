@@ -97,7 +97,11 @@ public sealed class DeadLetterTests(JobPlatformFixture fixture)
         Assert.Equal(0, done.Counts.DeadLettered);
         var task = (await fixture.Api.GetFromJsonAsync<TaskResponse>($"/api/v1/tasks/{taskId}", JobsClient.Json))!;
         Assert.Equal(["succeeded"], task.Attempts!.Select(a => a.Outcome));
-        Assert.Contains("sent again", await fixture.QueryScalarAsync<string>("SELECT reason FROM dead_letters WHERE task_id = @task", ("task", taskId)));
+        // Either the drainer sent the task again, or, on a slow machine, the reconciler got there first
+        // (the queue was empty and the task queued for LostMessageAfter) and the drainer left it to that
+        // message. Both leave one message and one attempt; neither dead-letters the task.
+        var reason = await fixture.QueryScalarAsync<string>("SELECT reason FROM dead_letters WHERE task_id = @task", ("task", taskId));
+        Assert.Contains(reason, new[] { JobPlatform.Api.Lifecycle.DeadLetters.ResentReason, JobPlatform.Api.Services.DeadLetterDrainer.LeftAloneReason });
         await fixture.AssertJobInvariantsAsync(job.Id);
     }
 
