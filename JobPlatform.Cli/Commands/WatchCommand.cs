@@ -114,7 +114,7 @@ public static class WatchCommand
         var took = job.StartedAt is { } started && job.FinishedAt is { } finished ? finished - started : (TimeSpan?)null;
         var speed = took is { TotalSeconds: > 0 } span ? string.Create(CultureInfo.InvariantCulture, $" in {Seconds(span.TotalSeconds)} ({c.Succeeded / span.TotalSeconds:F0} tasks/s)") : "";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Job {job.Id} {job.Status}: {c.Succeeded} succeeded, {c.Failed} failed, {c.DeadLettered} dead-lettered, {c.Cancelled} cancelled{speed}."));
+            $"Job {job.Id} {job.Status}: {c.Succeeded:N0} succeeded, {c.Failed:N0} failed, {c.DeadLettered:N0} dead-lettered, {c.Cancelled:N0} cancelled{speed}."));
         var failures = JobCommands.Failed(c);
         if (failures == 0)
         {
