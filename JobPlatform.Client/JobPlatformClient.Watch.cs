@@ -12,7 +12,9 @@ public sealed partial class JobPlatformClient
     /// then each change the Api's event stream (GET /api/v1/events) sends. While the stream is down the
     /// job is polled every <see cref="JobPlatformClientOptions.PollInterval"/>, and the stream is opened
     /// again after <see cref="JobPlatformClientOptions.ReconnectAfter"/>; no change that ends the job is
-    /// missed either way, since each (re)connection reads the job once after it subscribes.
+    /// missed either way, since each (re)connection reads the job once after it subscribes. An Api that
+    /// cannot answer for a while (after each call's retries) only delays the next change; the first
+    /// read, and refusals such as a deleted job, throw <see cref="JobPlatformApiException"/>.
     /// </summary>
     public async IAsyncEnumerable<JobResponse> WatchAsync(Guid jobId, [EnumeratorCancellation] CancellationToken ct = default)
     {
@@ -27,8 +29,8 @@ public sealed partial class JobPlatformClient
                 await using (events)
                 {
                     // Subscribed: read the job once, so a change made before the subscription is not missed.
-                    var read = await GetJobAsync(jobId, ct);
-                    if (Changed(current, read))
+                    var read = await TryGetJobAsync(jobId, ct);
+                    if (read is not null && Changed(current, read))
                     {
                         yield return current = read;
                     }
@@ -50,7 +52,7 @@ public sealed partial class JobPlatformClient
                         var next = item.EventType switch
                         {
                             "job" => JsonSerializer.Deserialize<JobResponse>(item.Data, JobPlatformJson.Options),
-                            "resync" => await GetJobAsync(jobId, ct),
+                            "resync" => await TryGetJobAsync(jobId, ct),
                             _ => null,
                         };
                         if (next is not null && next.Id == jobId && Changed(current, next))
@@ -66,8 +68,8 @@ public sealed partial class JobPlatformClient
             while (!IsFinal(current) && DateTimeOffset.UtcNow < reconnectAt)
             {
                 await Task.Delay(Options.PollInterval, ct);
-                var polled = await GetJobAsync(jobId, ct);
-                if (Changed(current, polled))
+                var polled = await TryGetJobAsync(jobId, ct);
+                if (polled is not null && Changed(current, polled))
                 {
                     yield return current = polled;
                 }
@@ -113,6 +115,23 @@ public sealed partial class JobPlatformClient
         catch (Exception e) when (IsDrop(e, ct))
         {
             response?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The job, or null while the Api cannot answer (down, overloaded, unreachable) after the call's
+    /// own retries: a watch outlasts an outage of any length, polling on. A refusal that will not
+    /// pass by waiting (the job deleted, the key revoked) still throws.
+    /// </summary>
+    private async Task<JobResponse?> TryGetJobAsync(Guid jobId, CancellationToken ct)
+    {
+        try
+        {
+            return await GetJobAsync(jobId, ct);
+        }
+        catch (Exception e) when (IsDrop(e, ct) || e is JobPlatformApiException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError or System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.RequestTimeout })
+        {
             return null;
         }
     }

@@ -157,6 +157,30 @@ public sealed class JobPlatformClientTests(JobPlatformFixture fixture)
     }
 
     [Fact]
+    public async Task WatchAsync_WaitsOutAnApiThatCannotAnswer_LongerThanItsRetries()
+    {
+        // The event stream is cut every second and the job's reads answer 503 for 8 s: far past one
+        // call's retries (4 tries, 100 ms backoff), so only the watch's own patience carries it.
+        var (client, recorder, _) = Create(fixture.App.GetSecret("dev-tenant"), r => { r.CutPath = "/api/v1/events"; r.CutAfter = TimeSpan.FromSeconds(1); r.CutEvery = true; },
+            o => { o.ReconnectAfter = TimeSpan.FromSeconds(1); o.PollInterval = TimeSpan.FromMilliseconds(300); });
+        var job = await client.SubmitAsync(new SubmitJobRequest("client-outage", TaskTypes.Sleep, 2, new JsonObject { ["ms"] = 2_000 }, null));
+        JobResponse? done = null;
+        await foreach (var update in client.WatchAsync(job.Id))
+        {
+            if (done is null)
+            {
+                // The first read answered; every read from here on meets the outage.
+                recorder.UnavailablePath = $"/api/v1/jobs/{job.Id}";
+                recorder.UnavailableUntil = DateTimeOffset.UtcNow.AddSeconds(8);
+            }
+            done = update;
+        }
+
+        Assert.Equal((JobStatus.Completed, 2), (done!.Status, done.Counts.Succeeded));
+        Assert.True(recorder.Requests.Count(r => r.Path == $"/api/v1/jobs/{job.Id}" && r.Status == HttpStatusCode.ServiceUnavailable) > 4, "the reads were not refused past one call's retries");
+    }
+
+    [Fact]
     public async Task UnderTheAppHost_TheClientFindsTheApi_ByServiceDiscovery()
     {
         // Aspire gives each service the Api's endpoints as services__api__http__0; the client's

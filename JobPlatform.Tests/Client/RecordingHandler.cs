@@ -24,6 +24,11 @@ public sealed class RecordingHandler : DelegatingHandler
     /// <summary>Cut every answer to <see cref="CutPath"/>, not only the first.</summary>
     public bool CutEvery { get; set; }
 
+    /// <summary>Answer calls to exactly this path with 503 until <see cref="UnavailableUntil"/>, as an Api that is down would (through a proxy).</summary>
+    public string? UnavailablePath { get; set; }
+
+    public DateTimeOffset UnavailableUntil { get; set; }
+
     public IReadOnlyList<Sent> Requests
     {
         get
@@ -37,7 +42,9 @@ public sealed class RecordingHandler : DelegatingHandler
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
-        var response = await base.SendAsync(request, ct);
+        var response = request.RequestUri!.PathAndQuery == UnavailablePath && DateTimeOffset.UtcNow < UnavailableUntil
+            ? new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { RequestMessage = request, Content = new StringContent("""{"title":"Down for the test.","status":503}""") }
+            : await base.SendAsync(request, ct);
         var path = request.RequestUri!.PathAndQuery;
         var key = request.Headers.TryGetValues("Idempotency-Key", out var keys) ? keys.Single() : null;
         bool first;
